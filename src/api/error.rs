@@ -1,0 +1,65 @@
+//! Errors as RFC 9457 problem+json. 5xx details stay in the logs.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{detail}")]
+    BadRequest { parameter: String, detail: String },
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    title: &'a str,
+    status: u16,
+    detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parameter: Option<&'a str>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, title, parameter) = match &self {
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "Not Found", None),
+            ApiError::BadRequest { parameter, .. } => (
+                StatusCode::BAD_REQUEST,
+                "Bad Request",
+                Some(parameter.as_str()),
+            ),
+            ApiError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal Server Error",
+                None,
+            ),
+        };
+        let detail = match &self {
+            ApiError::Internal(msg) => {
+                tracing::error!("{msg}");
+                "the server failed to answer; the error is in its log".to_string()
+            }
+            other => other.to_string(),
+        };
+        let body = Problem {
+            kind: "about:blank",
+            title,
+            status: status.as_u16(),
+            detail,
+            parameter,
+        };
+        let json = serde_json::to_vec(&body).unwrap_or_else(|_| b"{}".to_vec());
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            json,
+        )
+            .into_response()
+    }
+}

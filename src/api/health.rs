@@ -1,0 +1,57 @@
+//! `GET /healthz`: the service is up, and what it loaded.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::Json;
+use serde::Serialize;
+
+use super::AppState;
+
+#[derive(Serialize)]
+pub struct Health {
+    status: &'static str,
+    region: String,
+    demonstration: bool,
+    /// Features per role, over every layer of that role.
+    layers: BTreeMap<String, usize>,
+    /// Features per configured source layer.
+    sources: Vec<SourceCount>,
+}
+
+#[derive(Serialize)]
+pub struct SourceCount {
+    role: String,
+    label: String,
+    loaded: usize,
+    skipped: usize,
+    repaired: usize,
+}
+
+pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
+    let layers = state
+        .region
+        .counts()
+        .into_iter()
+        .map(|(role, n)| (role.to_string(), n))
+        .collect();
+    let sources = state
+        .report
+        .layers
+        .iter()
+        .map(|l| SourceCount {
+            role: l.role.to_string(),
+            label: l.label.clone(),
+            loaded: l.loaded,
+            skipped: l.skipped,
+            repaired: l.repaired,
+        })
+        .collect();
+    Json(Health {
+        status: "ok",
+        region: state.region.name.clone(),
+        demonstration: state.report.demonstration,
+        layers,
+        sources,
+    })
+}

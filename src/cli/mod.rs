@@ -1,0 +1,69 @@
+//! What each command does. `main.rs` only parses arguments and calls in here.
+
+pub mod check_data;
+pub mod i18n;
+pub mod progress;
+pub mod serve;
+
+use std::path::PathBuf;
+
+use crate::config::{default_region_path, ConfigError, RegionConfig};
+use crate::domain::Region;
+use crate::ingest::{load_region, LoadOptions, Progress, RegionReport};
+
+pub use i18n::Lang;
+
+/// Options every command takes.
+#[derive(Debug, Clone)]
+pub struct Common {
+    /// The region config; the demo region when None.
+    pub region: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+    pub lang: Lang,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Unusable(String),
+    #[error("cannot listen on {addr}: {source}. Hint: is another service on that port? Choose another with --addr")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+impl CliError {
+    /// 2 for a config or usage problem, 1 for data that cannot be used or a server failure.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Config(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+impl Common {
+    pub fn config(&self) -> Result<RegionConfig, ConfigError> {
+        let path = self.region.clone().unwrap_or_else(default_region_path);
+        RegionConfig::load(&path)
+    }
+
+    pub fn load(
+        &self,
+        progress: &dyn Progress,
+    ) -> Result<(RegionConfig, Region, RegionReport), CliError> {
+        let config = self.config()?;
+        let options = LoadOptions {
+            data_dir: self.data_dir.clone(),
+        };
+        let (region, report) = load_region(&config, &options, progress);
+        Ok((config, region, report))
+    }
+}

@@ -1,0 +1,88 @@
+//! Progress on long loads: bars on a terminal, one plain line per layer otherwise.
+
+use std::io::IsTerminal;
+use std::sync::Mutex;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::i18n::{Lang, Msg};
+use crate::ingest::{LayerReport, Progress};
+
+pub struct CliProgress {
+    lang: Lang,
+    terminal: bool,
+    bar: Mutex<Option<ProgressBar>>,
+}
+
+impl CliProgress {
+    pub fn new(lang: Lang) -> Self {
+        CliProgress {
+            lang,
+            terminal: std::io::stderr().is_terminal(),
+            bar: Mutex::new(None),
+        }
+    }
+
+    fn with_bar(&self, f: impl FnOnce(&mut Option<ProgressBar>)) {
+        // A poisoned lock only means a bar failed to draw; progress is cosmetic.
+        let mut guard = match self.bar.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        f(&mut guard);
+    }
+}
+
+impl Progress for CliProgress {
+    fn start_layer(&self, label: &str, total: Option<u64>) {
+        if !self.terminal {
+            return;
+        }
+        let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template(
+            "{prefix:>24} [{bar:30.cyan/blue}] {human_pos:>7}/{human_len:7} {elapsed_precise}",
+        )
+        .map(|s| s.progress_chars("█▉ "))
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        bar.set_prefix(format!("{} {label}", self.lang.t(Msg::Loading)));
+        self.with_bar(|b| *b = Some(bar));
+    }
+
+    fn inc(&self, n: u64) {
+        self.with_bar(|b| {
+            if let Some(bar) = b {
+                bar.inc(n);
+            }
+        });
+    }
+
+    fn finish_layer(&self, r: &LayerReport) {
+        let lang = self.lang;
+        let line = match &r.error {
+            Some(e) => format!("{} {} {}: {e}", lang.t(Msg::Failed), r.role, r.label),
+            None => format!(
+                "{} {} {}: {} {} ({} {}, {} {})",
+                lang.t(Msg::Loaded),
+                r.role,
+                r.label,
+                r.loaded,
+                lang.t(Msg::Features),
+                r.repaired,
+                lang.t(Msg::Repaired),
+                r.skipped,
+                lang.t(Msg::Skipped),
+            ),
+        };
+        let mut drawn = false;
+        self.with_bar(|b| {
+            if let Some(bar) = b.take() {
+                bar.finish();
+                drawn = true;
+            }
+        });
+        if !drawn || !self.terminal {
+            eprintln!("{line}");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! `energistasjon serve`: load the region and answer HTTP until SIGINT or SIGTERM.
+
+use std::net::SocketAddr;
+
+use super::i18n::Msg;
+use super::progress::CliProgress;
+use super::{CliError, Common};
+use crate::api::{router, AppState};
+
+pub async fn run(common: &Common, addr: SocketAddr) -> Result<(), CliError> {
+    let lang = common.lang;
+    let progress = CliProgress::new(lang);
+    let (_, region, report) = common.load(&progress)?;
+    if !report.is_usable() {
+        for l in report.failed_required() {
+            eprintln!(
+                "{} {} {}: {}",
+                lang.t(Msg::Failed),
+                l.role,
+                l.label,
+                l.error.as_deref().unwrap_or("")
+            );
+        }
+        return Err(CliError::Unusable(lang.t(Msg::NotStarting).to_string()));
+    }
+    if report.demonstration {
+        eprintln!("{}", lang.t(Msg::Demonstration));
+    }
+    let app = router(AppState::new(region, report));
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| CliError::Bind {
+            addr: addr.to_string(),
+            source,
+        })?;
+    let local = listener.local_addr().map_err(CliError::Serve)?;
+    eprintln!(
+        "{} http://{local}/  ({})",
+        lang.t(Msg::Listening),
+        lang.t(Msg::StopHint)
+    );
+    tracing::info!(%local, "listening");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal(lang))
+        .await
+        .map_err(CliError::Serve)
+}
+
+async fn shutdown_signal(lang: super::Lang) {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            // Without a SIGTERM handler, Ctrl+C still stops the server.
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    eprintln!("{}", lang.t(Msg::ShuttingDown));
+}

@@ -1,0 +1,393 @@
+//! Region configs: which GDAL datasets feed which role, and how their attributes map.
+//!
+//! A region config is a TOML file. Paths in it are relative to the file itself, may
+//! use `{data_dir}` (the `--data-dir` given on the command line) and `{config_dir}`,
+//! and may be PostGIS connection strings (`PG:dbname=…`) or GDAL virtual paths (`/vsizip/…`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::domain::Role;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read region config {path}: {source}. Hint: check the path given to --region")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("region config {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("region config {path}, layer {index} ({role}): {message}")]
+    Layer {
+        path: PathBuf,
+        index: usize,
+        role: Role,
+        message: String,
+    },
+    #[error(
+        "region config {path}, layer {index} ({role}): the source '{source_path}' uses {{data_dir}}, but no data directory was given. \
+         Hint: pass --data-dir DIR (or set ENERGISTASJON_DATA_DIR)"
+    )]
+    NoDataDir {
+        path: PathBuf,
+        index: usize,
+        role: Role,
+        source_path: String,
+    },
+}
+
+/// Where a role attribute's value comes from.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum FieldSpec {
+    /// The name of a source field, taken as it is.
+    Field(String),
+    Detailed(FieldSpecTable),
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpecTable {
+    /// The source field to read.
+    pub field: Option<String>,
+    /// A constant for every feature of the layer, instead of a field.
+    pub value: Option<toml::Value>,
+    /// A mapping table from source codes to the attribute's values: a built-in name
+    /// (`sosi-arealformal`) or a path to a TOML file relative to the config.
+    pub table: Option<String>,
+    /// The value to use where the field is empty.
+    pub default: Option<toml::Value>,
+    /// A factor applied to numbers, for example 0.001 to turn W into kW.
+    pub scale: Option<f64>,
+}
+
+impl FieldSpec {
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            FieldSpec::Field(f) => Some(f),
+            FieldSpec::Detailed(t) => t.field.as_deref(),
+        }
+    }
+
+    pub fn constant(&self) -> Option<String> {
+        match self {
+            FieldSpec::Field(_) => None,
+            FieldSpec::Detailed(t) => t.value.as_ref().map(toml_value_text),
+        }
+    }
+
+    pub fn table(&self) -> Option<&str> {
+        match self {
+            FieldSpec::Field(_) => None,
+            FieldSpec::Detailed(t) => t.table.as_deref(),
+        }
+    }
+
+    pub fn default_value(&self) -> Option<String> {
+        match self {
+            FieldSpec::Field(_) => None,
+            FieldSpec::Detailed(t) => t.default.as_ref().map(toml_value_text),
+        }
+    }
+
+    pub fn scale(&self) -> Option<f64> {
+        match self {
+            FieldSpec::Field(_) => None,
+            FieldSpec::Detailed(t) => t.scale,
+        }
+    }
+}
+
+fn toml_value_text(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerConfig {
+    pub role: Role,
+    /// A GDAL dataset: a file path, `PG:…`, or `/vsi…`.
+    pub source: String,
+    /// The layer inside the dataset; the first layer when not given.
+    pub layer: Option<String>,
+    /// An OGR SQL WHERE clause applied before reading.
+    pub filter: Option<String>,
+    /// The CRS to assume where the source has none, as `EPSG:4326` or any GDAL definition.
+    pub srs: Option<String>,
+    /// Use `srs` even where the source declares another CRS.
+    #[serde(default)]
+    pub srs_override: bool,
+    /// GDAL open options (`KEY=VALUE`), for example the OSM driver's `CONFIG_FILE`.
+    #[serde(default)]
+    pub open_options: Vec<String>,
+    /// A source field that holds a stable feature id; GDAL's FID otherwise.
+    pub id_field: Option<String>,
+    /// A layer that may fail to load without failing the region.
+    #[serde(default)]
+    pub optional: bool,
+    /// A short label for reports; the layer or file name otherwise.
+    pub label: Option<String>,
+    #[serde(default)]
+    pub fields: BTreeMap<String, FieldSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionMeta {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// True for data made up for demonstration. Shown wherever the region is.
+    #[serde(default)]
+    pub demonstration: bool,
+    /// Attribution to show with the data.
+    #[serde(default)]
+    pub attribution: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRegionConfig {
+    region: RegionMeta,
+    #[serde(default)]
+    layers: Vec<LayerConfig>,
+}
+
+/// A parsed and checked region config.
+#[derive(Debug, Clone)]
+pub struct RegionConfig {
+    pub path: PathBuf,
+    pub meta: RegionMeta,
+    pub layers: Vec<LayerConfig>,
+}
+
+impl RegionConfig {
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parse config text; `path` is where relative sources are resolved from.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let raw: RawRegionConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: describe_toml_error(text, &e),
+        })?;
+        let config = RegionConfig {
+            path: path.to_path_buf(),
+            meta: raw.region,
+            layers: raw.layers,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        for (i, layer) in self.layers.iter().enumerate() {
+            let err = |message: String| ConfigError::Layer {
+                path: self.path.clone(),
+                index: i + 1,
+                role: layer.role,
+                message,
+            };
+            let allowed = layer.role.attributes();
+            for (key, spec) in &layer.fields {
+                if !allowed.iter().any(|(name, _)| name == key) {
+                    let names: Vec<&str> = allowed.iter().map(|(n, _)| *n).collect();
+                    return Err(err(format!(
+                        "[layers.fields] has '{key}', which a {} layer does not have. Hint: use one of {}",
+                        layer.role,
+                        names.join(", ")
+                    )));
+                }
+                if spec.field().is_none() && spec.constant().is_none() {
+                    return Err(err(format!(
+                        "field '{key}' needs either `field = \"…\"` or `value = \"…\"`"
+                    )));
+                }
+                if spec.field().is_some() && spec.constant().is_some() {
+                    return Err(err(format!(
+                        "field '{key}' has both `field` and `value`; give one of them"
+                    )));
+                }
+            }
+            for (name, required) in allowed {
+                if *required && !layer.fields.contains_key(*name) {
+                    return Err(err(format!(
+                        "a {} layer must map '{name}'. Hint: add `{name} = \"SOURCE_FIELD\"` or `{name} = {{ value = \"…\" }}` under [layers.fields]",
+                        layer.role
+                    )));
+                }
+            }
+            if layer.srs_override && layer.srs.is_none() {
+                return Err(err("srs_override = true needs srs = \"EPSG:…\"".into()));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn dir(&self) -> PathBuf {
+        self.path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
+    }
+
+    /// Expand `{data_dir}` and `{config_dir}` in a string from layer `index` (0-based).
+    pub fn expand(
+        &self,
+        index: usize,
+        text: &str,
+        data_dir: Option<&Path>,
+    ) -> Result<String, ConfigError> {
+        let mut out = text.replace("{config_dir}", &self.dir().to_string_lossy());
+        if out.contains("{data_dir}") {
+            let Some(dir) = data_dir else {
+                return Err(ConfigError::NoDataDir {
+                    path: self.path.clone(),
+                    index: index + 1,
+                    role: self.layers[index].role,
+                    source_path: text.to_string(),
+                });
+            };
+            out = out.replace("{data_dir}", &dir.to_string_lossy());
+        }
+        Ok(out)
+    }
+
+    /// The dataset name to hand to GDAL for layer `index` (0-based).
+    pub fn resolve_source(
+        &self,
+        index: usize,
+        data_dir: Option<&Path>,
+    ) -> Result<String, ConfigError> {
+        let raw = &self.layers[index].source;
+        let source = self.expand(index, raw, data_dir)?;
+        // A data dir given on the command line is relative to the working directory.
+        let from_cli = raw.starts_with("{data_dir}");
+        if is_connection_string(&source) || Path::new(&source).is_absolute() || from_cli {
+            return Ok(source);
+        }
+        Ok(self.dir().join(source).to_string_lossy().into_owned())
+    }
+
+    /// Resolve a mapping table reference: a path when it ends in `.toml`.
+    pub fn resolve_table_path(&self, table: &str) -> Option<PathBuf> {
+        table.ends_with(".toml").then(|| self.dir().join(table))
+    }
+}
+
+/// Sources GDAL opens by name rather than as a local file.
+pub fn is_connection_string(source: &str) -> bool {
+    source.starts_with("PG:")
+        || source.starts_with("/vsi")
+        || source.starts_with("OAPIF:")
+        || source.starts_with("WFS:")
+}
+
+/// toml's message plus the offending line, so the planner sees line and key at once.
+pub fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim().to_string();
+    match e.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            let line_text = text.lines().nth(line - 1).unwrap_or("").trim();
+            format!("line {line}: {message} (at `{line_text}`)")
+        }
+        None => message,
+    }
+}
+
+/// The demo region shipped with the crate: `data/demo/region.toml`, looked up in the
+/// working directory first and then beside the crate's sources.
+pub fn default_region_path() -> PathBuf {
+    let local = PathBuf::from("data/demo/region.toml");
+    if local.exists() {
+        return local;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo/region.toml")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+[region]
+name = "t"
+
+[[layers]]
+role = "boundary"
+source = "{data_dir}/k.geojson"
+[layers.fields]
+number = "kommunenummer"
+name = { field = "navn", default = "ukjent" }
+"#;
+
+    #[test]
+    fn a_minimal_config_parses_and_resolves_data_dir() {
+        let c = RegionConfig::parse(MINIMAL, Path::new("/cfg/region.toml")).unwrap();
+        assert_eq!(
+            c.resolve_source(0, Some(Path::new("/data"))).unwrap(),
+            "/data/k.geojson"
+        );
+        let err = c.resolve_source(0, None).unwrap_err().to_string();
+        assert!(err.contains("--data-dir"), "{err}");
+    }
+
+    #[test]
+    fn relative_sources_resolve_beside_the_config_and_pg_strings_stay() {
+        let text = MINIMAL.replace("{data_dir}/k.geojson", "sub/k.gpkg");
+        let c = RegionConfig::parse(&text, Path::new("/cfg/region.toml")).unwrap();
+        assert_eq!(c.resolve_source(0, None).unwrap(), "/cfg/sub/k.gpkg");
+        let text = MINIMAL.replace("{data_dir}/k.geojson", "PG:dbname=x");
+        let c = RegionConfig::parse(&text, Path::new("/cfg/region.toml")).unwrap();
+        assert_eq!(c.resolve_source(0, None).unwrap(), "PG:dbname=x");
+    }
+
+    #[test]
+    fn an_unknown_attribute_is_rejected_with_the_allowed_names() {
+        let text = MINIMAL.replace("number = ", "nummer = ");
+        let err = RegionConfig::parse(&text, Path::new("r.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("'nummer'"), "{err}");
+        assert!(err.contains("number, name"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_required_attribute_names_the_attribute() {
+        let text = MINIMAL.replace("number = \"kommunenummer\"\n", "");
+        let err = RegionConfig::parse(&text, Path::new("r.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("must map 'number'"), "{err}");
+    }
+
+    #[test]
+    fn a_toml_syntax_error_names_the_line() {
+        let text = MINIMAL.replace("role = \"boundary\"", "role = boundary");
+        let err = RegionConfig::parse(&text, Path::new("r.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 6"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_role_is_rejected() {
+        let text = MINIMAL.replace("\"boundary\"", "\"borders\"");
+        let err = RegionConfig::parse(&text, Path::new("r.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("borders"), "{err}");
+    }
+}

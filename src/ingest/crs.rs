@@ -1,0 +1,97 @@
+//! Spatial reference systems. Every SpatialRef is set to traditional GIS axis order
+//! (x = easting or longitude): with GDAL 3's authority order, EPSG:4326 coordinates
+//! would come out swapped without any error.
+
+use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform, SpatialRef};
+
+use crate::INTERNAL_EPSG;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CrsError {
+    #[error("'{definition}' is not a CRS GDAL knows: {message}. Hint: write it as EPSG:4326, EPSG:25833 or a WKT string")]
+    Unknown { definition: String, message: String },
+    #[error("no transformation from {from} to EPSG:{to}: {message}")]
+    Transform {
+        from: String,
+        to: u32,
+        message: String,
+    },
+}
+
+/// A SpatialRef from any GDAL definition (`EPSG:4326`, WKT, PROJ string), in GIS order.
+pub fn spatial_ref(definition: &str) -> Result<SpatialRef, CrsError> {
+    let mut srs = SpatialRef::from_definition(definition).map_err(|e| CrsError::Unknown {
+        definition: definition.to_string(),
+        message: e.to_string(),
+    })?;
+    srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+    Ok(srs)
+}
+
+/// EPSG:25833, the internal CRS.
+pub fn internal() -> Result<SpatialRef, CrsError> {
+    spatial_ref(&format!("EPSG:{INTERNAL_EPSG}"))
+}
+
+/// A transformation from `from` to EPSG:25833. `from` gets GIS axis order too.
+pub fn to_internal(from: &mut SpatialRef) -> Result<CoordTransform, CrsError> {
+    from.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+    let to = internal()?;
+    CoordTransform::new(from, &to).map_err(|e| CrsError::Transform {
+        from: describe(from),
+        to: INTERNAL_EPSG,
+        message: e.to_string(),
+    })
+}
+
+/// Reproject one coordinate from any CRS to EPSG:25833.
+pub fn reproject_point(x: f64, y: f64, from: &str) -> Result<(f64, f64), CrsError> {
+    let mut src = spatial_ref(from)?;
+    let ct = to_internal(&mut src)?;
+    let (mut xs, mut ys, mut zs) = ([x], [y], [0.0]);
+    ct.transform_coords(&mut xs, &mut ys, &mut zs)
+        .map_err(|e| CrsError::Transform {
+            from: from.to_string(),
+            to: INTERNAL_EPSG,
+            message: e.to_string(),
+        })?;
+    Ok((xs[0], ys[0]))
+}
+
+/// "EPSG:4326 (WGS 84)", or the CRS name where it has no EPSG code.
+pub fn describe(srs: &SpatialRef) -> String {
+    let name = srs.name().unwrap_or_else(|| "unnamed CRS".to_string());
+    match (srs.auth_name(), srs.auth_code()) {
+        (Some(auth), Ok(code)) => format!("{auth}:{code} ({name})"),
+        _ => {
+            // Files often carry a WKT without the authority; ask GDAL to identify it.
+            let mut probe = srs.clone();
+            if probe.auto_identify_epsg().is_ok() {
+                if let Ok(code) = probe.auth_code() {
+                    return format!("EPSG:{code} ({name})");
+                }
+            }
+            name
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_crs_names_itself_and_says_how_to_write_one() {
+        let err = spatial_ref("EPSG:999999").unwrap_err().to_string();
+        assert!(err.contains("EPSG:999999"), "{err}");
+        assert!(err.contains("Hint"), "{err}");
+    }
+
+    #[test]
+    fn the_internal_crs_is_utm_33n() {
+        assert_eq!(
+            describe(&internal().unwrap()),
+            "EPSG:25833 (ETRS89 / UTM zone 33N)"
+        );
+    }
+}

@@ -1,0 +1,135 @@
+//! GDAL → domain: open every layer a region config names, reproject it to EPSG:25833,
+//! map its attributes, repair or skip bad geometries, and report all of it.
+
+pub mod attributes;
+pub mod crs;
+pub mod geometry;
+pub mod mapping;
+pub mod reader;
+pub mod report;
+
+use std::path::PathBuf;
+use std::sync::Once;
+
+use crate::config::{ConfigError, RegionConfig};
+use crate::domain::Region;
+
+pub use report::{FeatureIssue, IssueKind, LayerReport, RegionReport};
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("file not found: {path}. Hint: {hint}")]
+    MissingFile { path: String, hint: String },
+    #[error("GDAL cannot open {path}: {message}. Hint: is it a vector format GDAL reads (GeoJSON, GeoPackage, Shapefile, FlatGeobuf, GML, CSV, OSM)? `ogrinfo {path}` shows what GDAL sees")]
+    Open { path: String, message: String },
+    #[error("{path} has no layer '{layer}'. Hint: set `layer` to one of: {available}")]
+    NoSuchLayer {
+        path: String,
+        layer: String,
+        available: String,
+    },
+    #[error("{path} has no layers")]
+    NoLayers { path: String },
+    #[error("{path}, layer '{layer}': the filter `{filter}` is not valid OGR SQL: {message}")]
+    BadFilter {
+        path: String,
+        layer: String,
+        filter: String,
+        message: String,
+    },
+    #[error("{path}, layer '{layer}' has no CRS. Hint: add `srs = \"EPSG:4326\"` (or the CRS the coordinates are in) to this layer in the region config")]
+    NoCrs { path: String, layer: String },
+    #[error("{path}, layer '{layer}': {source}")]
+    Crs {
+        path: String,
+        layer: String,
+        source: crs::CrsError,
+    },
+    #[error("{path}, layer '{layer}': the field '{field}' (mapped to '{attr}') does not exist.{} Available fields: {available}. Hint: fix [layers.fields] in the region config", suggestion.as_ref().map(|s| format!(" Did you mean '{s}'?")).unwrap_or_default())]
+    MissingField {
+        path: String,
+        layer: String,
+        attr: String,
+        field: String,
+        suggestion: Option<String>,
+        available: String,
+    },
+    #[error(transparent)]
+    Mapping(#[from] mapping::MappingError),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// The folder `{data_dir}` in a region config refers to.
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Progress callbacks, so the CLI can draw bars without ingest knowing about terminals.
+pub trait Progress {
+    fn start_layer(&self, _label: &str, _total: Option<u64>) {}
+    fn inc(&self, _n: u64) {}
+    fn finish_layer(&self, _report: &LayerReport) {}
+}
+
+/// Progress that goes nowhere (tests, the server).
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// GDAL writes its own errors to stderr; route them to tracing instead, once per process.
+pub fn init_gdal() {
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        gdal::config::set_error_handler(|class, number, message| {
+            tracing::debug!(target: "gdal", ?class, number, "{message}");
+        });
+    });
+}
+
+/// Load every layer of a region. A layer that fails is reported, not fatal here: the
+/// caller decides with [`RegionReport::is_usable`].
+pub fn load_region(
+    config: &RegionConfig,
+    options: &LoadOptions,
+    progress: &dyn Progress,
+) -> (Region, RegionReport) {
+    init_gdal();
+    let mut region = Region::new(config.meta.name.clone());
+    let mut layers = Vec::with_capacity(config.layers.len());
+    for (i, layer_cfg) in config.layers.iter().enumerate() {
+        let source = config
+            .resolve_source(i, options.data_dir.as_deref())
+            .unwrap_or_else(|_| layer_cfg.source.clone());
+        let label = layer_cfg.label.clone().unwrap_or_else(|| {
+            layer_cfg.layer.clone().unwrap_or_else(|| {
+                std::path::Path::new(&source)
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| source.clone())
+            })
+        });
+        let mut report = report::LayerReport::new(
+            layer_cfg.role,
+            label,
+            source,
+            layer_cfg.layer.clone(),
+            layer_cfg.optional,
+        );
+        match reader::read_layer(config, i, options, &mut report, progress) {
+            Ok(features) => region.add(features),
+            Err(e) => {
+                report.error = Some(e.to_string());
+                progress.finish_layer(&report);
+            }
+        }
+        layers.push(report);
+    }
+    let report = RegionReport {
+        region: config.meta.name.clone(),
+        config: config.path.display().to_string(),
+        demonstration: config.meta.demonstration,
+        layers,
+    };
+    (region, report)
+}

@@ -1,0 +1,19 @@
+//! energistasjon: planning energy stations for heavy transport.
+//!
+//! The crate is a library with a thin binary (`src/main.rs`). The layers, from
+//! the inside out:
+//!
+//! - [`domain`]: types and rules, free of IO (layers, land-use classes, the region);
+//! - [`config`]: region configs (TOML) that say which GDAL datasets feed which role;
+//! - [`ingest`]: GDAL → domain, with reprojection to EPSG:25833 and a validation report;
+//! - [`api`]: the axum router;
+//! - [`cli`]: what each command does, behind `main.rs`'s argument parsing.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod ingest;
+
+/// The CRS every geometry is held in: ETRS89 / UTM zone 33N.
+pub const INTERNAL_EPSG: u32 = 25833;

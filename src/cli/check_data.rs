@@ -90,7 +90,6 @@ fn write_text(report: &RegionReport, lang: Lang, out: &mut dyn Write) -> std::io
                 l.label,
                 l.role
             )?;
-            continue;
         }
         if l.issues.is_empty() {
             continue;

@@ -35,6 +35,7 @@ const BUILTIN: &[(&str, &str)] = &[
         "osm-highway",
         include_str!("../../data/mappings/osm-highway.toml"),
     ),
+    ("osm-hgv", include_str!("../../data/mappings/osm-hgv.toml")),
     (
         "n1000-motorvegtype",
         include_str!("../../data/mappings/n1000-motorvegtype.toml"),

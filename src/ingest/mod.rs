@@ -58,6 +58,12 @@ pub enum IngestError {
     },
     #[error(transparent)]
     Mapping(#[from] mapping::MappingError),
+    #[error("{path}, layer '{layer}': none of the {read} features could be used (see the issues listed for the layer). Hint: check the field mapping and the CRS")]
+    NothingUsable {
+        path: String,
+        layer: String,
+        read: usize,
+    },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -85,6 +91,23 @@ pub fn init_gdal() {
             tracing::debug!(target: "gdal", ?class, number, "{message}");
         });
     });
+}
+
+/// GDAL's last error message on this thread, for errors the gdal crate reports only
+/// by number (an attribute filter that does not parse, for example).
+pub fn last_gdal_error() -> String {
+    // SAFETY: CPLGetLastErrorMsg returns a pointer to a thread-local buffer that stays
+    // valid until the next GDAL call on this thread; it is copied at once.
+    unsafe {
+        let ptr = gdal_sys::CPLGetLastErrorMsg();
+        if ptr.is_null() {
+            return String::new();
+        }
+        std::ffi::CStr::from_ptr(ptr)
+            .to_string_lossy()
+            .trim()
+            .to_string()
+    }
 }
 
 /// Load every layer of a region. A layer that fails is reported, not fatal here: the

@@ -81,7 +81,10 @@ pub fn read_layer(
                 path: file.clone(),
                 layer: layer_name.clone(),
                 filter: filter.clone(),
-                message: e.to_string(),
+                message: match super::last_gdal_error() {
+                    m if m.is_empty() => e.to_string(),
+                    m => m,
+                },
             })?;
     }
 
@@ -269,6 +272,13 @@ pub fn read_layer(
     }
     progress.inc((report.read % 512) as u64);
     report.loaded = out.len();
+    if report.read > 0 && out.is_empty() {
+        return Err(IngestError::NothingUsable {
+            path: file,
+            layer: layer_name,
+            read: report.read,
+        });
+    }
     report.bbox_25833 = out
         .bbox()
         .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]);

@@ -1,0 +1,63 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The crate root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The real public data in `../shared/data` (CI has `shared/` beside the checkout).
+/// A test that needs it fails loudly when it is missing: it is never skipped.
+pub fn shared_data() -> PathBuf {
+    let dir = std::env::var_os("ENERGISTASJON_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/data"));
+    assert!(
+        dir.join("SOURCES.md").exists(),
+        "the shared data folder {} is missing; set ENERGISTASJON_SHARED_DATA",
+        dir.display()
+    );
+    dir
+}
+
+pub fn n1000_preset() -> PathBuf {
+    root().join("data/presets/n1000/region.toml")
+}
+
+pub fn fixtures() -> PathBuf {
+    root().join("tests/fixtures")
+}
+
+/// The `energistasjon` binary Cargo built for this test run.
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_energistasjon"));
+    c.env_remove("ENERGISTASJON_REGION")
+        .env_remove("ENERGISTASJON_DATA_DIR")
+        .env_remove("ENERGISTASJON_LANG");
+    c
+}
+
+pub fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("the binary runs")
+}
+
+pub fn text(o: &[u8]) -> String {
+    String::from_utf8_lossy(o).into_owned()
+}
+
+/// A panic in the binary exits with 101 and says "panicked"; neither may ever happen.
+pub fn assert_no_panic(o: &Output) {
+    let err = text(&o.stderr);
+    assert_ne!(o.status.code(), Some(101), "the binary panicked: {err}");
+    assert!(!err.contains("panicked"), "the binary panicked: {err}");
+}
+
+/// Write a region config with one layer into `dir` and return its path.
+pub fn write_region(dir: &Path, layer_toml: &str) -> PathBuf {
+    let path = dir.join("region.toml");
+    std::fs::write(&path, format!("[region]\nname = \"test\"\n\n{layer_toml}")).unwrap();
+    path
+}

@@ -37,16 +37,26 @@ pub enum GeometryFamily {
 impl GeometryFamily {
     pub fn accepts(self, geometry: &Geometry<f64>) -> bool {
         use Geometry as G;
-        match (self, geometry) {
-            (Self::Point, G::Point(_) | G::MultiPoint(_)) => true,
-            (Self::Line, G::LineString(_) | G::MultiLineString(_) | G::Line(_)) => true,
-            (Self::Polygon, G::Polygon(_) | G::MultiPolygon(_) | G::Rect(_)) => true,
-            (
-                Self::PointOrPolygon,
-                G::Point(_) | G::MultiPoint(_) | G::Polygon(_) | G::MultiPolygon(_) | G::Rect(_),
-            ) => true,
-            _ => false,
-        }
+        matches!(
+            (self, geometry),
+            (Self::Point, G::Point(_) | G::MultiPoint(_))
+                | (
+                    Self::Line,
+                    G::LineString(_) | G::MultiLineString(_) | G::Line(_)
+                )
+                | (
+                    Self::Polygon,
+                    G::Polygon(_) | G::MultiPolygon(_) | G::Rect(_)
+                )
+                | (
+                    Self::PointOrPolygon,
+                    G::Point(_)
+                        | G::MultiPoint(_)
+                        | G::Polygon(_)
+                        | G::MultiPolygon(_)
+                        | G::Rect(_)
+                )
+        )
     }
 
     pub fn describe(self) -> &'static str {

@@ -47,15 +47,8 @@ pub enum IngestError {
         layer: String,
         source: crs::CrsError,
     },
-    #[error("{path}, layer '{layer}': the field '{field}' (mapped to '{attr}') does not exist.{} Available fields: {available}. Hint: fix [layers.fields] in the region config", suggestion.as_ref().map(|s| format!(" Did you mean '{s}'?")).unwrap_or_default())]
-    MissingField {
-        path: String,
-        layer: String,
-        attr: String,
-        field: String,
-        suggestion: Option<String>,
-        available: String,
-    },
+    #[error("{0}")]
+    MissingField(Box<MissingField>),
     #[error(transparent)]
     Mapping(#[from] mapping::MappingError),
     #[error("{path}, layer '{layer}': none of the {read} features could be used (see the issues listed for the layer). Hint: check the field mapping and the CRS")]
@@ -64,6 +57,36 @@ pub enum IngestError {
         layer: String,
         read: usize,
     },
+}
+
+/// A mapped field the layer does not have. Boxed: it is the largest error.
+#[derive(Debug)]
+pub struct MissingField {
+    pub path: String,
+    pub layer: String,
+    /// The role attribute (or `id_field`) that names the field.
+    pub attr: String,
+    pub field: String,
+    pub suggestion: Option<String>,
+    pub available: String,
+}
+
+impl std::fmt::Display for MissingField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}, layer '{}': the field '{}' (mapped to '{}') does not exist.",
+            self.path, self.layer, self.field, self.attr
+        )?;
+        if let Some(s) = &self.suggestion {
+            write!(f, " Did you mean '{s}'?")?;
+        }
+        write!(
+            f,
+            " Available fields: {}. Hint: fix [layers.fields] in the region config",
+            self.available
+        )
+    }
 }
 
 #[derive(Debug, Clone, Default)]

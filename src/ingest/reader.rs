@@ -13,7 +13,7 @@ use super::attributes::{field_text, AttrProblem, AttributeReader, Attrs};
 use super::geometry::{all_finite, repair, to_geo, Repair};
 use super::mapping::MappingTable;
 use super::report::{FeatureIssue, IssueKind, LayerReport};
-use super::{crs, IngestError, LoadOptions, Progress};
+use super::{crs, IngestError, LoadOptions, MissingField, Progress};
 
 /// Read layer `index` of the config. Layer-level failures come back as an error; feature
 /// problems are recorded in the report.
@@ -119,25 +119,25 @@ pub fn read_layer(
         .into_iter()
         .next()
     {
-        return Err(IngestError::MissingField {
+        return Err(IngestError::MissingField(Box::new(MissingField {
             path: file.clone(),
             layer: layer_name.clone(),
             suggestion: closest(&field, &field_names),
             available: field_names.join(", "),
             attr,
             field,
-        });
+        })));
     }
     let id_idx = match &layer_cfg.id_field {
         Some(name) => Some(field_names.iter().position(|n| n == name).ok_or_else(|| {
-            IngestError::MissingField {
+            IngestError::MissingField(Box::new(MissingField {
                 path: file.clone(),
                 layer: layer_name.clone(),
                 suggestion: closest(name, &field_names),
                 available: field_names.join(", "),
                 attr: "id_field".into(),
                 field: name.clone(),
-            }
+            }))
         })?),
         None => None,
     };

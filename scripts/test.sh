@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# One command runs the whole test suite: installs what the tests need when it is
+# missing, then format check, clippy with warnings as errors, and every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# util-linux's `script` gives the progress-bar test a terminal; gdal-bin is the reference GDAL CLI.
+bash scripts/install-deps.sh libgdal-dev gdal-bin pkg-config bsdutils
+if [ -f web/package.json ]; then
+  (cd web && npm install --no-audit --no-fund --loglevel=error)
+fi
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy --all-targets -- -D warnings"
+cargo clippy --locked --all-targets -- -D warnings
+echo "== cargo test"
+cargo test --locked

@@ -1,0 +1,168 @@
+//! `energistasjon serve`: the demo region over HTTP, /healthz, problem+json, clean stop.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use energistasjon::api::{router, AppState};
+use energistasjon::config::{default_region_path, RegionConfig};
+use energistasjon::ingest::{load_region, LoadOptions, NoProgress};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+fn demo_state() -> AppState {
+    let config = RegionConfig::load(&default_region_path()).unwrap();
+    let (region, report) = load_region(&config, &LoadOptions::default(), &NoProgress);
+    assert!(report.is_usable());
+    AppState::new(region, report)
+}
+
+async fn get(path: &str) -> (StatusCode, String, serde_json::Value) {
+    let resp = router(demo_state())
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let ctype = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, ctype, serde_json::from_slice(&bytes).unwrap())
+}
+
+#[tokio::test]
+async fn healthz_counts_every_layer_of_the_demo_region() {
+    let (status, ctype, body) = get("/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ctype.starts_with("application/json"), "{ctype}");
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["demonstration"], true);
+    for role in [
+        "boundary",
+        "landuse",
+        "roads",
+        "rail",
+        "terminals",
+        "grid",
+        "stations",
+        "exclusion",
+    ] {
+        let n = body["layers"][role].as_u64().unwrap_or(0);
+        assert!(n > 0, "the demo region has no {role}: {body}");
+    }
+    // Per-source counts add up to the per-role counts.
+    let sum: u64 = body["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["role"] == "roads")
+        .map(|s| s["loaded"].as_u64().unwrap())
+        .sum();
+    assert_eq!(sum, body["layers"]["roads"].as_u64().unwrap());
+}
+
+#[tokio::test]
+async fn an_unknown_path_is_a_problem_json_404_naming_the_path() {
+    let (status, ctype, body) = get("/no/such/thing").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(ctype, "application/problem+json");
+    assert_eq!(body["status"], 404);
+    assert!(
+        body["detail"].as_str().unwrap().contains("/no/such/thing"),
+        "{body}"
+    );
+}
+
+fn http_get(addr: &str, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    let status = resp.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let body = resp.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
+    (status, body)
+}
+
+#[test]
+fn the_binary_serves_the_demo_region_and_stops_cleanly_on_sigterm() {
+    let mut child = common::bin()
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut addr = None;
+    let mut line = String::new();
+    while stderr.read_line(&mut line).unwrap() > 0 {
+        if let Some(rest) = line.split("http://").nth(1) {
+            addr = Some(rest.split('/').next().unwrap().to_string());
+            break;
+        }
+        line.clear();
+    }
+    let addr = addr.expect("the server says where it listens");
+    let (status, body) = http_get(&addr, "/healthz");
+    assert_eq!(status, 200);
+    // axum may send the body chunked; the JSON object is inside.
+    let json = &body[body.find('{').unwrap()..=body.rfind('}').unwrap()];
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert!(v["layers"]["roads"].as_u64().unwrap() > 0, "{v}");
+
+    let pid = child.id().to_string();
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit status {status:?}");
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    assert!(rest.contains("Stopper"), "{rest}");
+}
+
+#[test]
+fn serve_refuses_to_start_when_a_required_layer_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let region = common::write_region(
+        dir.path(),
+        "[[layers]]\nrole = \"roads\"\nsource = \"nowhere.gpkg\"\n[layers.fields]\ncategory = { value = \"E\" }\n",
+    );
+    let out = common::run(&[
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--region",
+        region.to_str().unwrap(),
+    ]);
+    common::assert_no_panic(&out);
+    assert_eq!(out.status.code(), Some(1));
+    let err = common::text(&out.stderr);
+    assert!(
+        err.contains("nowhere.gpkg") && err.contains("starter ikke"),
+        "{err}"
+    );
+}

@@ -233,7 +233,7 @@ fn an_unknown_class_code_names_the_field_and_the_table_to_extend() {
     let out = check(dir.path(), &landuse_layer("parcels.geojson"));
     assert_eq!(out.status.code(), Some(0), "the layer is still usable");
     let report = stdout(&out);
-    assert!(report.contains("[warnings]"), "{report}");
+    assert!(report.contains("[warning]"), "{report}");
     assert!(
         report.contains("feature odd-4, field 'arealformal': unknown code '9999'"),
         "{report}"

@@ -110,7 +110,7 @@ fn write_text(report: &RegionReport, lang: Lang, out: &mut dyn Write) -> std::io
             let kind = match i.kind {
                 IssueKind::Repaired => lang.t(Msg::Repaired),
                 IssueKind::Skipped => lang.t(Msg::Skipped),
-                IssueKind::Warning => lang.t(Msg::Warnings),
+                IssueKind::Warning => lang.t(Msg::Warning),
             };
             let field = i
                 .field

@@ -13,6 +13,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod index;
 pub mod ingest;
 
 /// The CRS every geometry is held in: ETRS89 / UTM zone 33N.

@@ -1,0 +1,8 @@
+//! Spatial indexes: bulk-loaded R-trees (rstar 0.12) per layer, and the queries the
+//! scoring engine asks of them.
+
+pub mod parts;
+pub mod polygons;
+
+pub use parts::PartIndex;
+pub use polygons::{PolygonIndex, PreparedPolygon};

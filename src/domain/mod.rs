@@ -2,7 +2,9 @@
 
 pub mod landuse;
 pub mod layers;
+pub mod profile;
 pub mod region;
+pub mod value_function;
 
 pub use landuse::{LandUseClass, Suitability};
 pub use layers::{Feature, Role};

@@ -39,6 +39,67 @@ pub enum ConfigError {
     },
 }
 
+/// A profile file that cannot be found or used.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileLoadError {
+    #[error("no profile '{name}'. Hint: use one of {known}, or a path to a .toml file")]
+    NotFound { name: String, known: String },
+    #[error("cannot read profile {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Invalid(#[from] crate::domain::profile::ProfileError),
+}
+
+/// `data/profiles`, looked up in the working directory first and then beside the crate.
+pub fn profiles_dir() -> PathBuf {
+    let local = PathBuf::from("data/profiles");
+    if local.is_dir() {
+        return local;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/profiles")
+}
+
+/// The names of the shipped profiles, sorted.
+pub fn profile_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(profiles_dir())
+        .map(|dir| {
+            dir.filter_map(|e| e.ok())
+                .filter_map(|e| {
+                    let p = e.path();
+                    (p.extension().is_some_and(|x| x == "toml"))
+                        .then(|| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+                        .flatten()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Load a profile by name (`mcs-corridor`) or by path (`my-profile.toml`).
+pub fn load_profile(name_or_path: &str) -> Result<crate::domain::profile::Profile, ProfileLoadError> {
+    let path = if name_or_path.ends_with(".toml") {
+        PathBuf::from(name_or_path)
+    } else {
+        profiles_dir().join(format!("{name_or_path}.toml"))
+    };
+    if !path.exists() {
+        return Err(ProfileLoadError::NotFound {
+            name: name_or_path.to_string(),
+            known: profile_names().join(", "),
+        });
+    }
+    let text = std::fs::read_to_string(&path).map_err(|source| ProfileLoadError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    Ok(crate::domain::profile::parse_profile(&text, &path.display().to_string())?)
+}
+
 /// Where a role attribute's value comes from.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
@@ -380,6 +441,20 @@ name = { field = "navn", default = "ukjent" }
             .unwrap_err()
             .to_string();
         assert!(err.contains("line 6"), "{err}");
+    }
+
+    #[test]
+    fn every_shipped_profile_loads_and_an_unknown_one_lists_them() {
+        let names = profile_names();
+        assert_eq!(names, vec!["biogas", "depot", "hydrogen", "mcs-corridor"]);
+        for n in &names {
+            let p = load_profile(n).unwrap();
+            assert_eq!(&p.id, n);
+            let total: f64 = p.criteria.iter().map(|c| c.weight).sum();
+            assert!((total - 100.0).abs() < 1e-9);
+        }
+        let err = load_profile("tram").unwrap_err().to_string();
+        assert!(err.contains("mcs-corridor"), "{err}");
     }
 
     #[test]

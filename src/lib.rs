@@ -13,8 +13,10 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod export;
 pub mod index;
 pub mod ingest;
+pub mod scoring;
 
 /// The CRS every geometry is held in: ETRS89 / UTM zone 33N.
 pub const INTERNAL_EPSG: u32 = 25833;

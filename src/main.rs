@@ -35,12 +35,72 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Score candidate sites for a station type and write them ranked, with explanations.
+    Score(ScoreCmd),
     /// Serve the region over HTTP.
     Serve {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080", env = "ENERGISTASJON_ADDR")]
         addr: SocketAddr,
     },
+}
+
+#[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["parcels", "grid", "candidates"])))]
+struct ScoreCmd {
+    /// Profile: mcs-corridor, depot, hydrogen, biogas, or a path to a .toml profile.
+    #[arg(long)]
+    profile: String,
+    /// Candidates from suitable land-use parcels near main roads.
+    #[arg(long)]
+    parcels: bool,
+    /// Candidates on a square grid with this spacing in metres.
+    #[arg(long, value_name = "METRES")]
+    grid: Option<f64>,
+    /// Candidates from a file (any format GDAL reads); their own attributes are kept.
+    #[arg(long, value_name = "FILE")]
+    candidates: Option<PathBuf>,
+    /// CRS of the candidates file when it has none (CSV), e.g. EPSG:4326.
+    #[arg(long, value_name = "CRS")]
+    candidates_srs: Option<String>,
+    /// Only municipalities whose kommunenummer starts with one of these (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    municipalities: Vec<String>,
+    /// Output file: .geojson, .gpkg or .csv.
+    #[arg(long)]
+    out: PathBuf,
+    /// Overwrite the output file if it exists.
+    #[arg(long)]
+    force: bool,
+    /// Custom weights, e.g. grid_capacity=40,main_road=15 (all weights must still sum to 100).
+    #[arg(long, value_delimiter = ',', value_parser = parse_weight)]
+    weights: Vec<(String, f64)>,
+    /// Perturb the weights this many times and report rank stability.
+    #[arg(long, value_name = "N")]
+    sensitivity: Option<usize>,
+    /// Seed for the sensitivity draws.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Relative weight perturbation for the sensitivity draws.
+    #[arg(long, default_value_t = 0.2)]
+    spread: f64,
+    /// k for P(top k) in the sensitivity analysis.
+    #[arg(long, default_value_t = 10)]
+    top_k: usize,
+    /// Leave out the one-line reasons per criterion (smaller files).
+    #[arg(long)]
+    no_reasons: bool,
+}
+
+fn parse_weight(s: &str) -> Result<(String, f64), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("'{s}' is not criterion=weight"))?;
+    let w: f64 = v
+        .trim()
+        .parse()
+        .map_err(|_| format!("the weight in '{s}' is not a number"))?;
+    Ok((k.trim().to_string(), w))
 }
 
 fn main() -> ExitCode {
@@ -59,6 +119,30 @@ fn main() -> ExitCode {
     };
     let result = match args.command {
         Command::CheckData { json } => cli::check_data::run(&common, json, &mut std::io::stdout()),
+        Command::Score(cmd) => {
+            let source = match (cmd.parcels, cmd.grid, cmd.candidates) {
+                (_, Some(size), _) => cli::score::CandidateSource::Grid(size),
+                (_, _, Some(path)) => cli::score::CandidateSource::File {
+                    path,
+                    srs: cmd.candidates_srs,
+                },
+                _ => cli::score::CandidateSource::Parcels,
+            };
+            let args = cli::score::ScoreArgs {
+                profile: cmd.profile,
+                source,
+                municipalities: cmd.municipalities,
+                out: cmd.out,
+                force: cmd.force,
+                weights: cmd.weights.into_iter().collect(),
+                sensitivity: cmd.sensitivity,
+                seed: cmd.seed,
+                spread: cmd.spread,
+                top_k: cmd.top_k,
+                no_reasons: cmd.no_reasons,
+            };
+            cli::score::run(&common, &args, &mut std::io::stdout())
+        }
         Command::Serve { addr } => match tokio::runtime::Runtime::new() {
             Ok(rt) => rt.block_on(cli::serve::run(&common, addr)),
             Err(e) => Err(CliError::Serve(e)),

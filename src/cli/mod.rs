@@ -3,6 +3,7 @@
 pub mod check_data;
 pub mod i18n;
 pub mod progress;
+pub mod score;
 pub mod serve;
 
 use std::path::PathBuf;
@@ -37,13 +38,21 @@ pub enum CliError {
     Serve(std::io::Error),
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Profile(#[from] crate::config::ProfileLoadError),
+    #[error(transparent)]
+    Ingest(#[from] crate::ingest::IngestError),
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
 }
 
 impl CliError {
     /// 2 for a config or usage problem, 1 for data that cannot be used or a server failure.
     pub fn exit_code(&self) -> i32 {
         match self {
-            CliError::Config(_) => 2,
+            CliError::Config(_) | CliError::Usage(_) | CliError::Profile(_) | CliError::Export(_) => 2,
             _ => 1,
         }
     }

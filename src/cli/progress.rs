@@ -86,3 +86,84 @@ impl Progress for CliProgress {
         }
     }
 }
+
+/// Steps of a longer command: a spinner for work of unknown length, a bar for counted work.
+/// On a pipe, one plain line per step instead.
+pub struct Steps {
+    terminal: bool,
+    #[allow(dead_code)]
+    lang: Lang,
+}
+
+impl Steps {
+    pub fn new(lang: Lang) -> Self {
+        Steps {
+            terminal: std::io::stderr().is_terminal(),
+            lang,
+        }
+    }
+
+    pub fn spin<T>(&self, label: &str, f: impl FnOnce() -> T) -> T {
+        let started = std::time::Instant::now();
+        let spinner = self.terminal.then(|| {
+            let s = ProgressBar::new_spinner();
+            s.set_message(label.to_string());
+            s.enable_steady_tick(std::time::Duration::from_millis(120));
+            s
+        });
+        let out = f();
+        match spinner {
+            Some(s) => s.finish_with_message(format!("{label} ({:.1} s)", started.elapsed().as_secs_f64())),
+            None => eprintln!("{label} ({:.1} s)", started.elapsed().as_secs_f64()),
+        }
+        out
+    }
+
+    pub fn bar(&self, label: &str, total: u64) -> StepBar {
+        let bar = self.terminal.then(|| {
+            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+            let style = ProgressStyle::with_template(
+                "{prefix:>24} [{bar:30.cyan/blue}] {human_pos:>9}/{human_len:9} {elapsed_precise} ({eta})",
+            )
+            .map(|s| s.progress_chars("█▉ "))
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar.set_prefix(label.to_string());
+            bar
+        });
+        StepBar {
+            bar,
+            label: label.to_string(),
+            total,
+            started: std::time::Instant::now(),
+        }
+    }
+}
+
+/// A counted step; `inc` is safe from many threads.
+pub struct StepBar {
+    bar: Option<ProgressBar>,
+    label: String,
+    total: u64,
+    started: std::time::Instant,
+}
+
+impl StepBar {
+    pub fn inc(&self, n: u64) {
+        if let Some(b) = &self.bar {
+            b.inc(n);
+        }
+    }
+
+    pub fn finish(&self) {
+        match &self.bar {
+            Some(b) => b.finish(),
+            None => eprintln!(
+                "{}: {} ({:.1} s)",
+                self.label,
+                self.total,
+                self.started.elapsed().as_secs_f64()
+            ),
+        }
+    }
+}

@@ -198,6 +198,19 @@ impl PolygonIndex {
         self.edges.nearest(p)
     }
 
+    /// Every polygon within `radius` of `p` (zero inside), nearest first, ties by id.
+    pub fn within(&self, p: [f64; 2], radius: f64) -> Vec<(u32, f64)> {
+        let mut hits = self.edges.within(p, radius);
+        for i in self.containing(p) {
+            match hits.iter_mut().find(|(f, _)| *f == i) {
+                Some(h) => h.1 = 0.0,
+                None => hits.push((i, 0.0)),
+            }
+        }
+        hits.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        hits
+    }
+
     /// Area of overlap (m²) between `shape` and every polygon it overlaps, by id.
     pub fn overlap_areas(&self, shape: &MultiPolygon<f64>) -> Vec<(u32, f64)> {
         let Some(r) = shape.bounding_rect() else {

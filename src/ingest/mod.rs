@@ -133,6 +133,64 @@ pub fn last_gdal_error() -> String {
     }
 }
 
+/// Load user-given candidate sites from any file GDAL reads. A `name` or `navn` field
+/// becomes the site's name; every field is kept.
+pub fn load_sites(
+    path: &std::path::Path,
+    srs: Option<String>,
+) -> Result<(Vec<crate::domain::Feature<crate::domain::layers::Site>>, LayerReport), IngestError> {
+    init_gdal();
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let config = RegionConfig {
+        path: absolute.with_file_name("candidates.toml"),
+        meta: crate::config::RegionMeta {
+            name: "candidates".into(),
+            description: String::new(),
+            demonstration: false,
+            attribution: String::new(),
+        },
+        layers: vec![crate::config::LayerConfig {
+            role: crate::domain::Role::Candidates,
+            source: absolute.display().to_string(),
+            layer: None,
+            filter: None,
+            srs,
+            srs_override: false,
+            open_options: Vec::new(),
+            id_field: None,
+            optional: false,
+            label: Some("candidates".into()),
+            fields: Default::default(),
+        }],
+    };
+    let mut report = report::LayerReport::new(
+        crate::domain::Role::Candidates,
+        "candidates".into(),
+        absolute.display().to_string(),
+        None,
+        false,
+    );
+    let features = reader::read_layer(&config, 0, &LoadOptions::default(), &mut report, &NoProgress)?;
+    let crate::domain::Features::Candidates(mut sites) = features else {
+        return Ok((Vec::new(), report));
+    };
+    for s in &mut sites {
+        if s.attrs.name.is_none() {
+            s.attrs.name = ["name", "navn", "Name", "NAVN"]
+                .iter()
+                .find_map(|k| s.attrs.properties.get(*k).and_then(|v| v.as_str()).map(str::to_string));
+        }
+        // A stable id from the file, where it has one.
+        if let Some(id) = ["id", "ID", "site_id"]
+            .iter()
+            .find_map(|k| s.attrs.properties.get(*k).map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
+        {
+            s.id = id;
+        }
+    }
+    Ok((sites, report))
+}
+
 /// Load every layer of a region. A layer that fails is reported, not fatal here: the
 /// caller decides with [`RegionReport::is_usable`].
 pub fn load_region(

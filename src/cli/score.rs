@@ -1,0 +1,274 @@
+//! `energistasjon score`: candidates → measurements → ranking → file, with explanations.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::i18n::{Lang, Msg};
+use super::progress::{CliProgress, Steps};
+use super::{CliError, Common};
+use crate::config::load_profile;
+use crate::domain::profile::with_weights;
+use crate::export::{self, Field, FieldType, Value};
+use crate::ingest::load_sites;
+use crate::scoring::report::{breakdown, CandidateReport};
+use crate::scoring::sensitivity::{self, Sensitivity};
+use crate::scoring::{candidates, measure, rank, AreaFilter, Normalized, ScoringContext};
+
+/// Where the candidates come from.
+#[derive(Debug, Clone)]
+pub enum CandidateSource {
+    Parcels,
+    Grid(f64),
+    File { path: PathBuf, srs: Option<String> },
+}
+
+#[derive(Debug, Clone)]
+pub struct ScoreArgs {
+    pub profile: String,
+    pub source: CandidateSource,
+    pub municipalities: Vec<String>,
+    pub out: PathBuf,
+    pub force: bool,
+    pub weights: BTreeMap<String, f64>,
+    pub sensitivity: Option<usize>,
+    pub seed: u64,
+    pub spread: f64,
+    pub top_k: usize,
+    /// Leave out the one-line reasons (much smaller files for grid heat maps).
+    pub no_reasons: bool,
+}
+
+pub fn run(common: &Common, args: &ScoreArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let lang = common.lang;
+    let format = export::check_target(&args.out, args.force)?;
+    let base = load_profile(&args.profile)?;
+    let profile = if args.weights.is_empty() {
+        base
+    } else {
+        with_weights(&base, &args.weights).map_err(CliError::Usage)?
+    };
+    let progress = CliProgress::new(lang);
+    let (_, region, report) = common.load(&progress)?;
+    if !report.is_usable() {
+        return Err(CliError::Unusable(lang.t(Msg::NotStarting).to_string()));
+    }
+    let steps = Steps::new(lang);
+    let ctx = steps.spin(lang.t(Msg::BuildingIndexes), || ScoringContext::new(&region));
+    let filter = AreaFilter {
+        prefixes: args.municipalities.clone(),
+    };
+    let cands = steps.spin(lang.t(Msg::MakingCandidates), || match &args.source {
+        CandidateSource::Parcels => Ok(candidates::parcels(&ctx, &profile, &filter)),
+        CandidateSource::Grid(size) => Ok(candidates::grid(&ctx, *size, &filter)),
+        CandidateSource::File { path, srs } => {
+            let (sites, layer) = load_sites(path, srs.clone())?;
+            for issue in &layer.issues {
+                eprintln!("{}: {} {}. Hint: {}", path.display(), issue.feature, issue.message, issue.hint);
+            }
+            Ok::<_, CliError>(candidates::from_sites(&ctx, &sites))
+        }
+    })?;
+    if cands.is_empty() {
+        return Err(CliError::Usage(lang.t(Msg::NoCandidates).to_string()));
+    }
+    let n = cands.len();
+    let bar = steps.bar(lang.t(Msg::Measuring), n as u64);
+    let raw = measure(&ctx, &profile, cands, &|k| bar.inc(k as u64));
+    bar.finish();
+    let norm = Normalized::new(&raw, &profile);
+    let weights: Vec<f64> = profile.criteria.iter().map(|c| c.weight).collect();
+    let ranking = rank(&raw, &norm, &weights);
+    let sens = args.sensitivity.map(|draws| {
+        let bar = steps.bar(lang.t(Msg::Sensitivity), draws as u64);
+        let s = sensitivity::run(&raw, &norm, &weights, draws, args.seed, args.spread, args.top_k);
+        bar.inc(draws as u64);
+        bar.finish();
+        s
+    });
+
+    let reports: Vec<CandidateReport> = {
+        use rayon::prelude::*;
+        (0..raw.len())
+            .into_par_iter()
+            .map(|i| breakdown(&ctx, &raw, &norm, &ranking, &weights, i))
+            .collect()
+    };
+    // Best first, then the excluded in candidate order: the file reads like the ranking.
+    let mut rows: Vec<usize> = ranking.order.iter().map(|&i| i as usize).collect();
+    rows.extend((0..raw.len()).filter(|&i| raw.excluded(i)));
+
+    let fields = columns(&profile.criteria, sens.is_some(), args.no_reasons);
+    let bar = steps.bar(lang.t(Msg::Writing), n as u64);
+    export::write(
+        &args.out,
+        &format!("candidates_{}", profile.id),
+        &fields,
+        rows.len(),
+        |r| {
+            let i = rows[r];
+            (
+                raw.candidates[i].geometry.clone(),
+                values(&reports[i], sens.as_ref().map(|s| (s, i)), args.no_reasons, lang),
+            )
+        },
+        &|k| bar.inc(k as u64),
+    )?;
+    bar.finish();
+
+    summary(out, lang, &profile.name, &reports, &ranking.order, sens.as_ref(), args, format)?;
+    Ok(())
+}
+
+fn columns(criteria: &[crate::domain::profile::Criterion], sensitivity: bool, no_reasons: bool) -> Vec<Field> {
+    use FieldType::*;
+    let mut f = vec![
+        Field::new("id", Str),
+        Field::new("name", Str),
+        Field::new("profile", Str),
+        Field::new("score", Real),
+        Field::new("rank", Int),
+        Field::new("rank_municipality", Int),
+        Field::new("kommunenummer", Str),
+        Field::new("kommunenavn", Str),
+        Field::new("area_m2", Real),
+        Field::new("landuse", Str),
+        Field::new("excluded", Int),
+        Field::new("exclusion_reasons", Str),
+    ];
+    for c in criteria {
+        f.push(Field::new(format!("{}_raw", c.id), Real));
+        f.push(Field::new(format!("{}_unit", c.id), Str));
+        f.push(Field::new(format!("{}_norm", c.id), Real));
+        f.push(Field::new(format!("{}_points", c.id), Real));
+        if !no_reasons {
+            f.push(Field::new(format!("{}_reason", c.id), Str));
+        }
+    }
+    if sensitivity {
+        f.push(Field::new("p_top_k", Real));
+        f.push(Field::new("rank_min", Int));
+        f.push(Field::new("rank_max", Int));
+    }
+    f
+}
+
+/// Round for output: scores and points to 4 decimals, raw values to 2 (centimetres).
+fn round(x: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    (x * f).round() / f
+}
+
+fn opt_str(s: &Option<String>) -> Value {
+    s.clone().map(Value::Str).unwrap_or(Value::Null)
+}
+
+fn values(r: &CandidateReport, sens: Option<(&Sensitivity, usize)>, no_reasons: bool, lang: Lang) -> Vec<Value> {
+    let en = lang == Lang::En;
+    let mut v = vec![
+        Value::Str(r.id.clone()),
+        opt_str(&r.name),
+        Value::Str(r.profile.clone()),
+        r.score.map(|s| Value::Real(round(s, 4))).unwrap_or(Value::Null),
+        r.rank.map(|x| Value::Int(x.into())).unwrap_or(Value::Null),
+        r.municipality_rank.map(|x| Value::Int(x.into())).unwrap_or(Value::Null),
+        opt_str(&r.kommunenummer),
+        opt_str(&r.kommunenavn),
+        r.area_m2.map(|a| Value::Real(round(a, 2))).unwrap_or(Value::Null),
+        r.landuse.map(|l| Value::Str(l.to_string())).unwrap_or(Value::Null),
+        Value::Int(r.excluded.into()),
+        if r.exclusions.is_empty() {
+            Value::Null
+        } else {
+            Value::Str(
+                r.exclusions
+                    .iter()
+                    .map(|e| if en { e.reason_en.as_str() } else { e.reason.as_str() })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        },
+    ];
+    for c in &r.criteria {
+        v.push(c.raw.map(|x| Value::Real(round(x, 2))).unwrap_or(Value::Null));
+        v.push(Value::Str(c.unit.to_string()));
+        v.push(Value::Real(round(c.normalized, 4)));
+        v.push(Value::Real(round(c.points, 4)));
+        if !no_reasons {
+            v.push(Value::Str(if en { c.reason_en.clone() } else { c.reason.clone() }));
+        }
+    }
+    if let Some((s, i)) = sens {
+        v.push(Value::Real(round(s.p_top_k[i], 4)));
+        v.push(Value::Int(s.rank_min[i].into()));
+        v.push(Value::Int(s.rank_max[i].into()));
+    }
+    v
+}
+
+#[allow(clippy::too_many_arguments)]
+fn summary(
+    out: &mut dyn Write,
+    lang: Lang,
+    profile_name: &str,
+    reports: &[CandidateReport],
+    order: &[u32],
+    sens: Option<&Sensitivity>,
+    args: &ScoreArgs,
+    format: export::Format,
+) -> std::io::Result<()> {
+    let excluded = reports.iter().filter(|r| r.excluded).count();
+    writeln!(out, "{}: {profile_name}", lang.t(Msg::Profile))?;
+    writeln!(
+        out,
+        "{}: {} ({} {}, {} {})",
+        lang.t(Msg::Candidates),
+        reports.len(),
+        order.len(),
+        lang.t(Msg::Scored),
+        excluded,
+        lang.t(Msg::Excluded)
+    )?;
+    writeln!(out)?;
+    let p_col = sens.map(|s| format!("  P(topp {})", s.top_k)).unwrap_or_default();
+    writeln!(out, "{:>5}  {:<24} {:<22} {:>6}{p_col}", lang.t(Msg::Rank), "id", lang.t(Msg::Municipality), lang.t(Msg::Score))?;
+    for &i in order.iter().take(10) {
+        let r = &reports[i as usize];
+        let name = r.name.clone().unwrap_or_else(|| r.id.clone());
+        let p = sens
+            .map(|s| format!("  {:>9.2}", s.p_top_k[i as usize]))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{:>5}  {:<24} {:<22} {:>6.1}{p}",
+            r.rank.unwrap_or(0),
+            truncate(&name, 24),
+            truncate(r.kommunenavn.as_deref().unwrap_or("-"), 22),
+            r.score.unwrap_or(f64::NAN)
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "{} {} ({:?}, EPSG:{})", lang.t(Msg::Wrote), args.out.display(), format, format.epsg())?;
+    if let Some(s) = sens {
+        writeln!(
+            out,
+            "{}: {} {}, seed {}, ±{:.0} %",
+            lang.t(Msg::Sensitivity),
+            s.draws,
+            lang.t(Msg::Draws),
+            s.seed,
+            s.spread * 100.0
+        )?;
+    }
+    Ok(())
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}

@@ -1,0 +1,137 @@
+//! Hard constraints. A site that fails any is excluded, and every failure is listed.
+
+use serde::Serialize;
+
+use crate::domain::landuse::LandUseClass;
+use crate::domain::profile::Profile;
+
+use super::candidates::Candidate;
+use super::context::ScoringContext;
+use super::criteria::metres;
+
+/// One failed constraint, kept compact (a grid run has hundreds of thousands of sites);
+/// its reason is written out when asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "constraint", rename_all = "snake_case")]
+pub enum Failure {
+    LanduseForbidden { class: LandUseClass },
+    LanduseNotAllowed { class: LandUseClass },
+    LanduseUnknown,
+    TooFarFromMainRoad { distance_m: f64, limit_m: f64 },
+    NoMainRoad,
+    TooSmall { area_m2: f64, min_m2: f64 },
+    InExclusion { feature: u32 },
+    TooCloseToSensitiveLand { distance_m: f64, limit_m: f64, landuse: u32 },
+}
+
+/// Check every constraint of `profile`; `main_road_m` is the measured distance to an E or R road.
+pub fn check(ctx: &ScoringContext, profile: &Profile, c: &Candidate, main_road_m: f64) -> Vec<Failure> {
+    let k = &profile.constraints;
+    let mut out = Vec::new();
+    match c.landuse {
+        Some(class) => {
+            if k.forbidden_landuse.contains(&class) {
+                out.push(Failure::LanduseForbidden { class });
+            } else if k.allowed_landuse.as_ref().is_some_and(|a| !a.contains(&class)) {
+                out.push(Failure::LanduseNotAllowed { class });
+            }
+        }
+        None if k.exclude_unknown_landuse => out.push(Failure::LanduseUnknown),
+        None => {}
+    }
+    if let Some(limit) = k.max_main_road_distance_m {
+        if main_road_m.is_nan() {
+            out.push(Failure::NoMainRoad);
+        } else if main_road_m > limit {
+            out.push(Failure::TooFarFromMainRoad {
+                distance_m: main_road_m,
+                limit_m: limit,
+            });
+        }
+    }
+    if let (Some(min), Some(area)) = (k.min_area_m2, c.area_m2) {
+        if area < min {
+            out.push(Failure::TooSmall { area_m2: area, min_m2: min });
+        }
+    }
+    if !k.exclusion_kinds.is_empty() {
+        let hits: Vec<u32> = match &c.geometry {
+            geo::Geometry::Point(_) => ctx.exclusion.containing(c.point),
+            g => match crate::index::polygons::as_multipolygon(g) {
+                Some(shape) => ctx.exclusion.overlap_areas(&shape).into_iter().map(|(i, _)| i).collect(),
+                None => ctx.exclusion.containing(c.point),
+            },
+        };
+        for i in hits {
+            if k.exclusion_kinds.contains(&ctx.region.exclusion[i as usize].attrs.kind) {
+                out.push(Failure::InExclusion { feature: i });
+            }
+        }
+    }
+    if let (Some(limit), false) = (k.safety_distance_m, k.safety_classes.is_empty()) {
+        let near = ctx
+            .landuse
+            .within(c.point, limit)
+            .into_iter()
+            .find(|(i, _)| k.safety_classes.contains(&ctx.region.landuse[*i as usize].attrs.class));
+        if let Some((i, d)) = near {
+            out.push(Failure::TooCloseToSensitiveLand {
+                distance_m: d,
+                limit_m: limit,
+                landuse: i,
+            });
+        }
+    }
+    out
+}
+
+impl Failure {
+    /// The reason in plain words, bokmål and English.
+    pub fn reason(&self, ctx: &ScoringContext) -> (String, String) {
+        match *self {
+            Failure::LanduseForbidden { class } => (
+                format!("arealbruken «{class}» er utelukket for denne stasjonstypen"),
+                format!("land use '{class}' is ruled out for this station type"),
+            ),
+            Failure::LanduseNotAllowed { class } => (
+                format!("arealbruken «{class}» er ikke blant de tillatte"),
+                format!("land use '{class}' is not among the allowed classes"),
+            ),
+            Failure::LanduseUnknown => (
+                "arealbruken er ukjent".into(),
+                "the land use is unknown".into(),
+            ),
+            Failure::TooFarFromMainRoad { distance_m, limit_m } => (
+                format!("{} fra nærmeste E- eller R-veg; grensen er {}", metres(distance_m), metres(limit_m)),
+                format!("{} from the nearest E or R road; the limit is {}", metres(distance_m), metres(limit_m)),
+            ),
+            Failure::NoMainRoad => (
+                "ingen E- eller R-veg i datagrunnlaget".into(),
+                "no E or R road in the data".into(),
+            ),
+            Failure::TooSmall { area_m2, min_m2 } => (
+                format!("arealet {area_m2:.0} m² er under minstekravet {min_m2:.0} m²"),
+                format!("the area {area_m2:.0} m² is below the minimum {min_m2:.0} m²"),
+            ),
+            Failure::InExclusion { feature } => {
+                let e = &ctx.region.exclusion[feature as usize];
+                let kind = serde_json::to_value(e.attrs.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                let name = e.attrs.name.clone().unwrap_or_else(|| e.id.clone());
+                (
+                    format!("ligger i et utelukket område: {name} ({kind})"),
+                    format!("lies in an excluded area: {name} ({kind})"),
+                )
+            }
+            Failure::TooCloseToSensitiveLand { distance_m, limit_m, landuse } => {
+                let class = ctx.region.landuse[landuse as usize].attrs.class;
+                (
+                    format!("{} fra {class}; sikkerhetsavstanden er {}", metres(distance_m), metres(limit_m)),
+                    format!("{} from {class}; the safety distance is {}", metres(distance_m), metres(limit_m)),
+                )
+            }
+        }
+    }
+}

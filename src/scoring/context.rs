@@ -1,0 +1,148 @@
+//! The spatial indexes scoring asks, built once per region.
+
+use geo::Geometry;
+
+use crate::domain::landuse::LandUseClass;
+use crate::domain::layers::{RoadCategory, StationKind};
+use crate::domain::Region;
+use crate::index::{PartIndex, PolygonIndex};
+
+/// An index over a subset of a layer's features, remembering which ones.
+#[derive(Debug, Clone)]
+pub struct Subset<I> {
+    pub index: I,
+    /// Position in the index → position in the region's layer.
+    pub ids: Vec<u32>,
+}
+
+impl<I> Subset<I> {
+    pub fn original(&self, i: u32) -> usize {
+        self.ids[i as usize] as usize
+    }
+}
+
+fn subset<'a, T, I>(
+    features: &'a [crate::domain::Feature<T>],
+    keep: impl Fn(&T) -> bool,
+    build: impl FnOnce(Vec<&'a Geometry<f64>>) -> I,
+) -> Subset<I> {
+    let (ids, geoms): (Vec<u32>, Vec<&Geometry<f64>>) = features
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| keep(&f.attrs))
+        .map(|(i, f)| (i as u32, &f.geometry))
+        .unzip();
+    Subset {
+        index: build(geoms),
+        ids,
+    }
+}
+
+/// Everything scoring queries. Building it is the only expensive step per region;
+/// every profile and every re-weighting reuses it.
+#[derive(Debug, Clone)]
+pub struct ScoringContext<'r> {
+    pub region: &'r Region,
+    /// E and R roads, ferries left out.
+    pub main_roads: Subset<PartIndex>,
+    /// Every road, ferries left out.
+    pub roads: Subset<PartIndex>,
+    pub rail: PartIndex,
+    pub terminals: PolygonIndex,
+    pub grid: PolygonIndex,
+    /// Substations with known free capacity above zero.
+    pub grid_with_capacity: Subset<PolygonIndex>,
+    pub stations: Vec<(StationKind, Subset<PolygonIndex>)>,
+    pub all_stations: PolygonIndex,
+    pub municipalities: PolygonIndex,
+    pub landuse: PolygonIndex,
+    pub exclusion: PolygonIndex,
+    /// True when some road in the layer carries a heavy-vehicle ÅDT.
+    pub roads_have_aadt: bool,
+}
+
+impl<'r> ScoringContext<'r> {
+    pub fn new(region: &'r Region) -> Self {
+        let not_ferry_main = |r: &crate::domain::layers::Road| r.category.is_main() && !r.ferry;
+        let polygons = |layer: Vec<&Geometry<f64>>| PolygonIndex::new(layer);
+        let ((main_roads, roads), (rail, terminals)) = rayon::join(
+            || {
+                rayon::join(
+                    || subset(&region.roads, not_ferry_main, PartIndex::new),
+                    || subset(&region.roads, |r| !r.ferry, PartIndex::new),
+                )
+            },
+            || {
+                rayon::join(
+                    || PartIndex::new(region.rail.iter().map(|f| &f.geometry)),
+                    || polygons(region.terminals.iter().map(|f| &f.geometry).collect()),
+                )
+            },
+        );
+        let ((grid, municipalities), (landuse, exclusion)) = rayon::join(
+            || {
+                rayon::join(
+                    || polygons(region.grid.iter().map(|f| &f.geometry).collect()),
+                    || polygons(region.boundary.iter().map(|f| &f.geometry).collect()),
+                )
+            },
+            || {
+                rayon::join(
+                    || polygons(region.landuse.iter().map(|f| &f.geometry).collect()),
+                    || polygons(region.exclusion.iter().map(|f| &f.geometry).collect()),
+                )
+            },
+        );
+        let grid_with_capacity = subset(
+            &region.grid,
+            |s| s.available_mw.is_some_and(|mw| mw > 0.0),
+            PolygonIndex::new,
+        );
+        let stations = [StationKind::Charging, StationKind::Hydrogen, StationKind::Biogas]
+            .into_iter()
+            .map(|kind| (kind, subset(&region.stations, |s| s.kind == kind, PolygonIndex::new)))
+            .collect();
+        ScoringContext {
+            region,
+            main_roads,
+            roads,
+            rail,
+            terminals,
+            grid,
+            grid_with_capacity,
+            stations,
+            all_stations: PolygonIndex::new(region.stations.iter().map(|f| &f.geometry)),
+            municipalities,
+            landuse,
+            exclusion,
+            roads_have_aadt: region.roads.iter().any(|r| r.attrs.heavy_aadt.is_some()),
+        }
+    }
+
+    pub fn stations_of(&self, kind: StationKind) -> &Subset<PolygonIndex> {
+        // Every kind is built in `new`, so the lookup cannot miss.
+        &self
+            .stations
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .unwrap_or(&self.stations[0])
+            .1
+    }
+
+    /// The municipality containing `p`: index into `region.boundary`.
+    pub fn municipality_at(&self, p: [f64; 2]) -> Option<u32> {
+        self.municipalities.first_containing(p)
+    }
+
+    /// The land-use class at `p`; where layers overlap, the earlier in the config wins.
+    pub fn landuse_at(&self, p: [f64; 2]) -> Option<(u32, LandUseClass)> {
+        self.landuse
+            .first_containing(p)
+            .map(|i| (i, self.region.landuse[i as usize].attrs.class))
+    }
+
+    /// Road category of a road feature.
+    pub fn road_category(&self, road: usize) -> RoadCategory {
+        self.region.roads[road].attrs.category
+    }
+}

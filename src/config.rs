@@ -81,7 +81,9 @@ pub fn profile_names() -> Vec<String> {
 }
 
 /// Load a profile by name (`mcs-corridor`) or by path (`my-profile.toml`).
-pub fn load_profile(name_or_path: &str) -> Result<crate::domain::profile::Profile, ProfileLoadError> {
+pub fn load_profile(
+    name_or_path: &str,
+) -> Result<crate::domain::profile::Profile, ProfileLoadError> {
     let path = if name_or_path.ends_with(".toml") {
         PathBuf::from(name_or_path)
     } else {
@@ -97,7 +99,10 @@ pub fn load_profile(name_or_path: &str) -> Result<crate::domain::profile::Profil
         path: path.clone(),
         source,
     })?;
-    Ok(crate::domain::profile::parse_profile(&text, &path.display().to_string())?)
+    Ok(crate::domain::profile::parse_profile(
+        &text,
+        &path.display().to_string(),
+    )?)
 }
 
 /// Where a role attribute's value comes from.

@@ -37,6 +37,18 @@ enum Command {
     },
     /// Score candidate sites for a station type and write them ranked, with explanations.
     Score(ScoreCmd),
+    /// The peer-comparison workload on a grid (see bench/compare_peers.sh); prints timings as JSON.
+    BenchWorkload {
+        /// Grid spacing in metres.
+        #[arg(long, default_value_t = 250.0)]
+        grid: f64,
+        /// Only municipalities whose kommunenummer starts with one of these.
+        #[arg(long, value_delimiter = ',', default_value = "03,31,32,33,39")]
+        municipalities: Vec<String>,
+        /// Where to write the rows (CSV, EPSG:25833).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Serve the region over HTTP.
     Serve {
         /// Address to listen on.
@@ -143,6 +155,11 @@ fn main() -> ExitCode {
             };
             cli::score::run(&common, &args, &mut std::io::stdout())
         }
+        Command::BenchWorkload {
+            grid,
+            municipalities,
+            out,
+        } => cli::bench_workload::run(&common, grid, municipalities, &out, &mut std::io::stdout()),
         Command::Serve { addr } => match tokio::runtime::Runtime::new() {
             Ok(rt) => rt.block_on(cli::serve::run(&common, addr)),
             Err(e) => Err(CliError::Serve(e)),

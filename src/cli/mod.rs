@@ -1,5 +1,6 @@
 //! What each command does. `main.rs` only parses arguments and calls in here.
 
+pub mod bench_workload;
 pub mod check_data;
 pub mod i18n;
 pub mod progress;
@@ -52,7 +53,10 @@ impl CliError {
     /// 2 for a config or usage problem, 1 for data that cannot be used or a server failure.
     pub fn exit_code(&self) -> i32 {
         match self {
-            CliError::Config(_) | CliError::Usage(_) | CliError::Profile(_) | CliError::Export(_) => 2,
+            CliError::Config(_)
+            | CliError::Usage(_)
+            | CliError::Profile(_)
+            | CliError::Export(_) => 2,
             _ => 1,
         }
     }

@@ -113,7 +113,10 @@ impl Steps {
         });
         let out = f();
         match spinner {
-            Some(s) => s.finish_with_message(format!("{label} ({:.1} s)", started.elapsed().as_secs_f64())),
+            Some(s) => s.finish_with_message(format!(
+                "{label} ({:.1} s)",
+                started.elapsed().as_secs_f64()
+            )),
             None => eprintln!("{label} ({:.1} s)", started.elapsed().as_secs_f64()),
         }
         out

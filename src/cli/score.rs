@@ -54,7 +54,9 @@ pub fn run(common: &Common, args: &ScoreArgs, out: &mut dyn Write) -> Result<(),
         return Err(CliError::Unusable(lang.t(Msg::NotStarting).to_string()));
     }
     let steps = Steps::new(lang);
-    let ctx = steps.spin(lang.t(Msg::BuildingIndexes), || ScoringContext::new(&region));
+    let ctx = steps.spin(lang.t(Msg::BuildingIndexes), || {
+        ScoringContext::new(&region)
+    });
     let filter = AreaFilter {
         prefixes: args.municipalities.clone(),
     };
@@ -64,7 +66,13 @@ pub fn run(common: &Common, args: &ScoreArgs, out: &mut dyn Write) -> Result<(),
         CandidateSource::File { path, srs } => {
             let (sites, layer) = load_sites(path, srs.clone())?;
             for issue in &layer.issues {
-                eprintln!("{}: {} {}. Hint: {}", path.display(), issue.feature, issue.message, issue.hint);
+                eprintln!(
+                    "{}: {} {}. Hint: {}",
+                    path.display(),
+                    issue.feature,
+                    issue.message,
+                    issue.hint
+                );
             }
             Ok::<_, CliError>(candidates::from_sites(&ctx, &sites))
         }
@@ -81,7 +89,15 @@ pub fn run(common: &Common, args: &ScoreArgs, out: &mut dyn Write) -> Result<(),
     let ranking = rank(&raw, &norm, &weights);
     let sens = args.sensitivity.map(|draws| {
         let bar = steps.bar(lang.t(Msg::Sensitivity), draws as u64);
-        let s = sensitivity::run(&raw, &norm, &weights, draws, args.seed, args.spread, args.top_k);
+        let s = sensitivity::run(
+            &raw,
+            &norm,
+            &weights,
+            draws,
+            args.seed,
+            args.spread,
+            args.top_k,
+        );
         bar.inc(draws as u64);
         bar.finish();
         s
@@ -109,18 +125,36 @@ pub fn run(common: &Common, args: &ScoreArgs, out: &mut dyn Write) -> Result<(),
             let i = rows[r];
             (
                 raw.candidates[i].geometry.clone(),
-                values(&reports[i], sens.as_ref().map(|s| (s, i)), args.no_reasons, lang),
+                values(
+                    &reports[i],
+                    sens.as_ref().map(|s| (s, i)),
+                    args.no_reasons,
+                    lang,
+                ),
             )
         },
         &|k| bar.inc(k as u64),
     )?;
     bar.finish();
 
-    summary(out, lang, &profile.name, &reports, &ranking.order, sens.as_ref(), args, format)?;
+    summary(
+        out,
+        lang,
+        &profile.name,
+        &reports,
+        &ranking.order,
+        sens.as_ref(),
+        args,
+        format,
+    )?;
     Ok(())
 }
 
-fn columns(criteria: &[crate::domain::profile::Criterion], sensitivity: bool, no_reasons: bool) -> Vec<Field> {
+fn columns(
+    criteria: &[crate::domain::profile::Criterion],
+    sensitivity: bool,
+    no_reasons: bool,
+) -> Vec<Field> {
     use FieldType::*;
     let mut f = vec![
         Field::new("id", Str),
@@ -163,19 +197,32 @@ fn opt_str(s: &Option<String>) -> Value {
     s.clone().map(Value::Str).unwrap_or(Value::Null)
 }
 
-fn values(r: &CandidateReport, sens: Option<(&Sensitivity, usize)>, no_reasons: bool, lang: Lang) -> Vec<Value> {
+fn values(
+    r: &CandidateReport,
+    sens: Option<(&Sensitivity, usize)>,
+    no_reasons: bool,
+    lang: Lang,
+) -> Vec<Value> {
     let en = lang == Lang::En;
     let mut v = vec![
         Value::Str(r.id.clone()),
         opt_str(&r.name),
         Value::Str(r.profile.clone()),
-        r.score.map(|s| Value::Real(round(s, 4))).unwrap_or(Value::Null),
+        r.score
+            .map(|s| Value::Real(round(s, 4)))
+            .unwrap_or(Value::Null),
         r.rank.map(|x| Value::Int(x.into())).unwrap_or(Value::Null),
-        r.municipality_rank.map(|x| Value::Int(x.into())).unwrap_or(Value::Null),
+        r.municipality_rank
+            .map(|x| Value::Int(x.into()))
+            .unwrap_or(Value::Null),
         opt_str(&r.kommunenummer),
         opt_str(&r.kommunenavn),
-        r.area_m2.map(|a| Value::Real(round(a, 2))).unwrap_or(Value::Null),
-        r.landuse.map(|l| Value::Str(l.to_string())).unwrap_or(Value::Null),
+        r.area_m2
+            .map(|a| Value::Real(round(a, 2)))
+            .unwrap_or(Value::Null),
+        r.landuse
+            .map(|l| Value::Str(l.to_string()))
+            .unwrap_or(Value::Null),
         Value::Int(r.excluded.into()),
         if r.exclusions.is_empty() {
             Value::Null
@@ -183,19 +230,33 @@ fn values(r: &CandidateReport, sens: Option<(&Sensitivity, usize)>, no_reasons: 
             Value::Str(
                 r.exclusions
                     .iter()
-                    .map(|e| if en { e.reason_en.as_str() } else { e.reason.as_str() })
+                    .map(|e| {
+                        if en {
+                            e.reason_en.as_str()
+                        } else {
+                            e.reason.as_str()
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join("; "),
             )
         },
     ];
     for c in &r.criteria {
-        v.push(c.raw.map(|x| Value::Real(round(x, 2))).unwrap_or(Value::Null));
+        v.push(
+            c.raw
+                .map(|x| Value::Real(round(x, 2)))
+                .unwrap_or(Value::Null),
+        );
         v.push(Value::Str(c.unit.to_string()));
         v.push(Value::Real(round(c.normalized, 4)));
         v.push(Value::Real(round(c.points, 4)));
         if !no_reasons {
-            v.push(Value::Str(if en { c.reason_en.clone() } else { c.reason.clone() }));
+            v.push(Value::Str(if en {
+                c.reason_en.clone()
+            } else {
+                c.reason.clone()
+            }));
         }
     }
     if let Some((s, i)) = sens {
@@ -230,8 +291,17 @@ fn summary(
         lang.t(Msg::Excluded)
     )?;
     writeln!(out)?;
-    let p_col = sens.map(|s| format!("  P(topp {})", s.top_k)).unwrap_or_default();
-    writeln!(out, "{:>5}  {:<24} {:<22} {:>6}{p_col}", lang.t(Msg::Rank), "id", lang.t(Msg::Municipality), lang.t(Msg::Score))?;
+    let p_col = sens
+        .map(|s| format!("  P(topp {})", s.top_k))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "{:>5}  {:<24} {:<22} {:>6}{p_col}",
+        lang.t(Msg::Rank),
+        "id",
+        lang.t(Msg::Municipality),
+        lang.t(Msg::Score)
+    )?;
     for &i in order.iter().take(10) {
         let r = &reports[i as usize];
         let name = r.name.clone().unwrap_or_else(|| r.id.clone());
@@ -248,7 +318,14 @@ fn summary(
         )?;
     }
     writeln!(out)?;
-    writeln!(out, "{} {} ({:?}, EPSG:{})", lang.t(Msg::Wrote), args.out.display(), format, format.epsg())?;
+    writeln!(
+        out,
+        "{} {} ({:?}, EPSG:{})",
+        lang.t(Msg::Wrote),
+        args.out.display(),
+        format,
+        format.epsg()
+    )?;
     if let Some(s) = sens {
         writeln!(
             out,

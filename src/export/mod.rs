@@ -13,7 +13,9 @@ use crate::ingest::crs;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("unknown output format for {path}. Hint: end the file name in .geojson, .gpkg or .csv")]
+    #[error(
+        "unknown output format for {path}. Hint: end the file name in .geojson, .gpkg or .csv"
+    )]
     UnknownFormat { path: PathBuf },
     #[error("{path} exists. Hint: pass --force to overwrite it, or choose another name")]
     Exists { path: PathBuf },
@@ -141,11 +143,13 @@ pub fn write(
         None
     } else {
         let from = crs::internal()?;
-        Some(CoordTransform::new(&from, &srs).map_err(|e| crs::CrsError::Transform {
-            from: "EPSG:25833".into(),
-            to: format.epsg(),
-            message: e.to_string(),
-        })?)
+        Some(
+            CoordTransform::new(&from, &srs).map_err(|e| crs::CrsError::Transform {
+                from: "EPSG:25833".into(),
+                to: format.epsg(),
+                message: e.to_string(),
+            })?,
+        )
     };
     let options: &[&str] = match format {
         Format::GeoJson => &["RFC7946=YES", "COORDINATE_PRECISION=7", "WRITE_NAME=NO"],
@@ -212,9 +216,17 @@ mod tests {
 
     #[test]
     fn the_format_follows_the_file_name() {
-        assert_eq!(Format::from_path(Path::new("a/b.GeoJSON")).unwrap(), Format::GeoJson);
-        assert_eq!(Format::from_path(Path::new("b.gpkg")).unwrap(), Format::Gpkg);
-        let err = Format::from_path(Path::new("b.xlsx")).unwrap_err().to_string();
+        assert_eq!(
+            Format::from_path(Path::new("a/b.GeoJSON")).unwrap(),
+            Format::GeoJson
+        );
+        assert_eq!(
+            Format::from_path(Path::new("b.gpkg")).unwrap(),
+            Format::Gpkg
+        );
+        let err = Format::from_path(Path::new("b.xlsx"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains(".geojson, .gpkg or .csv"), "{err}");
     }
 
@@ -223,7 +235,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("out.csv");
         std::fs::write(&p, "x").unwrap();
-        assert!(matches!(check_target(&p, false), Err(ExportError::Exists { .. })));
+        assert!(matches!(
+            check_target(&p, false),
+            Err(ExportError::Exists { .. })
+        ));
         assert!(check_target(&p, true).is_ok());
         let q = dir.path().join("nope/out.csv");
         let err = check_target(&q, true).unwrap_err().to_string();

@@ -7,6 +7,8 @@
 use geo::{CoordsIter, Geometry, Line, LinesIter};
 use rstar::{PointDistance, RTree, RTreeObject, AABB};
 
+use super::packed::PackedTree;
+
 /// One segment (or point, when `a == b`) of feature `feature`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Part {
@@ -82,6 +84,7 @@ fn push_lines(lines: impl Iterator<Item = Line<f64>>, feature: u32, out: &mut Ve
 #[derive(Debug, Clone)]
 pub struct PartIndex {
     tree: RTree<Part>,
+    packed: PackedTree,
 }
 
 impl PartIndex {
@@ -92,6 +95,7 @@ impl PartIndex {
             parts_of(g, i as u32, &mut parts);
         }
         PartIndex {
+            packed: PackedTree::new(parts.clone()),
             tree: RTree::bulk_load(parts),
         }
     }
@@ -106,10 +110,18 @@ impl PartIndex {
 
     /// The nearest feature and its distance in metres.
     pub fn nearest(&self, p: [f64; 2]) -> Option<(u32, f64)> {
+        // rstar's single-nearest search prunes harder than its iterator, and allocates less.
         self.tree
-            .nearest_neighbor_iter_with_distance_2(&p)
-            .next()
-            .map(|(part, d2)| (part.feature, d2.sqrt()))
+            .nearest_neighbor(&p)
+            .map(|part| (part.feature, part.distance_2(&p).sqrt()))
+    }
+
+    /// The nearest feature and its distance, searched from a hint: the slot the previous,
+    /// nearby query found (updated here). Grid walks use it; the answer never depends on it.
+    pub fn nearest_hinted(&self, p: [f64; 2], hint: &mut Option<u32>) -> Option<(u32, f64)> {
+        let (slot, d2) = self.packed.nearest(p, *hint)?;
+        *hint = Some(slot);
+        Some((self.packed.part(slot).feature, d2.sqrt()))
     }
 
     /// The nearest part whose feature passes `keep`, and its distance.

@@ -8,6 +8,7 @@
 use geo::{Area, BooleanOps, BoundingRect, Geometry, LinesIter, MultiPolygon, Polygon};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
+use std::sync::OnceLock;
 
 use super::parts::PartIndex;
 
@@ -124,7 +125,10 @@ type BoxEntry = GeomWithData<Rectangle<[f64; 2]>, u32>;
 pub struct PolygonIndex {
     boxes: RTree<BoxEntry>,
     polygons: Vec<Option<PreparedPolygon>>,
-    edges: PartIndex,
+    /// Parts of every geometry, for distances; built on the first distance query, since
+    /// many uses (municipality, land cover) only ever ask "which polygon am I in".
+    edges: OnceLock<PartIndex>,
+    geometries: Vec<Geometry<f64>>,
 }
 
 impl PolygonIndex {
@@ -149,12 +153,17 @@ impl PolygonIndex {
         PolygonIndex {
             boxes: RTree::bulk_load(boxes),
             polygons,
-            edges: PartIndex::new(geometries.iter().copied()),
+            edges: OnceLock::new(),
+            geometries: geometries.iter().map(|g| (*g).clone()).collect(),
         }
     }
 
     pub fn len(&self) -> usize {
         self.polygons.len()
+    }
+
+    fn edges(&self) -> &PartIndex {
+        self.edges.get_or_init(|| PartIndex::new(&self.geometries))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -195,12 +204,12 @@ impl PolygonIndex {
         if let Some(i) = self.first_containing(p) {
             return Some((i, 0.0));
         }
-        self.edges.nearest(p)
+        self.edges().nearest(p)
     }
 
     /// Every polygon within `radius` of `p` (zero inside), nearest first, ties by id.
     pub fn within(&self, p: [f64; 2], radius: f64) -> Vec<(u32, f64)> {
-        let mut hits = self.edges.within(p, radius);
+        let mut hits = self.edges().within(p, radius);
         for i in self.containing(p) {
             match hits.iter_mut().find(|(f, _)| *f == i) {
                 Some(h) => h.1 = 0.0,

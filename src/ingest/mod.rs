@@ -138,7 +138,13 @@ pub fn last_gdal_error() -> String {
 pub fn load_sites(
     path: &std::path::Path,
     srs: Option<String>,
-) -> Result<(Vec<crate::domain::Feature<crate::domain::layers::Site>>, LayerReport), IngestError> {
+) -> Result<
+    (
+        Vec<crate::domain::Feature<crate::domain::layers::Site>>,
+        LayerReport,
+    ),
+    IngestError,
+> {
     init_gdal();
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let config = RegionConfig {
@@ -170,21 +176,34 @@ pub fn load_sites(
         None,
         false,
     );
-    let features = reader::read_layer(&config, 0, &LoadOptions::default(), &mut report, &NoProgress)?;
+    let features = reader::read_layer(
+        &config,
+        0,
+        &LoadOptions::default(),
+        &mut report,
+        &NoProgress,
+    )?;
     let crate::domain::Features::Candidates(mut sites) = features else {
         return Ok((Vec::new(), report));
     };
     for s in &mut sites {
         if s.attrs.name.is_none() {
-            s.attrs.name = ["name", "navn", "Name", "NAVN"]
-                .iter()
-                .find_map(|k| s.attrs.properties.get(*k).and_then(|v| v.as_str()).map(str::to_string));
+            s.attrs.name = ["name", "navn", "Name", "NAVN"].iter().find_map(|k| {
+                s.attrs
+                    .properties
+                    .get(*k)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            });
         }
         // A stable id from the file, where it has one.
-        if let Some(id) = ["id", "ID", "site_id"]
-            .iter()
-            .find_map(|k| s.attrs.properties.get(*k).map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
-        {
+        if let Some(id) = ["id", "ID", "site_id"].iter().find_map(|k| {
+            s.attrs.properties.get(*k).map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string())
+            })
+        }) {
             s.id = id;
         }
     }

@@ -2,9 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use geo::{
-    Area, BooleanOps, BoundingRect, Geometry, InteriorPoint, MultiPolygon, Point, Rect,
-};
+use geo::{Area, BooleanOps, BoundingRect, Geometry, InteriorPoint, MultiPolygon, Point, Rect};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -56,7 +54,11 @@ pub struct AreaFilter {
 
 impl AreaFilter {
     pub fn accepts(&self, kommunenummer: &str) -> bool {
-        self.prefixes.is_empty() || self.prefixes.iter().any(|p| kommunenummer.starts_with(p.as_str()))
+        self.prefixes.is_empty()
+            || self
+                .prefixes
+                .iter()
+                .any(|p| kommunenummer.starts_with(p.as_str()))
     }
 }
 
@@ -64,8 +66,33 @@ impl AreaFilter {
 /// where they fall inside a selected municipality. Ordered by row (south to north),
 /// then west to east.
 pub fn grid(ctx: &ScoringContext, size: f64, filter: &AreaFilter) -> Vec<Candidate> {
-    let region = ctx.region;
-    let selected: Vec<bool> = region.boundary.iter().map(|m| filter.accepts(&m.attrs.number)).collect();
+    grid_cells(ctx.region, &ctx.municipalities, size, filter)
+        .into_par_iter()
+        .map(|([x, y], m)| Candidate {
+            id: format!("g{}_{}", x as i64, y as i64),
+            name: None,
+            geometry: Geometry::Point(Point::new(x, y)),
+            point: [x, y],
+            area_m2: None,
+            municipality: Some(m),
+            landuse: ctx.landuse_at([x, y]).map(|(_, c)| c),
+            origin: Origin::Grid { size },
+        })
+        .collect()
+}
+
+/// The grid centres and their municipality (index into `region.boundary`), in grid order.
+pub fn grid_cells(
+    region: &crate::domain::Region,
+    municipalities: &crate::index::PolygonIndex,
+    size: f64,
+    filter: &AreaFilter,
+) -> Vec<([f64; 2], u32)> {
+    let selected: Vec<bool> = region
+        .boundary
+        .iter()
+        .map(|m| filter.accepts(&m.attrs.number))
+        .collect();
     let Some(bbox) = region
         .boundary
         .iter()
@@ -92,20 +119,8 @@ pub fn grid(ctx: &ScoringContext, size: f64, filter: &AreaFilter) -> Vec<Candida
             let selected = &selected;
             (x0..x1).filter_map(move |ix| {
                 let x = ix as f64 * size + size / 2.0;
-                let m = ctx.municipality_at([x, y])?;
-                if !selected[m as usize] {
-                    return None;
-                }
-                Some(Candidate {
-                    id: format!("g{}_{}", x as i64, y as i64),
-                    name: None,
-                    geometry: Geometry::Point(Point::new(x, y)),
-                    point: [x, y],
-                    area_m2: None,
-                    municipality: Some(m),
-                    landuse: ctx.landuse_at([x, y]).map(|(_, c)| c),
-                    origin: Origin::Grid { size },
-                })
+                let m = municipalities.first_containing([x, y])?;
+                selected[m as usize].then_some(([x, y], m))
             })
         })
         .collect()
@@ -129,7 +144,10 @@ pub fn parcels(ctx: &ScoringContext, profile: &Profile, filter: &AreaFilter) -> 
     let min_area = profile.constraints.min_area_m2.unwrap_or(0.0);
     // Look a little beyond the road limit: a parcel's far corner may be out of reach
     // while its measurement point is not; scoring applies the exact limit.
-    let reach = profile.constraints.max_main_road_distance_m.map(|d| d + 1000.0);
+    let reach = profile
+        .constraints
+        .max_main_road_distance_m
+        .map(|d| d + 1000.0);
     let mut out: Vec<Candidate> = region
         .landuse
         .par_iter()
@@ -138,29 +156,37 @@ pub fn parcels(ctx: &ScoringContext, profile: &Profile, filter: &AreaFilter) -> 
         .flat_map_iter(|(i, f)| {
             let pieces = parcel_pieces(ctx, f, reach, min_area, profile.max_parcel_area_m2);
             let n = pieces.len();
-            pieces.into_iter().enumerate().filter_map(move |(k, shape)| {
-                let geometry = if shape.0.len() == 1 {
-                    Geometry::Polygon(shape.0[0].clone())
-                } else {
-                    Geometry::MultiPolygon(shape.clone())
-                };
-                let point = measurement_point(&geometry)?;
-                let municipality = ctx.municipality_at(point);
-                let number = municipality.map(|m| region.boundary[m as usize].attrs.number.as_str());
-                if !filter.prefixes.is_empty() && !number.is_some_and(|n| filter.accepts(n)) {
-                    return None;
-                }
-                Some(Candidate {
-                    id: if n == 1 { format!("p{i}") } else { format!("p{i}_{k}") },
-                    name: f.attrs.name.clone(),
-                    area_m2: Some(shape.unsigned_area()),
-                    geometry,
-                    point,
-                    municipality,
-                    landuse: Some(f.attrs.class),
-                    origin: Origin::Parcel { landuse: i as u32 },
+            pieces
+                .into_iter()
+                .enumerate()
+                .filter_map(move |(k, shape)| {
+                    let geometry = if shape.0.len() == 1 {
+                        Geometry::Polygon(shape.0[0].clone())
+                    } else {
+                        Geometry::MultiPolygon(shape.clone())
+                    };
+                    let point = measurement_point(&geometry)?;
+                    let municipality = ctx.municipality_at(point);
+                    let number =
+                        municipality.map(|m| region.boundary[m as usize].attrs.number.as_str());
+                    if !filter.prefixes.is_empty() && !number.is_some_and(|n| filter.accepts(n)) {
+                        return None;
+                    }
+                    Some(Candidate {
+                        id: if n == 1 {
+                            format!("p{i}")
+                        } else {
+                            format!("p{i}_{k}")
+                        },
+                        name: f.attrs.name.clone(),
+                        area_m2: Some(shape.unsigned_area()),
+                        geometry,
+                        point,
+                        municipality,
+                        landuse: Some(f.attrs.class),
+                        origin: Origin::Parcel { landuse: i as u32 },
+                    })
                 })
-            })
         })
         .collect();
     out.sort_by(|a, b| a.id.cmp(&b.id));
@@ -209,8 +235,14 @@ fn split(shape: &MultiPolygon<f64>, max_area: f64) -> Vec<MultiPolygon<f64>> {
     };
     let side = max_area.sqrt();
     let mut out = Vec::new();
-    let (x0, x1) = ((b.min().x / side).floor() as i64, (b.max().x / side).ceil() as i64);
-    let (y0, y1) = ((b.min().y / side).floor() as i64, (b.max().y / side).ceil() as i64);
+    let (x0, x1) = (
+        (b.min().x / side).floor() as i64,
+        (b.max().x / side).ceil() as i64,
+    );
+    let (y0, y1) = (
+        (b.min().y / side).floor() as i64,
+        (b.max().y / side).ceil() as i64,
+    );
     for iy in y0..y1 {
         for ix in x0..x1 {
             let tile = Rect::new(
@@ -233,7 +265,9 @@ pub fn from_sites(ctx: &ScoringContext, sites: &[Feature<Site>]) -> Vec<Candidat
         .filter_map(|s| {
             let point = measurement_point(&s.geometry)?;
             let area = match &s.geometry {
-                Geometry::Polygon(_) | Geometry::MultiPolygon(_) => Some(s.geometry.unsigned_area()),
+                Geometry::Polygon(_) | Geometry::MultiPolygon(_) => {
+                    Some(s.geometry.unsigned_area())
+                }
                 _ => None,
             };
             Some(Candidate {

@@ -14,25 +14,50 @@ use super::criteria::metres;
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "constraint", rename_all = "snake_case")]
 pub enum Failure {
-    LanduseForbidden { class: LandUseClass },
-    LanduseNotAllowed { class: LandUseClass },
+    LanduseForbidden {
+        class: LandUseClass,
+    },
+    LanduseNotAllowed {
+        class: LandUseClass,
+    },
     LanduseUnknown,
-    TooFarFromMainRoad { distance_m: f64, limit_m: f64 },
+    TooFarFromMainRoad {
+        distance_m: f64,
+        limit_m: f64,
+    },
     NoMainRoad,
-    TooSmall { area_m2: f64, min_m2: f64 },
-    InExclusion { feature: u32 },
-    TooCloseToSensitiveLand { distance_m: f64, limit_m: f64, landuse: u32 },
+    TooSmall {
+        area_m2: f64,
+        min_m2: f64,
+    },
+    InExclusion {
+        feature: u32,
+    },
+    TooCloseToSensitiveLand {
+        distance_m: f64,
+        limit_m: f64,
+        landuse: u32,
+    },
 }
 
 /// Check every constraint of `profile`; `main_road_m` is the measured distance to an E or R road.
-pub fn check(ctx: &ScoringContext, profile: &Profile, c: &Candidate, main_road_m: f64) -> Vec<Failure> {
+pub fn check(
+    ctx: &ScoringContext,
+    profile: &Profile,
+    c: &Candidate,
+    main_road_m: f64,
+) -> Vec<Failure> {
     let k = &profile.constraints;
     let mut out = Vec::new();
     match c.landuse {
         Some(class) => {
             if k.forbidden_landuse.contains(&class) {
                 out.push(Failure::LanduseForbidden { class });
-            } else if k.allowed_landuse.as_ref().is_some_and(|a| !a.contains(&class)) {
+            } else if k
+                .allowed_landuse
+                .as_ref()
+                .is_some_and(|a| !a.contains(&class))
+            {
                 out.push(Failure::LanduseNotAllowed { class });
             }
         }
@@ -51,19 +76,29 @@ pub fn check(ctx: &ScoringContext, profile: &Profile, c: &Candidate, main_road_m
     }
     if let (Some(min), Some(area)) = (k.min_area_m2, c.area_m2) {
         if area < min {
-            out.push(Failure::TooSmall { area_m2: area, min_m2: min });
+            out.push(Failure::TooSmall {
+                area_m2: area,
+                min_m2: min,
+            });
         }
     }
     if !k.exclusion_kinds.is_empty() {
         let hits: Vec<u32> = match &c.geometry {
             geo::Geometry::Point(_) => ctx.exclusion.containing(c.point),
             g => match crate::index::polygons::as_multipolygon(g) {
-                Some(shape) => ctx.exclusion.overlap_areas(&shape).into_iter().map(|(i, _)| i).collect(),
+                Some(shape) => ctx
+                    .exclusion
+                    .overlap_areas(&shape)
+                    .into_iter()
+                    .map(|(i, _)| i)
+                    .collect(),
                 None => ctx.exclusion.containing(c.point),
             },
         };
         for i in hits {
-            if k.exclusion_kinds.contains(&ctx.region.exclusion[i as usize].attrs.kind) {
+            if k.exclusion_kinds
+                .contains(&ctx.region.exclusion[i as usize].attrs.kind)
+            {
                 out.push(Failure::InExclusion { feature: i });
             }
         }
@@ -73,7 +108,10 @@ pub fn check(ctx: &ScoringContext, profile: &Profile, c: &Candidate, main_road_m
             .landuse
             .within(c.point, limit)
             .into_iter()
-            .find(|(i, _)| k.safety_classes.contains(&ctx.region.landuse[*i as usize].attrs.class));
+            .find(|(i, _)| {
+                k.safety_classes
+                    .contains(&ctx.region.landuse[*i as usize].attrs.class)
+            });
         if let Some((i, d)) = near {
             out.push(Failure::TooCloseToSensitiveLand {
                 distance_m: d,
@@ -101,9 +139,20 @@ impl Failure {
                 "arealbruken er ukjent".into(),
                 "the land use is unknown".into(),
             ),
-            Failure::TooFarFromMainRoad { distance_m, limit_m } => (
-                format!("{} fra nærmeste E- eller R-veg; grensen er {}", metres(distance_m), metres(limit_m)),
-                format!("{} from the nearest E or R road; the limit is {}", metres(distance_m), metres(limit_m)),
+            Failure::TooFarFromMainRoad {
+                distance_m,
+                limit_m,
+            } => (
+                format!(
+                    "{} fra nærmeste E- eller R-veg; grensen er {}",
+                    metres(distance_m),
+                    metres(limit_m)
+                ),
+                format!(
+                    "{} from the nearest E or R road; the limit is {}",
+                    metres(distance_m),
+                    metres(limit_m)
+                ),
             ),
             Failure::NoMainRoad => (
                 "ingen E- eller R-veg i datagrunnlaget".into(),
@@ -125,11 +174,23 @@ impl Failure {
                     format!("lies in an excluded area: {name} ({kind})"),
                 )
             }
-            Failure::TooCloseToSensitiveLand { distance_m, limit_m, landuse } => {
+            Failure::TooCloseToSensitiveLand {
+                distance_m,
+                limit_m,
+                landuse,
+            } => {
                 let class = ctx.region.landuse[landuse as usize].attrs.class;
                 (
-                    format!("{} fra {class}; sikkerhetsavstanden er {}", metres(distance_m), metres(limit_m)),
-                    format!("{} from {class}; the safety distance is {}", metres(distance_m), metres(limit_m)),
+                    format!(
+                        "{} fra {class}; sikkerhetsavstanden er {}",
+                        metres(distance_m),
+                        metres(limit_m)
+                    ),
+                    format!(
+                        "{} from {class}; the safety distance is {}",
+                        metres(distance_m),
+                        metres(limit_m)
+                    ),
                 )
             }
         }

@@ -98,10 +98,19 @@ impl<'r> ScoringContext<'r> {
             |s| s.available_mw.is_some_and(|mw| mw > 0.0),
             PolygonIndex::new,
         );
-        let stations = [StationKind::Charging, StationKind::Hydrogen, StationKind::Biogas]
-            .into_iter()
-            .map(|kind| (kind, subset(&region.stations, |s| s.kind == kind, PolygonIndex::new)))
-            .collect();
+        let stations = [
+            StationKind::Charging,
+            StationKind::Hydrogen,
+            StationKind::Biogas,
+        ]
+        .into_iter()
+        .map(|kind| {
+            (
+                kind,
+                subset(&region.stations, |s| s.kind == kind, PolygonIndex::new),
+            )
+        })
+        .collect();
         ScoringContext {
             region,
             main_roads,

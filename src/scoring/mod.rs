@@ -16,6 +16,7 @@ pub mod context;
 pub mod criteria;
 pub mod report;
 pub mod sensitivity;
+pub mod workload;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -166,10 +167,13 @@ pub fn rank(raw: &RawTable, norm: &Normalized, weights: &[f64]) -> Ranking {
     let n = scores.len();
     let mut region_rank = vec![0u32; n];
     let mut municipality_rank = vec![0u32; n];
-    let mut per_municipality: std::collections::HashMap<Option<u32>, u32> = std::collections::HashMap::new();
+    let mut per_municipality: std::collections::HashMap<Option<u32>, u32> =
+        std::collections::HashMap::new();
     for (r, &i) in order.iter().enumerate() {
         region_rank[i as usize] = r as u32 + 1;
-        let m = per_municipality.entry(raw.candidates[i as usize].municipality).or_insert(0);
+        let m = per_municipality
+            .entry(raw.candidates[i as usize].municipality)
+            .or_insert(0);
         *m += 1;
         municipality_rank[i as usize] = *m;
     }

@@ -62,7 +62,9 @@ pub fn breakdown(
     i: usize,
 ) -> CandidateReport {
     let c = &raw.candidates[i];
-    let municipality = c.municipality.map(|m| &ctx.region.boundary[m as usize].attrs);
+    let municipality = c
+        .municipality
+        .map(|m| &ctx.region.boundary[m as usize].attrs);
     let excluded = raw.excluded(i);
     let criteria = raw
         .profile
@@ -95,7 +97,11 @@ pub fn breakdown(
             let (reason, reason_en) = f.reason(ctx);
             let constraint = serde_json::to_value(f)
                 .ok()
-                .and_then(|v| v.get("constraint").and_then(|c| c.as_str()).map(str::to_string))
+                .and_then(|v| {
+                    v.get("constraint")
+                        .and_then(|c| c.as_str())
+                        .map(str::to_string)
+                })
                 .unwrap_or_default();
             Exclusion {
                 constraint,

@@ -77,7 +77,11 @@ pub fn run(
             if r < top_k {
                 in_top[i] += 1;
             }
-            rank_min[i] = if rank_min[i] == 0 { rank } else { rank_min[i].min(rank) };
+            rank_min[i] = if rank_min[i] == 0 {
+                rank
+            } else {
+                rank_min[i].min(rank)
+            };
             rank_max[i] = rank_max[i].max(rank);
         }
     }
@@ -88,7 +92,13 @@ pub fn run(
         top_k,
         p_top_k: in_top
             .iter()
-            .map(|&c| if draws == 0 { 0.0 } else { c as f64 / draws as f64 })
+            .map(|&c| {
+                if draws == 0 {
+                    0.0
+                } else {
+                    c as f64 / draws as f64
+                }
+            })
             .collect(),
         rank_min,
         rank_max,
@@ -119,7 +129,10 @@ mod tests {
             assert!((w.iter().sum::<f64>() - 100.0).abs() < 1e-9);
             for (wi, bi) in w.iter().zip(base) {
                 // ±20 % before renormalizing moves a weight at most 1.2/0.8 = 1.5× either way.
-                assert!(*wi <= bi * 1.5 + 1e-9 && *wi >= bi / 1.5 - 1e-9, "{wi} vs {bi}");
+                assert!(
+                    *wi <= bi * 1.5 + 1e-9 && *wi >= bi / 1.5 - 1e-9,
+                    "{wi} vs {bi}"
+                );
             }
         }
     }

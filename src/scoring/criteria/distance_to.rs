@@ -7,7 +7,11 @@ use crate::scoring::context::ScoringContext;
 
 pub fn distance(ctx: &ScoringContext, role: Role, c: &Candidate) -> Measurement {
     let hit = match role {
-        Role::Roads => ctx.roads.index.nearest(c.point).map(|(i, d)| (ctx.roads.original(i) as u32, d)),
+        Role::Roads => ctx
+            .roads
+            .index
+            .nearest(c.point)
+            .map(|(i, d)| (ctx.roads.original(i) as u32, d)),
         Role::Rail => ctx.rail.nearest(c.point),
         Role::Terminals => ctx.terminals.nearest(c.point),
         Role::Grid => ctx.grid.nearest(c.point),
@@ -24,7 +28,10 @@ pub fn distance(ctx: &ScoringContext, role: Role, c: &Candidate) -> Measurement 
 
 pub fn explain(role: Role, m: &Measurement) -> (String, String) {
     if m.raw.is_nan() {
-        (format!("ingen {role} i datagrunnlaget"), format!("no {role} in the data"))
+        (
+            format!("ingen {role} i datagrunnlaget"),
+            format!("no {role} in the data"),
+        )
     } else {
         (
             format!("{} til nærmeste {role}", metres(m.raw)),

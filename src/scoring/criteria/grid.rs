@@ -15,7 +15,12 @@ pub fn capacity(ctx: &ScoringContext, criterion: &Criterion, c: &Candidate) -> M
         .grid
         .within(c.point, radius)
         .into_iter()
-        .filter_map(|(i, _)| ctx.region.grid[i as usize].attrs.available_mw.map(|mw| (i, mw)))
+        .filter_map(|(i, _)| {
+            ctx.region.grid[i as usize]
+                .attrs
+                .available_mw
+                .map(|mw| (i, mw))
+        })
         // Most MW; on a tie, the lowest id, so the answer never depends on index layout.
         .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
     match best {
@@ -48,7 +53,11 @@ fn name(ctx: &ScoringContext, i: usize) -> String {
         .unwrap_or_else(|| format!("stasjon {}", ctx.region.grid[i].id))
 }
 
-pub fn explain_capacity(ctx: &ScoringContext, criterion: &Criterion, m: &Measurement) -> (String, String) {
+pub fn explain_capacity(
+    ctx: &ScoringContext,
+    criterion: &Criterion,
+    m: &Measurement,
+) -> (String, String) {
     let radius = metres(criterion.radius_m.unwrap_or(DEFAULT_RADIUS_M));
     match m.feature() {
         Some(i) => {
@@ -76,6 +85,9 @@ pub fn explain_distance(ctx: &ScoringContext, m: &Measurement) -> (String, Strin
                 format!("{} to {n}{cap}", metres(m.raw)),
             )
         }
-        None => ("ingen nettstasjon i datagrunnlaget".into(), "no substation in the data".into()),
+        None => (
+            "ingen nettstasjon i datagrunnlaget".into(),
+            "no substation in the data".into(),
+        ),
     }
 }

@@ -25,6 +25,9 @@ pub fn explain(ctx: &ScoringContext, m: &Measurement) -> (String, String) {
                 format!("{} to {name} ({kind})", metres(m.raw)),
             )
         }
-        None => ("ingen terminal i datagrunnlaget".into(), "no terminal in the data".into()),
+        None => (
+            "ingen terminal i datagrunnlaget".into(),
+            "no terminal in the data".into(),
+        ),
     }
 }

@@ -45,7 +45,12 @@ impl Measurement {
 }
 
 /// Measure one criterion for one candidate.
-pub fn measure(ctx: &ScoringContext, profile: &Profile, criterion: &Criterion, c: &Candidate) -> Measurement {
+pub fn measure(
+    ctx: &ScoringContext,
+    profile: &Profile,
+    criterion: &Criterion,
+    c: &Candidate,
+) -> Measurement {
     match criterion.measure {
         Measure::MainRoadDistance => roads::main_road_distance(ctx, c),
         Measure::RoadDistance => roads::road_distance(ctx, c),
@@ -61,7 +66,12 @@ pub fn measure(ctx: &ScoringContext, profile: &Profile, criterion: &Criterion, c
 }
 
 /// One line on what the measurement means, in bokmål and English.
-pub fn explain(ctx: &ScoringContext, criterion: &Criterion, c: &Candidate, m: &Measurement) -> (String, String) {
+pub fn explain(
+    ctx: &ScoringContext,
+    criterion: &Criterion,
+    c: &Candidate,
+    m: &Measurement,
+) -> (String, String) {
     match criterion.measure {
         Measure::MainRoadDistance | Measure::RoadDistance => roads::explain(ctx, m),
         Measure::HeavyTraffic => traffic::explain(ctx, criterion, m),

@@ -31,6 +31,9 @@ pub fn explain(ctx: &ScoringContext, m: &Measurement) -> (String, String) {
                 format!("{} to {name}", metres(m.raw)),
             )
         }
-        None => ("ingen veg i datagrunnlaget".into(), "no road in the data".into()),
+        None => (
+            "ingen veg i datagrunnlaget".into(),
+            "no road in the data".into(),
+        ),
     }
 }

@@ -64,7 +64,9 @@ pub fn explain(ctx: &ScoringContext, criterion: &Criterion, m: &Measurement) -> 
         );
     };
     let road = &ctx.region.roads[i].attrs;
-    let name = road.reference().unwrap_or_else(|| road.category.code().to_string());
+    let name = road
+        .reference()
+        .unwrap_or_else(|| road.category.code().to_string());
     if m.estimated {
         (
             format!("{name}: anslått {:.0} tunge kjøretøy/døgn ut fra vegkategori {} (ÅDT mangler i dataene)", m.raw, road.category.code()),

@@ -3,7 +3,9 @@
 use std::io::IsTerminal;
 use std::sync::Mutex;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::HashMap;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::i18n::{Lang, Msg};
 use crate::ingest::{LayerReport, Progress};
@@ -11,7 +13,8 @@ use crate::ingest::{LayerReport, Progress};
 pub struct CliProgress {
     lang: Lang,
     terminal: bool,
-    bar: Mutex<Option<ProgressBar>>,
+    multi: MultiProgress,
+    bars: Mutex<HashMap<usize, ProgressBar>>,
 }
 
 impl CliProgress {
@@ -19,26 +22,27 @@ impl CliProgress {
         CliProgress {
             lang,
             terminal: std::io::stderr().is_terminal(),
-            bar: Mutex::new(None),
+            multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+            bars: Mutex::new(HashMap::new()),
         }
     }
 
-    fn with_bar(&self, f: impl FnOnce(&mut Option<ProgressBar>)) {
+    fn with_bars<T>(&self, f: impl FnOnce(&mut HashMap<usize, ProgressBar>) -> T) -> T {
         // A poisoned lock only means a bar failed to draw; progress is cosmetic.
-        let mut guard = match self.bar.lock() {
+        let mut guard = match self.bars.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         };
-        f(&mut guard);
+        f(&mut guard)
     }
 }
 
 impl Progress for CliProgress {
-    fn start_layer(&self, label: &str, total: Option<u64>) {
+    fn start_layer(&self, layer: usize, label: &str, total: Option<u64>) {
         if !self.terminal {
             return;
         }
-        let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
+        let bar = self.multi.add(ProgressBar::new(total.unwrap_or(0)));
         let style = ProgressStyle::with_template(
             "{prefix:>24} [{bar:30.cyan/blue}] {human_pos:>7}/{human_len:7} {elapsed_precise}",
         )
@@ -46,18 +50,18 @@ impl Progress for CliProgress {
         .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
         bar.set_prefix(format!("{} {label}", self.lang.t(Msg::Loading)));
-        self.with_bar(|b| *b = Some(bar));
+        self.with_bars(|b| b.insert(layer, bar));
     }
 
-    fn inc(&self, n: u64) {
-        self.with_bar(|b| {
-            if let Some(bar) = b {
+    fn inc(&self, layer: usize, n: u64) {
+        self.with_bars(|b| {
+            if let Some(bar) = b.get(&layer) {
                 bar.inc(n);
             }
         });
     }
 
-    fn finish_layer(&self, r: &LayerReport) {
+    fn finish_layer(&self, layer: usize, r: &LayerReport) {
         let lang = self.lang;
         let line = match &r.error {
             Some(e) => format!("{} {} {}: {e}", lang.t(Msg::Failed), r.role, r.label),
@@ -74,15 +78,13 @@ impl Progress for CliProgress {
                 lang.t(Msg::Skipped),
             ),
         };
-        let mut drawn = false;
-        self.with_bar(|b| {
-            if let Some(bar) = b.take() {
-                bar.finish();
-                drawn = true;
+        match self.with_bars(|b| b.remove(&layer)) {
+            Some(bar) => bar.finish(),
+            // Printed above the bars of the layers still loading.
+            None if self.terminal => {
+                let _ = self.multi.println(line);
             }
-        });
-        if !drawn || !self.terminal {
-            eprintln!("{line}");
+            None => eprintln!("{line}"),
         }
     }
 }

@@ -11,6 +11,8 @@ pub mod report;
 use std::path::PathBuf;
 use std::sync::Once;
 
+use rayon::prelude::*;
+
 use crate::config::{ConfigError, RegionConfig};
 use crate::domain::Region;
 
@@ -96,10 +98,11 @@ pub struct LoadOptions {
 }
 
 /// Progress callbacks, so the CLI can draw bars without ingest knowing about terminals.
-pub trait Progress {
-    fn start_layer(&self, _label: &str, _total: Option<u64>) {}
-    fn inc(&self, _n: u64) {}
-    fn finish_layer(&self, _report: &LayerReport) {}
+/// Layers load in parallel, so every call names its layer (by position in the config).
+pub trait Progress: Sync {
+    fn start_layer(&self, _layer: usize, _label: &str, _total: Option<u64>) {}
+    fn inc(&self, _layer: usize, _n: u64) {}
+    fn finish_layer(&self, _layer: usize, _report: &LayerReport) {}
 }
 
 /// Progress that goes nowhere (tests, the server).
@@ -219,32 +222,46 @@ pub fn load_region(
 ) -> (Region, RegionReport) {
     init_gdal();
     let mut region = Region::new(config.meta.name.clone());
-    let mut layers = Vec::with_capacity(config.layers.len());
-    for (i, layer_cfg) in config.layers.iter().enumerate() {
-        let source = config
-            .resolve_source(i, options.data_dir.as_deref())
-            .unwrap_or_else(|_| layer_cfg.source.clone());
-        let label = layer_cfg.label.clone().unwrap_or_else(|| {
-            layer_cfg.layer.clone().unwrap_or_else(|| {
-                std::path::Path::new(&source)
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| source.clone())
-            })
-        });
-        let mut report = report::LayerReport::new(
-            layer_cfg.role,
-            label,
-            source,
-            layer_cfg.layer.clone(),
-            layer_cfg.optional,
-        );
-        match reader::read_layer(config, i, options, &mut report, progress) {
-            Ok(features) => region.add(features),
-            Err(e) => {
-                report.error = Some(e.to_string());
-                progress.finish_layer(&report);
-            }
+    // Layers load in parallel, each with its own GDAL dataset; results keep config order.
+    let loaded: Vec<(Option<crate::domain::Features>, LayerReport)> = (0..config.layers.len())
+        .into_par_iter()
+        .map(|i| {
+            let layer_cfg = &config.layers[i];
+            let source = config
+                .resolve_source(i, options.data_dir.as_deref())
+                .unwrap_or_else(|_| layer_cfg.source.clone());
+            let label = layer_cfg.label.clone().unwrap_or_else(|| {
+                layer_cfg.layer.clone().unwrap_or_else(|| {
+                    std::path::Path::new(&source)
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| source.clone())
+                })
+            });
+            let mut report = report::LayerReport::new(
+                layer_cfg.role,
+                label,
+                source,
+                layer_cfg.layer.clone(),
+                layer_cfg.optional,
+            );
+            let started = std::time::Instant::now();
+            let features = match reader::read_layer(config, i, options, &mut report, progress) {
+                Ok(features) => Some(features),
+                Err(e) => {
+                    report.error = Some(e.to_string());
+                    None
+                }
+            };
+            report.load_ms = started.elapsed().as_millis() as u64;
+            progress.finish_layer(i, &report);
+            (features, report)
+        })
+        .collect();
+    let mut layers = Vec::with_capacity(loaded.len());
+    for (features, report) in loaded {
+        if let Some(f) = features {
+            region.add(f);
         }
         layers.push(report);
     }

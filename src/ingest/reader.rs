@@ -146,13 +146,13 @@ pub fn read_layer(
     })
     .map_err(|(_, e)| IngestError::Mapping(e))?;
 
-    progress.start_layer(&report.label, layer.try_feature_count());
+    progress.start_layer(index, &report.label, layer.try_feature_count());
     let mut out = empty_features(layer_cfg.role);
     let family = layer_cfg.role.geometry_family();
     for (n, feature) in layer.features().enumerate() {
         report.read += 1;
         if n % 512 == 511 {
-            progress.inc(512);
+            progress.inc(index, 512);
         }
         let id = feature_id(&feature, id_idx, n);
         let issue = |kind, field: Option<String>, message: String, hint: &str| FeatureIssue {
@@ -270,7 +270,7 @@ pub fn read_layer(
             }
         }
     }
-    progress.inc((report.read % 512) as u64);
+    progress.inc(index, (report.read % 512) as u64);
     report.loaded = out.len();
     if report.read > 0 && out.is_empty() {
         return Err(IngestError::NothingUsable {
@@ -282,7 +282,6 @@ pub fn read_layer(
     report.bbox_25833 = out
         .bbox()
         .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]);
-    progress.finish_layer(report);
     Ok(out)
 }
 

@@ -51,6 +51,8 @@ pub struct LayerReport {
     pub issues: Vec<FeatureIssue>,
     /// Set when the layer could not be used at all.
     pub error: Option<String>,
+    /// Time to read, repair and reproject the layer.
+    pub load_ms: u64,
 }
 
 impl LayerReport {
@@ -77,6 +79,7 @@ impl LayerReport {
             bbox_25833: None,
             issues: Vec::new(),
             error: None,
+            load_ms: 0,
         }
     }
 

@@ -75,7 +75,15 @@ impl Workload {
                 rayon::join(
                     || {
                         rayon::join(
-                            || PartIndex::new(region.grid.iter().map(|f| &f.geometry).filter(|g| matches!(g, geo::Geometry::Point(_)))),
+                            || {
+                                PartIndex::new(
+                                    region
+                                        .grid
+                                        .iter()
+                                        .map(|f| &f.geometry)
+                                        .filter(|g| matches!(g, geo::Geometry::Point(_))),
+                                )
+                            },
                             || landcover(LandUseClass::Forest),
                         )
                     },

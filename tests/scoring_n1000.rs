@@ -104,6 +104,10 @@ fn sites_beside_the_e6_and_e18_outrank_the_middle_of_nordmarka() {
         s["berger-e6"]["main_road_reason"]
     );
     assert!(s["lier-e18"]["main_road_reason"].contains("E18"));
+    // The sites' own attributes are kept; names we use ourselves get a src_ prefix.
+    assert_eq!(s["berger-e6"]["forslagsstiller"], "Vestby kommune");
+    assert_eq!(s["berger-e6"]["tomteareal_daa"], "12.5");
+    assert_eq!(s["berger-e6"]["src_name"], "E6 ved Berger (Vestby)");
 
     // Nordmarka is 12 km from the nearest E or R road: excluded, and even unconstrained it
     // would score far below every corridor site.

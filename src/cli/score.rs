@@ -13,7 +13,7 @@ use crate::export::{self, Field, FieldType, Value};
 use crate::ingest::load_sites;
 use crate::scoring::report::{breakdown, CandidateReport};
 use crate::scoring::sensitivity::{self, Sensitivity};
-use crate::scoring::{candidates, measure, rank, AreaFilter, Normalized, ScoringContext};
+use crate::scoring::{candidates, measure, rank, AreaFilter, Normalized, Origin, ScoringContext};
 
 /// Where the candidates come from.
 #[derive(Debug, Clone)]
@@ -103,18 +103,40 @@ pub fn run(common: &Common, args: &ScoreArgs, out: &mut dyn Write) -> Result<(),
         s
     });
 
-    let reports: Vec<CandidateReport> = {
-        use rayon::prelude::*;
-        (0..raw.len())
-            .into_par_iter()
-            .map(|i| breakdown(&ctx, &raw, &norm, &ranking, &weights, i))
-            .collect()
-    };
     // Best first, then the excluded in candidate order: the file reads like the ranking.
     let mut rows: Vec<usize> = ranking.order.iter().map(|&i| i as usize).collect();
     rows.extend((0..raw.len()).filter(|&i| raw.excluded(i)));
 
-    let fields = columns(&profile.criteria, sens.is_some(), args.no_reasons);
+    // User-given sites keep their own attributes, after ours; a name we use gets "src_".
+    let own = source_columns(
+        &raw.candidates,
+        &fields_taken(&profile.criteria, sens.is_some(), args.no_reasons),
+    );
+
+    // Explanations are built a chunk at a time, in parallel, as the writer asks for rows:
+    // holding all of them for a national grid would take gigabytes.
+    const CHUNK: usize = 16_384;
+    let explain = |r: usize| -> Vec<Vec<Value>> {
+        use rayon::prelude::*;
+        rows[r..(r + CHUNK).min(rows.len())]
+            .par_iter()
+            .map(|&i| {
+                let report = breakdown(&ctx, &raw, &norm, &ranking, &weights, i);
+                let mut v = values(
+                    &report,
+                    sens.as_ref().map(|s| (s, i)),
+                    args.no_reasons,
+                    lang,
+                );
+                v.extend(source_values(&raw.candidates[i].origin, &own));
+                v
+            })
+            .collect()
+    };
+    let mut chunk: Vec<Vec<Value>> = Vec::new();
+    let mut chunk_start = 0;
+    let mut fields = columns(&profile.criteria, sens.is_some(), args.no_reasons);
+    fields.extend(own.iter().map(|(name, ty)| Field::new(name.clone(), *ty)));
     let bar = steps.bar(lang.t(Msg::Writing), n as u64);
     export::write(
         &args.out,
@@ -122,32 +144,108 @@ pub fn run(common: &Common, args: &ScoreArgs, out: &mut dyn Write) -> Result<(),
         &fields,
         rows.len(),
         |r| {
-            let i = rows[r];
-            (
-                raw.candidates[i].geometry.clone(),
-                values(
-                    &reports[i],
-                    sens.as_ref().map(|s| (s, i)),
-                    args.no_reasons,
-                    lang,
-                ),
-            )
+            if r == 0 || r >= chunk_start + chunk.len() {
+                chunk_start = r;
+                chunk = explain(r);
+            }
+            let values = std::mem::take(&mut chunk[r - chunk_start]);
+            (raw.candidates[rows[r]].geometry.clone(), values)
         },
         &|k| bar.inc(k as u64),
     )?;
     bar.finish();
 
+    let top: Vec<CandidateReport> = ranking
+        .order
+        .iter()
+        .take(10)
+        .map(|&i| breakdown(&ctx, &raw, &norm, &ranking, &weights, i as usize))
+        .collect();
+    let excluded = rows.len() - ranking.order.len();
     summary(
         out,
         lang,
         &profile.name,
-        &reports,
+        &top,
         &ranking.order,
+        excluded,
         sens.as_ref(),
         args,
         format,
     )?;
     Ok(())
+}
+
+fn fields_taken(
+    criteria: &[crate::domain::profile::Criterion],
+    sensitivity: bool,
+    no_reasons: bool,
+) -> Vec<String> {
+    columns(criteria, sensitivity, no_reasons)
+        .into_iter()
+        .map(|f| f.name.to_lowercase())
+        .collect()
+}
+
+/// The user's own attribute columns: (output name, source key, type), sorted by key.
+fn source_columns(
+    cands: &[crate::scoring::Candidate],
+    taken: &[String],
+) -> Vec<(String, FieldType)> {
+    let mut types: BTreeMap<String, FieldType> = BTreeMap::new();
+    for c in cands {
+        if let Origin::User { properties } = &c.origin {
+            for (k, v) in properties {
+                let ty = if v.is_number() {
+                    FieldType::Real
+                } else {
+                    FieldType::Str
+                };
+                types
+                    .entry(k.clone())
+                    .and_modify(|t| {
+                        if *t != ty {
+                            *t = FieldType::Str;
+                        }
+                    })
+                    .or_insert(ty);
+            }
+        }
+    }
+    types
+        .into_iter()
+        .map(|(k, ty)| {
+            let name = if taken.contains(&k.to_lowercase()) {
+                format!("src_{k}")
+            } else {
+                k
+            };
+            (name, ty)
+        })
+        .collect()
+}
+
+fn source_values(origin: &Origin, own: &[(String, FieldType)]) -> Vec<Value> {
+    let props = match origin {
+        Origin::User { properties } => Some(properties),
+        _ => None,
+    };
+    own.iter()
+        .map(|(name, ty)| {
+            let key = name
+                .strip_prefix("src_")
+                .filter(|k| props.is_some_and(|p| p.contains_key(*k)))
+                .unwrap_or(name);
+            match props.and_then(|p| p.get(key)) {
+                None | Some(serde_json::Value::Null) => Value::Null,
+                Some(v) if *ty == FieldType::Real => {
+                    v.as_f64().map(Value::Real).unwrap_or(Value::Null)
+                }
+                Some(serde_json::Value::String(t)) => Value::Str(t.clone()),
+                Some(v) => Value::Str(v.to_string()),
+            }
+        })
+        .collect()
 }
 
 fn columns(
@@ -272,19 +370,19 @@ fn summary(
     out: &mut dyn Write,
     lang: Lang,
     profile_name: &str,
-    reports: &[CandidateReport],
+    top: &[CandidateReport],
     order: &[u32],
+    excluded: usize,
     sens: Option<&Sensitivity>,
     args: &ScoreArgs,
     format: export::Format,
 ) -> std::io::Result<()> {
-    let excluded = reports.iter().filter(|r| r.excluded).count();
     writeln!(out, "{}: {profile_name}", lang.t(Msg::Profile))?;
     writeln!(
         out,
         "{}: {} ({} {}, {} {})",
         lang.t(Msg::Candidates),
-        reports.len(),
+        order.len() + excluded,
         order.len(),
         lang.t(Msg::Scored),
         excluded,
@@ -302,8 +400,8 @@ fn summary(
         lang.t(Msg::Municipality),
         lang.t(Msg::Score)
     )?;
-    for &i in order.iter().take(10) {
-        let r = &reports[i as usize];
+    // `top` holds the reports of the first ten in `order`, in that order.
+    for (r, &i) in top.iter().zip(order) {
         let name = r.name.clone().unwrap_or_else(|| r.id.clone());
         let p = sens
             .map(|s| format!("  {:>9.2}", s.p_top_k[i as usize]))

@@ -7,6 +7,8 @@
 use geo::{CoordsIter, Geometry, Line, LinesIter};
 use rstar::{PointDistance, RTree, RTreeObject, AABB};
 
+use std::sync::OnceLock;
+
 use super::packed::PackedTree;
 
 /// One segment (or point, when `a == b`) of feature `feature`.
@@ -83,8 +85,10 @@ fn push_lines(lines: impl Iterator<Item = Line<f64>>, feature: u32, out: &mut Ve
 /// An R-tree of parts, answering "nearest feature" and "features within a distance".
 #[derive(Debug, Clone)]
 pub struct PartIndex {
-    tree: RTree<Part>,
+    /// Built on first use: grid walks only need the packed tree.
+    tree: OnceLock<RTree<Part>>,
     packed: PackedTree,
+    parts: Vec<Part>,
 }
 
 impl PartIndex {
@@ -94,24 +98,34 @@ impl PartIndex {
         for (i, g) in geometries.into_iter().enumerate() {
             parts_of(g, i as u32, &mut parts);
         }
+        Self::from_parts(parts)
+    }
+
+    pub fn from_parts(parts: Vec<Part>) -> Self {
         PartIndex {
             packed: PackedTree::new(parts.clone()),
-            tree: RTree::bulk_load(parts),
+            tree: OnceLock::new(),
+            parts,
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.tree.size() == 0
+        self.parts.is_empty()
     }
 
     pub fn len(&self) -> usize {
-        self.tree.size()
+        self.parts.len()
+    }
+
+    fn tree(&self) -> &RTree<Part> {
+        self.tree
+            .get_or_init(|| RTree::bulk_load(self.parts.clone()))
     }
 
     /// The nearest feature and its distance in metres.
     pub fn nearest(&self, p: [f64; 2]) -> Option<(u32, f64)> {
         // rstar's single-nearest search prunes harder than its iterator, and allocates less.
-        self.tree
+        self.tree()
             .nearest_neighbor(&p)
             .map(|part| (part.feature, part.distance_2(&p).sqrt()))
     }
@@ -130,7 +144,7 @@ impl PartIndex {
         p: [f64; 2],
         mut keep: impl FnMut(u32) -> bool,
     ) -> Option<(u32, f64)> {
-        self.tree
+        self.tree()
             .nearest_neighbor_iter_with_distance_2(&p)
             .find(|(part, _)| keep(part.feature))
             .map(|(part, d2)| (part.feature, d2.sqrt()))
@@ -140,7 +154,7 @@ impl PartIndex {
     /// (ties by feature id, so the order never depends on the tree's layout).
     pub fn within(&self, p: [f64; 2], radius: f64) -> Vec<(u32, f64)> {
         let mut best: Vec<(u32, f64)> = Vec::new();
-        for part in self.tree.locate_within_distance(p, radius * radius) {
+        for part in self.tree().locate_within_distance(p, radius * radius) {
             let d = part.distance_2(&p).sqrt();
             match best.iter_mut().find(|(f, _)| *f == part.feature) {
                 Some(entry) => entry.1 = entry.1.min(d),

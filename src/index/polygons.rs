@@ -128,7 +128,8 @@ pub struct PolygonIndex {
     /// Parts of every geometry, for distances; built on the first distance query, since
     /// many uses (municipality, land cover) only ever ask "which polygon am I in".
     edges: OnceLock<PartIndex>,
-    geometries: Vec<Geometry<f64>>,
+    /// Points and lines of a mixed layer (a grid layer of substations and areas).
+    others: Vec<(u32, Geometry<f64>)>,
 }
 
 impl PolygonIndex {
@@ -150,11 +151,17 @@ impl PolygonIndex {
                 ))
             })
             .collect();
+        let others = geometries
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| polygons[*i].is_none())
+            .map(|(i, g)| (i as u32, (*g).clone()))
+            .collect();
         PolygonIndex {
             boxes: RTree::bulk_load(boxes),
             polygons,
             edges: OnceLock::new(),
-            geometries: geometries.iter().map(|g| (*g).clone()).collect(),
+            others,
         }
     }
 
@@ -163,7 +170,22 @@ impl PolygonIndex {
     }
 
     fn edges(&self) -> &PartIndex {
-        self.edges.get_or_init(|| PartIndex::new(&self.geometries))
+        self.edges.get_or_init(|| {
+            let mut parts = Vec::new();
+            for (i, p) in self.polygons.iter().enumerate() {
+                if let Some(p) = p {
+                    super::parts::parts_of(
+                        &Geometry::MultiPolygon(p.shape.clone()),
+                        i as u32,
+                        &mut parts,
+                    );
+                }
+            }
+            for (i, g) in &self.others {
+                super::parts::parts_of(g, *i, &mut parts);
+            }
+            PartIndex::from_parts(parts)
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -197,6 +219,26 @@ impl PolygonIndex {
                     .is_some_and(|poly| poly.contains(p))
             })
             .min()
+    }
+
+    /// Whether any polygon contains `p`. `hint` is the polygon that held the previous,
+    /// nearby point; it is tried first and updated. The answer never depends on it.
+    pub fn contains_any_hinted(&self, p: [f64; 2], hint: &mut Option<u32>) -> bool {
+        if let Some(h) = *hint {
+            if self.polygons[h as usize]
+                .as_ref()
+                .is_some_and(|poly| poly.contains(p))
+            {
+                return true;
+            }
+        }
+        match self.first_containing(p) {
+            Some(i) => {
+                *hint = Some(i);
+                true
+            }
+            None => false,
+        }
     }
 
     /// The nearest polygon and the distance to it: zero inside, else to its boundary.

@@ -127,19 +127,19 @@ impl Workload {
         region: &Region,
         p: [f64; 2],
         municipality: u32,
-        hints: &mut [Option<u32>; 5],
+        hints: &mut [Option<u32>; 9],
     ) -> WorkloadRow {
         let d = |x: Option<(u32, f64)>| x.map(|(_, d)| d).unwrap_or(f64::NAN);
-        let landcover = if self.forest.first_containing(p).is_some() {
+        let [h_main, h_road, h_rail, h_port, h_grid, h_forest, h_bog, h_lake, h_protected] = hints;
+        let landcover = if self.forest.contains_any_hinted(p, h_forest) {
             Some("forest")
-        } else if self.bog.first_containing(p).is_some() {
+        } else if self.bog.contains_any_hinted(p, h_bog) {
             Some("bog")
-        } else if self.lake.first_containing(p).is_some() {
+        } else if self.lake.contains_any_hinted(p, h_lake) {
             Some("lake")
         } else {
             None
         };
-        let [h_main, h_road, h_rail, h_port, h_grid] = hints;
         WorkloadRow {
             kommunenummer: Some(region.boundary[municipality as usize].attrs.number.clone()),
             d_main_road: d(self.main_roads.nearest_hinted(p, h_main)),
@@ -148,7 +148,7 @@ impl Workload {
             d_port: d(self.ports.nearest_hinted(p, h_port)),
             d_grid: d(self.grid.nearest_hinted(p, h_grid)),
             landcover,
-            protected: self.protected.first_containing(p).is_some(),
+            protected: self.protected.contains_any_hinted(p, h_protected),
         }
     }
 
@@ -163,7 +163,7 @@ impl Workload {
         cells
             .par_chunks(512)
             .flat_map_iter(|chunk| {
-                let mut hints = [None; 5];
+                let mut hints = [None; 9];
                 chunk
                     .iter()
                     .map(move |&(p, m)| self.row(region, p, m, &mut hints))

@@ -13,4 +13,7 @@ cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --locked --all-targets -- -D warnings
 echo "== cargo test"
-cargo test --locked
+mkdir -p target
+cargo test --locked 2>&1 | tee target/test-output.log
+# One closing line over every test binary and the doc tests.
+awk '/^test result:/ { p += $4; f += $6 } END { printf "total: %d passed, %d failed\n", p, f }' target/test-output.log

@@ -2,9 +2,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
@@ -19,7 +18,7 @@ fn demo_state() -> AppState {
     let config = RegionConfig::load(&default_region_path()).unwrap();
     let (region, report) = load_region(&config, &LoadOptions::default(), &NoProgress);
     assert!(report.is_usable());
-    AppState::new(region, report)
+    AppState::new(region, report).unwrap()
 }
 
 async fn get(path: &str) -> (StatusCode, String, serde_json::Value) {
@@ -97,31 +96,15 @@ fn http_get(addr: &str, path: &str) -> (u16, String) {
 
 #[test]
 fn the_binary_serves_the_demo_region_and_stops_cleanly_on_sigterm() {
-    let mut child = common::bin()
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut addr = None;
-    let mut line = String::new();
-    while stderr.read_line(&mut line).unwrap() > 0 {
-        if let Some(rest) = line.split("http://").nth(1) {
-            addr = Some(rest.split('/').next().unwrap().to_string());
-            break;
-        }
-        line.clear();
-    }
-    let addr = addr.expect("the server says where it listens");
-    let (status, body) = http_get(&addr, "/healthz");
+    let mut server = common::start_server(&[]);
+    let (status, body) = http_get(&server.addr, "/healthz");
     assert_eq!(status, 200);
     // axum may send the body chunked; the JSON object is inside.
     let json = &body[body.find('{').unwrap()..=body.rfind('}').unwrap()];
     let v: serde_json::Value = serde_json::from_str(json).unwrap();
     assert!(v["layers"]["roads"].as_u64().unwrap() > 0, "{v}");
 
-    let pid = child.id().to_string();
+    let pid = server.child.id().to_string();
     assert!(std::process::Command::new("kill")
         .args(["-TERM", &pid])
         .status()
@@ -129,7 +112,7 @@ fn the_binary_serves_the_demo_region_and_stops_cleanly_on_sigterm() {
         .success());
     let deadline = Instant::now() + Duration::from_secs(10);
     let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
+        if let Some(s) = server.child.try_wait().unwrap() {
             break s;
         }
         assert!(
@@ -140,7 +123,7 @@ fn the_binary_serves_the_demo_region_and_stops_cleanly_on_sigterm() {
     };
     assert!(status.success(), "exit status {status:?}");
     let mut rest = String::new();
-    stderr.read_to_string(&mut rest).unwrap();
+    server.stderr.read_to_string(&mut rest).unwrap();
     assert!(rest.contains("Stopper"), "{rest}");
 }
 

@@ -1,6 +1,8 @@
 //! The HTTP API. `router(state)` is all a server or a test needs.
 
+pub mod collections;
 pub mod error;
+pub mod features;
 pub mod health;
 
 use std::sync::Arc;
@@ -18,19 +20,30 @@ pub use error::ApiError;
 pub struct AppState {
     pub region: Arc<Region>,
     pub report: Arc<RegionReport>,
+    /// The OGC API collections, in CRS84, built once at start-up.
+    pub collections: Arc<Vec<collections::Collection>>,
 }
 
 impl AppState {
-    pub fn new(region: Region, report: RegionReport) -> Self {
-        AppState {
+    /// Builds the collections too: reprojects every layer and scores every profile's parcels.
+    pub fn new(region: Region, report: RegionReport) -> Result<Self, crate::ingest::crs::CrsError> {
+        let collections = collections::build(&region)?;
+        Ok(AppState {
             region: Arc::new(region),
             report: Arc::new(report),
-        }
+            collections: Arc::new(collections),
+        })
     }
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
+        .route("/", get(features::landing))
+        .route("/conformance", get(features::conformance))
+        .route("/collections", get(features::collections))
+        .route("/collections/{id}", get(features::collection))
+        .route("/collections/{id}/items", get(features::items))
+        .route("/collections/{id}/items/{fid}", get(features::item))
         .route("/healthz", get(health::healthz))
         .fallback(not_found)
         .with_state(state)

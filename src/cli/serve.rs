@@ -26,7 +26,8 @@ pub async fn run(common: &Common, addr: SocketAddr) -> Result<(), CliError> {
     if report.demonstration {
         eprintln!("{}", lang.t(Msg::Demonstration));
     }
-    let app = router(AppState::new(region, report));
+    let state = AppState::new(region, report).map_err(|e| CliError::Unusable(e.to_string()))?;
+    let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| CliError::Bind {

@@ -84,6 +84,13 @@ impl ValueFunction {
     }
 
     /// The normalized value of `raw`, in 0..1. NaN stays NaN (a missing measurement).
+    ///
+    /// ```
+    /// use energistasjon::domain::value_function::ValueFunction;
+    /// // Full value up to 500 m from the road, none from 3 km: 1 000 m gives 0.8.
+    /// let f = ValueFunction::Linear { points: vec![(500.0, 1.0), (3000.0, 0.0)] };
+    /// assert!((f.eval(1000.0) - 0.8).abs() < 1e-12);
+    /// ```
     pub fn eval(&self, raw: f64) -> f64 {
         if raw.is_nan() {
             return f64::NAN;

@@ -123,6 +123,14 @@ impl PartIndex {
     }
 
     /// The nearest feature and its distance in metres.
+    ///
+    /// ```
+    /// use energistasjon::index::PartIndex;
+    /// use geo::{line_string, Geometry};
+    /// let road = Geometry::LineString(line_string![(x: 0.0, y: 0.0), (x: 100.0, y: 0.0)]);
+    /// let index = PartIndex::new([&road]);
+    /// assert_eq!(index.nearest([50.0, 30.0]), Some((0, 30.0)));
+    /// ```
     pub fn nearest(&self, p: [f64; 2]) -> Option<(u32, f64)> {
         // rstar's single-nearest search prunes harder than its iterator, and allocates less.
         self.tree()

@@ -45,6 +45,12 @@ pub fn to_internal(from: &mut SpatialRef) -> Result<CoordTransform, CrsError> {
 }
 
 /// Reproject one coordinate from any CRS to EPSG:25833.
+///
+/// ```
+/// // Oslo S, from longitude/latitude (traditional GIS order: x is the longitude).
+/// let (x, y) = energistasjon::ingest::crs::reproject_point(10.7522, 59.9111, "EPSG:4326").unwrap();
+/// assert!((x - 262_540.47).abs() < 0.01 && (y - 6_649_132.19).abs() < 0.01);
+/// ```
 pub fn reproject_point(x: f64, y: f64, from: &str) -> Result<(f64, f64), CrsError> {
     let mut src = spatial_ref(from)?;
     let ct = to_internal(&mut src)?;
@@ -56,6 +62,47 @@ pub fn reproject_point(x: f64, y: f64, from: &str) -> Result<(f64, f64), CrsErro
             message: e.to_string(),
         })?;
     Ok((xs[0], ys[0]))
+}
+
+/// Reprojects EPSG:25833 geometries to CRS84 (lon/lat) for GeoJSON, rounded to 7 decimals
+/// (about 1 cm) as RFC 7946 output usually is.
+pub struct ToCrs84 {
+    transform: CoordTransform,
+}
+
+impl ToCrs84 {
+    pub fn new() -> Result<Self, CrsError> {
+        let from = internal()?;
+        let to = spatial_ref("EPSG:4326")?;
+        let transform = CoordTransform::new(&from, &to).map_err(|e| CrsError::Transform {
+            from: format!("EPSG:{INTERNAL_EPSG}"),
+            to: 4326,
+            message: e.to_string(),
+        })?;
+        Ok(ToCrs84 { transform })
+    }
+
+    pub fn apply(&self, g: &geo::Geometry<f64>) -> Result<geo::Geometry<f64>, CrsError> {
+        use gdal::vector::ToGdal;
+        use geo::MapCoords;
+        let err = |e: gdal::errors::GdalError| CrsError::Transform {
+            from: format!("EPSG:{INTERNAL_EPSG}"),
+            to: 4326,
+            message: e.to_string(),
+        };
+        let mut gg = g.to_gdal().map_err(err)?;
+        gg.transform_inplace(&self.transform).map_err(err)?;
+        let out = crate::ingest::geometry::to_geo(&gg).map_err(|message| CrsError::Transform {
+            from: format!("EPSG:{INTERNAL_EPSG}"),
+            to: 4326,
+            message,
+        })?;
+        let round = |v: f64| (v * 1e7).round() / 1e7;
+        Ok(out.map_coords(|c| geo::Coord {
+            x: round(c.x),
+            y: round(c.y),
+        }))
+    }
 }
 
 /// "EPSG:4326 (WGS 84)", or the CRS name where it has no EPSG code.

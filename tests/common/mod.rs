@@ -61,3 +61,45 @@ pub fn write_region(dir: &Path, layer_toml: &str) -> PathBuf {
     std::fs::write(&path, format!("[region]\nname = \"test\"\n\n{layer_toml}")).unwrap();
     path
 }
+
+/// A running `energistasjon serve` on a free loopback port; killed when dropped.
+pub struct Server {
+    pub child: std::process::Child,
+    pub addr: String,
+    pub stderr: std::io::BufReader<std::process::ChildStderr>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn start_server(extra: &[&str]) -> Server {
+    use std::io::BufRead;
+    let mut child = bin()
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(extra)
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let addr = loop {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "the server stopped before listening"
+        );
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.split('/').next().unwrap().to_string();
+        }
+    };
+    Server {
+        child,
+        addr,
+        stderr,
+    }
+}

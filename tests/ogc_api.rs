@@ -1,0 +1,324 @@
+//! OGC API Features through the router, in process: collections, paging by next links,
+//! bbox against a brute-force filter, RFC 7946 geometry, and a 4xx for every bad request.
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use energistasjon::api::{router, AppState};
+use energistasjon::config::{default_region_path, RegionConfig};
+use energistasjon::ingest::{load_region, LoadOptions, NoProgress};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+fn state(config: &std::path::Path, data_dir: Option<std::path::PathBuf>) -> AppState {
+    let config = RegionConfig::load(config).unwrap();
+    let (region, report) = load_region(&config, &LoadOptions { data_dir }, &NoProgress);
+    assert!(report.is_usable());
+    AppState::new(region, report).unwrap()
+}
+
+fn demo() -> AppState {
+    static S: OnceLock<AppState> = OnceLock::new();
+    S.get_or_init(|| state(&default_region_path(), None))
+        .clone()
+}
+
+fn n1000() -> AppState {
+    static S: OnceLock<AppState> = OnceLock::new();
+    S.get_or_init(|| state(&common::n1000_preset(), Some(common::shared_data())))
+        .clone()
+}
+
+async fn get(state: AppState, uri: &str) -> (StatusCode, String, Value) {
+    let resp = router(state)
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let ctype = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        ctype,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn the_landing_page_links_conformance_and_collections() {
+    let (s, _, body) = get(demo(), "/").await;
+    assert_eq!(s, StatusCode::OK);
+    let rels: Vec<&str> = body["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["rel"].as_str().unwrap())
+        .collect();
+    for rel in ["self", "conformance", "data"] {
+        assert!(rels.contains(&rel), "{rels:?}");
+    }
+    let (_, _, conf) = get(demo(), "/conformance").await;
+    assert!(conf["conformsTo"]
+        .to_string()
+        .contains("ogcapi-features-1/1.0/conf/core"));
+}
+
+#[tokio::test]
+async fn every_input_layer_and_every_profile_is_a_collection_with_an_extent() {
+    let (s, _, body) = get(demo(), "/collections").await;
+    assert_eq!(s, StatusCode::OK);
+    let ids: Vec<&str> = body["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "municipalities",
+        "landuse",
+        "roads",
+        "rail",
+        "terminals",
+        "grid",
+        "stations",
+        "exclusion",
+        "candidates-mcs-corridor",
+        "candidates-depot",
+        "candidates-hydrogen",
+        "candidates-biogas",
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    let (_, _, roads) = get(demo(), "/collections/roads").await;
+    let bbox = roads["extent"]["spatial"]["bbox"][0].as_array().unwrap();
+    // The demo region lies around Oslo: about 10–12° E, 59–60.5° N.
+    assert!(
+        bbox[0].as_f64().unwrap() > 9.5 && bbox[2].as_f64().unwrap() < 12.5,
+        "{bbox:?}"
+    );
+}
+
+/// Follow next links from `first` and return every feature id seen, with numberMatched.
+async fn walk(state: AppState, first: &str) -> (Vec<String>, u64) {
+    let mut uri = first.to_string();
+    let mut seen = Vec::new();
+    let mut matched = None;
+    for _ in 0..10_000 {
+        let (s, ctype, body) = get(state.clone(), &uri).await;
+        assert_eq!(s, StatusCode::OK, "{uri}: {body}");
+        assert_eq!(ctype, "application/geo+json");
+        let m = body["numberMatched"].as_u64().unwrap();
+        assert_eq!(
+            *matched.get_or_insert(m),
+            m,
+            "numberMatched changed while paging"
+        );
+        let feats = body["features"].as_array().unwrap();
+        assert_eq!(body["numberReturned"].as_u64().unwrap(), feats.len() as u64);
+        seen.extend(feats.iter().map(|f| f["id"].as_str().unwrap().to_string()));
+        let next = body["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["rel"] == "next");
+        match next {
+            Some(l) => {
+                let href = l["href"].as_str().unwrap();
+                uri = href[href.find("/collections").unwrap()..].to_string();
+            }
+            None => break,
+        }
+    }
+    (seen, matched.unwrap_or(0))
+}
+
+#[tokio::test]
+async fn following_next_links_visits_every_feature_exactly_once() {
+    for collection in ["landuse", "roads", "candidates-depot"] {
+        let (seen, matched) =
+            walk(demo(), &format!("/collections/{collection}/items?limit=7")).await;
+        let unique: HashSet<&String> = seen.iter().collect();
+        assert_eq!(
+            unique.len(),
+            seen.len(),
+            "{collection}: a feature came twice"
+        );
+        assert_eq!(seen.len() as u64, matched, "{collection}");
+        assert!(matched > 7, "{collection}: too few features to page");
+    }
+}
+
+#[tokio::test]
+async fn bbox_filtering_agrees_with_a_brute_force_filter_on_n1000() {
+    let state = n1000();
+    let roads = state.collections.iter().find(|c| c.id == "roads").unwrap();
+    let bbox = [10.6, 59.8, 11.0, 60.0];
+    let expected: HashSet<String> = roads
+        .items
+        .iter()
+        .filter(|i| {
+            // Brute force over every coordinate's bounding box, from the GeoJSON itself.
+            let mut b = [
+                f64::INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+            ];
+            for pt in i.geometry["coordinates"].as_array().unwrap() {
+                let (x, y) = (pt[0].as_f64().unwrap(), pt[1].as_f64().unwrap());
+                b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
+            }
+            b[0] <= bbox[2] && b[2] >= bbox[0] && b[1] <= bbox[3] && b[3] >= bbox[1]
+        })
+        .map(|i| i.id.clone())
+        .collect();
+    assert!(expected.len() > 50, "{}", expected.len());
+    let (seen, matched) = walk(
+        state,
+        "/collections/roads/items?bbox=10.6,59.8,11.0,60.0&limit=1000",
+    )
+    .await;
+    assert_eq!(matched as usize, expected.len());
+    assert_eq!(seen.into_iter().collect::<HashSet<_>>(), expected);
+}
+
+#[tokio::test]
+async fn property_filters_select_exactly_the_matching_features() {
+    let (_, _, body) = get(demo(), "/collections/municipalities/items?number=0301").await;
+    assert_eq!(body["numberMatched"], 1);
+    assert_eq!(body["features"][0]["properties"]["name"], "Oslo");
+}
+
+#[tokio::test]
+async fn geometries_follow_rfc_7946() {
+    let (_, _, body) = get(demo(), "/collections/landuse/items?limit=1000").await;
+    for f in body["features"].as_array().unwrap() {
+        assert_eq!(f["geometry"]["type"], "Polygon");
+        let ring = f["geometry"]["coordinates"][0].as_array().unwrap();
+        // Shoelace: positive area means counter-clockwise.
+        let pts: Vec<(f64, f64)> = ring
+            .iter()
+            .map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap()))
+            .collect();
+        let area: f64 = pts
+            .windows(2)
+            .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+            .sum();
+        assert!(area > 0.0, "{}: exterior ring is clockwise", f["id"]);
+        for (x, y) in pts {
+            assert!((-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y));
+            assert!(
+                ((x * 1e7).round() - x * 1e7).abs() < 1e-3,
+                "more than 7 decimals: {x}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_single_item_has_its_properties_and_a_score_breakdown() {
+    let (_, _, page) = get(demo(), "/collections/candidates-mcs-corridor/items?limit=1").await;
+    let id = page["features"][0]["id"].as_str().unwrap().to_string();
+    let (s, ctype, f) = get(
+        demo(),
+        &format!("/collections/candidates-mcs-corridor/items/{id}"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(ctype, "application/geo+json");
+    assert_eq!(f["id"], id.as_str());
+    let criteria = f["properties"]["criteria"].as_array().unwrap();
+    assert_eq!(criteria.len(), 8);
+    let total: f64 = criteria.iter().map(|c| c["points"].as_f64().unwrap()).sum();
+    if f["properties"]["excluded"] == false {
+        assert!((total - f["properties"]["score"].as_f64().unwrap()).abs() < 1e-9);
+    }
+}
+
+#[tokio::test]
+async fn every_bad_request_is_a_problem_json_naming_the_parameter() {
+    for (uri, status, parameter, words) in [
+        (
+            "/collections/roads/items?bbox=10,59,11",
+            400,
+            Some("bbox"),
+            "4 numbers",
+        ),
+        (
+            "/collections/roads/items?bbox=11,59,10,60",
+            400,
+            Some("bbox"),
+            "greater than",
+        ),
+        (
+            "/collections/roads/items?bbox=a,59,11,60",
+            400,
+            Some("bbox"),
+            "not a number",
+        ),
+        (
+            "/collections/roads/items?bbox=10,59,190,60",
+            400,
+            Some("bbox"),
+            "out of range",
+        ),
+        (
+            "/collections/roads/items?limit=0",
+            400,
+            Some("limit"),
+            "1..10000",
+        ),
+        (
+            "/collections/roads/items?limit=-1",
+            400,
+            Some("limit"),
+            "1..10000",
+        ),
+        (
+            "/collections/roads/items?limit=100000",
+            400,
+            Some("limit"),
+            "1..10000",
+        ),
+        (
+            "/collections/roads/items?offset=x",
+            400,
+            Some("offset"),
+            "not a whole number",
+        ),
+        (
+            "/collections/roads/items?colour=red",
+            400,
+            Some("colour"),
+            "unknown parameter",
+        ),
+        ("/collections/nope/items", 404, None, "no collection 'nope'"),
+        (
+            "/collections/roads/items/no-such-id",
+            404,
+            None,
+            "no feature 'no-such-id'",
+        ),
+    ] {
+        let (s, ctype, body) = get(demo(), uri).await;
+        assert_eq!(s.as_u16(), status, "{uri}: {body}");
+        assert_eq!(ctype, "application/problem+json", "{uri}");
+        assert_eq!(body["status"], status);
+        assert!(
+            body["detail"].as_str().unwrap().contains(words),
+            "{uri}: {body}"
+        );
+        if let Some(p) = parameter {
+            assert_eq!(body["parameter"], p, "{uri}");
+        }
+    }
+}

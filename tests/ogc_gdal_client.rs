@@ -41,7 +41,14 @@ fn csv_id_score(path: &std::path::Path) -> BTreeMap<String, f64> {
 fn gdal_lists_every_collection_and_copies_candidates_with_the_cli_scores() {
     let server = common::start_server(&[]);
     let url = format!("OAPIF:http://{}/", server.addr);
-    let out = Command::new("ogrinfo")
+    // GDAL fetches over libcurl; a proxy in the environment must not take loopback requests.
+    let gdal = |program: &str| {
+        let mut c = Command::new(program);
+        c.env("NO_PROXY", "127.0.0.1,localhost")
+            .env("no_proxy", "127.0.0.1,localhost");
+        c
+    };
+    let out = gdal("ogrinfo")
         .args(["-ro", "-q", &url])
         .output()
         .expect("ogrinfo (gdal-bin) runs");
@@ -69,7 +76,7 @@ fn gdal_lists_every_collection_and_copies_candidates_with_the_cli_scores() {
 
     let dir = tempfile::tempdir().unwrap();
     let gpkg = dir.path().join("depot.gpkg");
-    let st = Command::new("ogr2ogr")
+    let st = gdal("ogr2ogr")
         .args(["-f", "GPKG"])
         .arg(&gpkg)
         .args([&url, "candidates-depot"])

@@ -108,9 +108,18 @@ fn layer<T: serde::Serialize>(
     }))
 }
 
+/// A profile's measured candidates, kept so that new weights only re-weigh and re-rank.
+pub struct Scored {
+    pub profile: crate::domain::profile::Profile,
+    pub raw: crate::scoring::RawTable,
+    pub norm: Normalized,
+    /// Kommunenummer of each candidate, for filters and the response.
+    pub kommunenummer: Vec<Option<String>>,
+}
+
 /// Every collection of a region: the input layers, then `candidates-{profile}` for each
-/// shipped profile, scored on suitable parcels.
-pub fn build(region: &Region) -> Result<Vec<Collection>, CrsError> {
+/// shipped profile, scored on suitable parcels. Also returns each profile's measurements.
+pub fn build(region: &Region) -> Result<(Vec<Collection>, Vec<Scored>), CrsError> {
     let t = ToCrs84::new()?;
     let mut out = Vec::new();
     let layers = [
@@ -126,6 +135,7 @@ pub fn build(region: &Region) -> Result<Vec<Collection>, CrsError> {
     out.extend(layers.into_iter().flatten());
 
     let ctx = ScoringContext::new(region);
+    let mut scored = Vec::new();
     for name in profile_names() {
         let Ok(profile) = load_profile(&name) else {
             tracing::warn!(profile = %name, "profile could not be loaded; its candidates are not served");
@@ -156,6 +166,20 @@ pub fn build(region: &Region) -> Result<Vec<Collection>, CrsError> {
             extent: extent(&items),
             items,
         });
+        let kommunenummer = raw
+            .candidates
+            .iter()
+            .map(|c| {
+                c.municipality
+                    .map(|m| region.boundary[m as usize].attrs.number.clone())
+            })
+            .collect();
+        scored.push(Scored {
+            profile,
+            raw,
+            norm,
+            kommunenummer,
+        });
     }
-    Ok(out)
+    Ok((out, scored))
 }

@@ -10,6 +10,8 @@ pub enum ApiError {
     NotFound(String),
     #[error("{detail}")]
     BadRequest { parameter: String, detail: String },
+    #[error("{0}")]
+    TooLarge(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -33,6 +35,11 @@ impl IntoResponse for ApiError {
                 StatusCode::BAD_REQUEST,
                 "Bad Request",
                 Some(parameter.as_str()),
+            ),
+            ApiError::TooLarge(_) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Payload Too Large",
+                Some("body"),
             ),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -4,6 +4,7 @@ pub mod collections;
 pub mod error;
 pub mod features;
 pub mod health;
+pub mod planning;
 
 use std::sync::Arc;
 
@@ -22,19 +23,25 @@ pub struct AppState {
     pub report: Arc<RegionReport>,
     /// The OGC API collections, in CRS84, built once at start-up.
     pub collections: Arc<Vec<collections::Collection>>,
+    /// Each profile's measured candidates, for re-weighting without spatial queries.
+    pub scored: Arc<Vec<collections::Scored>>,
 }
 
 impl AppState {
     /// Builds the collections too: reprojects every layer and scores every profile's parcels.
     pub fn new(region: Region, report: RegionReport) -> Result<Self, crate::ingest::crs::CrsError> {
-        let collections = collections::build(&region)?;
+        let (collections, scored) = collections::build(&region)?;
         Ok(AppState {
             region: Arc::new(region),
             report: Arc::new(report),
             collections: Arc::new(collections),
+            scored: Arc::new(scored),
         })
     }
 }
+
+/// Request bodies larger than this are refused with 413.
+pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -44,8 +51,11 @@ pub fn router(state: AppState) -> Router {
         .route("/collections/{id}", get(features::collection))
         .route("/collections/{id}/items", get(features::items))
         .route("/collections/{id}/items/{fid}", get(features::item))
+        .route("/api/profiles", get(planning::profiles))
+        .route("/api/score", axum::routing::post(planning::score))
         .route("/healthz", get(health::healthz))
         .fallback(not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
 

@@ -1,0 +1,206 @@
+//! The planning endpoints: profiles for the sliders, and re-scoring with new weights that
+//! ranks exactly as the CLI does with the same weights.
+
+mod common;
+
+use std::sync::OnceLock;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use energistasjon::api::{router, AppState};
+use energistasjon::config::{default_region_path, RegionConfig};
+use energistasjon::ingest::{load_region, LoadOptions, NoProgress};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+fn demo() -> AppState {
+    static S: OnceLock<AppState> = OnceLock::new();
+    S.get_or_init(|| {
+        let config = RegionConfig::load(&default_region_path()).unwrap();
+        let (region, report) = load_region(&config, &LoadOptions::default(), &NoProgress);
+        AppState::new(region, report).unwrap()
+    })
+    .clone()
+}
+
+async fn send(req: Request<Body>) -> (StatusCode, String, Value) {
+    let resp = router(demo()).oneshot(req).await.unwrap();
+    let status = resp.status();
+    let ctype = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        ctype,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+async fn post(body: impl Into<Body>) -> (StatusCode, String, Value) {
+    send(
+        Request::post("/api/score")
+            .header("content-type", "application/json")
+            .body(body.into())
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn profiles_list_every_criterion_with_weights_summing_to_100() {
+    let (s, _, body) = send(Request::get("/api/profiles").body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+    let profiles = body["profiles"].as_array().unwrap();
+    assert_eq!(profiles.len(), 4);
+    for p in profiles {
+        let total: f64 = p["criteria"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["weight"].as_f64().unwrap())
+            .sum();
+        assert!((total - 100.0).abs() < 1e-9, "{}", p["id"]);
+        assert!(
+            p["criteria"][0]["label"].is_string()
+                && p["criteria"][0]["function"]["kind"].is_string()
+        );
+    }
+}
+
+fn cli_order(weights: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("depot.csv");
+    let mut args = vec![
+        "score",
+        "--profile",
+        "depot",
+        "--parcels",
+        "--no-reasons",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    if !weights.is_empty() {
+        args.extend(["--weights", weights]);
+    }
+    let o = common::run(&args);
+    assert!(o.status.success(), "{}", common::text(&o.stderr));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    let header = split_csv(lines.next().unwrap());
+    let id_col = header.iter().position(|h| h == "id").unwrap();
+    let rank_col = header.iter().position(|h| h == "rank").unwrap();
+    lines
+        .map(split_csv)
+        .filter(|f| !f[rank_col].is_empty())
+        .map(|f| f[id_col].clone())
+        .collect()
+}
+
+/// Enough CSV for GDAL's output: quoted fields (the WKT) hold commas.
+fn split_csv(line: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut quoted = false;
+    for ch in line.chars() {
+        match ch {
+            '"' => quoted = !quoted,
+            ',' if !quoted => out.push(String::new()),
+            c => out.last_mut().unwrap().push(c),
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn new_weights_rank_exactly_as_the_cli_with_the_same_weights() {
+    let weights = json!({"logistics": 10, "landuse": 10, "grid_capacity": 50, "grid_distance": 10, "main_road": 10, "area": 10});
+    let (s, _, body) =
+        post(json!({"profile": "depot", "weights": weights, "limit": 10000}).to_string()).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let api: Vec<String> = body["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    let cli =
+        cli_order("logistics=10,landuse=10,grid_capacity=50,grid_distance=10,main_road=10,area=10");
+    assert_eq!(api.len(), cli.len());
+    assert!(api == cli, "the API and the CLI rank differently");
+
+    // And the new weights really changed the ranking.
+    let (_, _, base) = post(json!({"profile": "depot", "limit": 10000}).to_string()).await;
+    let before: Vec<&str> = base["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    let after: Vec<&str> = api.iter().map(String::as_str).collect();
+    assert!(
+        before[..10] != after[..10],
+        "grid capacity at 50 % should change the top 10"
+    );
+    assert_eq!(body["weights"]["grid_capacity"], 50.0);
+    let first = &body["candidates"][0];
+    let points: f64 = first["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["points"].as_f64().unwrap())
+        .sum();
+    assert!((points - first["score"].as_f64().unwrap()).abs() < 1e-9);
+}
+
+#[tokio::test]
+async fn every_bad_score_request_is_a_problem_json_naming_the_parameter() {
+    let big = format!(
+        "{{\"profile\": \"depot\", \"pad\": \"{}\"}}",
+        "x".repeat(11 * 1024 * 1024)
+    );
+    for (body, status, parameter, words) in [
+        (
+            json!({"profile": "depot", "weights": {"logistics": 90}}).to_string(),
+            400,
+            "weights",
+            "sum to",
+        ),
+        (
+            json!({"profile": "depot", "weights": {"beauty": 10}}).to_string(),
+            400,
+            "weights",
+            "unknown criterion 'beauty'",
+        ),
+        (
+            json!({"profile": "tram"}).to_string(),
+            400,
+            "profile",
+            "unknown profile 'tram'",
+        ),
+        (
+            json!({"profile": "depot", "limit": 0}).to_string(),
+            400,
+            "limit",
+            "1..10000",
+        ),
+        (
+            "{\"profile\": \"depot\",".to_string(),
+            400,
+            "body",
+            "not a valid score request",
+        ),
+        (big, 413, "body", "larger than 10 MiB"),
+    ] {
+        let (s, ctype, problem) = post(body).await;
+        assert_eq!(s.as_u16(), status, "{problem}");
+        assert_eq!(ctype, "application/problem+json");
+        assert_eq!(problem["parameter"], parameter, "{problem}");
+        assert!(
+            problem["detail"].as_str().unwrap().contains(words),
+            "{problem}"
+        );
+    }
+}

@@ -204,3 +204,88 @@ async fn every_bad_score_request_is_a_problem_json_naming_the_parameter() {
         );
     }
 }
+
+async fn get(uri: &str) -> (StatusCode, String, Value) {
+    send(Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+#[tokio::test]
+async fn a_candidate_has_its_breakdown_exclusions_and_ranks() {
+    let (_, _, ranked) = post(json!({"profile": "mcs-corridor", "limit": 1}).to_string()).await;
+    let best = ranked["candidates"][0]["id"].as_str().unwrap().to_string();
+    let (s, _, c) = get(&format!("/api/candidates/{best}?profile=mcs-corridor")).await;
+    assert_eq!(s, StatusCode::OK, "{c}");
+    let p = &c["properties"];
+    assert_eq!(p["rank"], 1);
+    assert_eq!(p["municipality_rank"], 1);
+    assert_eq!(p["excluded"], false);
+    assert!(
+        (p["score"].as_f64().unwrap() - ranked["candidates"][0]["score"].as_f64().unwrap()).abs()
+            < 1e-9
+    );
+    for cr in p["criteria"].as_array().unwrap() {
+        assert!(
+            cr["unit"].is_string() && cr["reason"].is_string() && cr["points"].is_number(),
+            "{cr}"
+        );
+    }
+    // An excluded candidate lists why, and has no rank.
+    let depot = demo()
+        .collections
+        .iter()
+        .find(|c| c.id == "candidates-depot")
+        .unwrap()
+        .clone();
+    let ex = depot
+        .items
+        .iter()
+        .find(|i| i.properties["excluded"] == true)
+        .expect("the demo region has an excluded depot parcel");
+    let (_, _, c) = get(&format!("/api/candidates/{}?profile=depot", ex.id)).await;
+    assert!(c["properties"]["rank"].is_null());
+    assert!(!c["properties"]["exclusions"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn compare_puts_candidates_side_by_side_in_the_order_asked() {
+    let (_, _, ranked) = post(json!({"profile": "depot", "limit": 3}).to_string()).await;
+    let ids: Vec<&str> = ranked["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    let asked = format!("{},{},{}", ids[2], ids[0], ids[1]);
+    let (s, _, body) = get(&format!("/api/compare?profile=depot&ids={asked}")).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let got: Vec<&str> = body["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, vec![ids[2], ids[0], ids[1]]);
+    let one = format!("/api/compare?profile=depot&ids={}", ids[0]);
+    let unknown = format!("/api/compare?profile=depot&ids={},nope", ids[0]);
+    for (uri, parameter, words) in [
+        (one.as_str(), "ids", "at least two"),
+        (unknown.as_str(), "ids", "no candidate 'nope'"),
+        ("/api/compare?ids=p1,p2", "profile", "?profile="),
+        (
+            "/api/candidates/p1?profile=tram",
+            "profile",
+            "unknown profile 'tram'",
+        ),
+    ] {
+        let (s, ctype, problem) = get(uri).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {problem}");
+        assert_eq!(ctype, "application/problem+json");
+        assert_eq!(problem["parameter"], parameter, "{uri}");
+        assert!(
+            problem["detail"].as_str().unwrap().contains(words),
+            "{uri}: {problem}"
+        );
+    }
+    let (s, _, _) = get("/api/candidates/nope?profile=depot").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}

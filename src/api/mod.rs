@@ -53,6 +53,8 @@ pub fn router(state: AppState) -> Router {
         .route("/collections/{id}/items/{fid}", get(features::item))
         .route("/api/profiles", get(planning::profiles))
         .route("/api/score", axum::routing::post(planning::score))
+        .route("/api/candidates/{id}", get(planning::candidate))
+        .route("/api/compare", get(planning::compare))
         .route("/healthz", get(health::healthz))
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))

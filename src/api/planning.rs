@@ -166,3 +166,99 @@ pub async fn score(
         "candidates": page,
     })))
 }
+
+#[derive(Debug, Deserialize)]
+pub struct ProfileQuery {
+    pub profile: Option<String>,
+    pub ids: Option<String>,
+}
+
+fn candidates_of<'a>(
+    state: &'a AppState,
+    profile: Option<&str>,
+) -> Result<&'a super::collections::Collection, ApiError> {
+    let profile = profile.ok_or_else(|| {
+        bad(
+            "profile",
+            "add ?profile=mcs-corridor (or depot, hydrogen, biogas)",
+        )
+    })?;
+    state
+        .collections
+        .iter()
+        .find(|c| c.id == format!("candidates-{profile}"))
+        .ok_or_else(|| {
+            bad(
+                "profile",
+                format!(
+                    "unknown profile '{profile}'; use one of {}",
+                    state
+                        .scored
+                        .iter()
+                        .map(|s| s.profile.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })
+}
+
+/// One candidate's full breakdown: every criterion's raw value, unit, normalized value,
+/// points and reason, every failed constraint, and its ranks.
+pub async fn candidate(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::extract::Query(q): axum::extract::Query<ProfileQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let c = candidates_of(&state, q.profile.as_deref())?;
+    let item = c.item(&id).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "profile '{}' has no candidate '{id}'",
+            c.id.trim_start_matches("candidates-")
+        ))
+    })?;
+    Ok(Json(
+        json!({"id": item.id, "geometry": item.geometry, "properties": item.properties}),
+    ))
+}
+
+/// Several candidates side by side, in the order asked for.
+pub async fn compare(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<ProfileQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let c = candidates_of(&state, q.profile.as_deref())?;
+    let ids: Vec<&str> = q
+        .ids
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if ids.len() < 2 {
+        return Err(bad(
+            "ids",
+            "give at least two candidate ids, comma-separated: ?ids=p1,p2",
+        ));
+    }
+    if ids.len() > 50 {
+        return Err(bad("ids", "compare at most 50 candidates at a time"));
+    }
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let item = c.item(id).ok_or_else(|| {
+            bad(
+                "ids",
+                format!(
+                    "profile '{}' has no candidate '{id}'",
+                    c.id.trim_start_matches("candidates-")
+                ),
+            )
+        })?;
+        out.push(json!({"id": item.id, "properties": item.properties}));
+    }
+    Ok(Json(
+        json!({"profile": c.id.trim_start_matches("candidates-"), "candidates": out}),
+    ))
+}

@@ -8,12 +8,10 @@ use std::sync::OnceLock;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use energistasjon::api::{router, AppState};
-use energistasjon::config::{default_region_path, RegionConfig};
+use energistasjon::api::AppState;
+use energistasjon::config::RegionConfig;
 use energistasjon::ingest::{load_region, LoadOptions, NoProgress};
-use http_body_util::BodyExt;
 use serde_json::Value;
-use tower::ServiceExt;
 
 fn state(config: &std::path::Path, data_dir: Option<std::path::PathBuf>) -> AppState {
     let config = RegionConfig::load(config).unwrap();
@@ -23,9 +21,7 @@ fn state(config: &std::path::Path, data_dir: Option<std::path::PathBuf>) -> AppS
 }
 
 fn demo() -> AppState {
-    static S: OnceLock<AppState> = OnceLock::new();
-    S.get_or_init(|| state(&default_region_path(), None))
-        .clone()
+    common::demo_state()
 }
 
 fn n1000() -> AppState {
@@ -35,22 +31,7 @@ fn n1000() -> AppState {
 }
 
 async fn get(state: AppState, uri: &str) -> (StatusCode, String, Value) {
-    let resp = router(state)
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let ctype = resp
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        ctype,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    common::request(state, Request::get(uri).body(Body::empty()).unwrap()).await
 }
 
 #[tokio::test]

@@ -7,31 +7,17 @@ mod common;
 use std::collections::BTreeMap;
 use std::process::Command;
 
-/// Enough CSV for GDAL's output: quoted fields (the WKT) hold commas.
-fn split_csv(line: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
-    let mut quoted = false;
-    for ch in line.chars() {
-        match ch {
-            '"' => quoted = !quoted,
-            ',' if !quoted => out.push(String::new()),
-            c => out.last_mut().unwrap().push(c),
-        }
-    }
-    out
-}
-
 fn csv_id_score(path: &std::path::Path) -> BTreeMap<String, f64> {
     let text = std::fs::read_to_string(path).unwrap();
     let mut lines = text.lines();
-    let header = split_csv(lines.next().unwrap());
+    let header = common::split_csv(lines.next().unwrap());
     let (id, score) = (
         header.iter().position(|h| *h == "id").unwrap(),
         header.iter().position(|h| *h == "score").unwrap(),
     );
     lines
         .map(|l| {
-            let f = split_csv(l);
+            let f = common::split_csv(l);
             (f[id].clone(), f[score].parse().unwrap_or(f64::NAN))
         })
         .collect()

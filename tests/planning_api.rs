@@ -3,41 +3,17 @@
 
 mod common;
 
-use std::sync::OnceLock;
-
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use energistasjon::api::{router, AppState};
-use energistasjon::config::{default_region_path, RegionConfig};
-use energistasjon::ingest::{load_region, LoadOptions, NoProgress};
-use http_body_util::BodyExt;
+use energistasjon::api::AppState;
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
 fn demo() -> AppState {
-    static S: OnceLock<AppState> = OnceLock::new();
-    S.get_or_init(|| {
-        let config = RegionConfig::load(&default_region_path()).unwrap();
-        let (region, report) = load_region(&config, &LoadOptions::default(), &NoProgress);
-        AppState::new(region, report).unwrap()
-    })
-    .clone()
+    common::demo_state()
 }
 
 async fn send(req: Request<Body>) -> (StatusCode, String, Value) {
-    let resp = router(demo()).oneshot(req).await.unwrap();
-    let status = resp.status();
-    let ctype = resp
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        ctype,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    common::request(demo(), req).await
 }
 
 async fn post(body: impl Into<Body>) -> (StatusCode, String, Value) {
@@ -90,28 +66,14 @@ fn cli_order(weights: &str) -> Vec<String> {
     assert!(o.status.success(), "{}", common::text(&o.stderr));
     let text = std::fs::read_to_string(&out).unwrap();
     let mut lines = text.lines();
-    let header = split_csv(lines.next().unwrap());
+    let header = common::split_csv(lines.next().unwrap());
     let id_col = header.iter().position(|h| h == "id").unwrap();
     let rank_col = header.iter().position(|h| h == "rank").unwrap();
     lines
-        .map(split_csv)
+        .map(common::split_csv)
         .filter(|f| !f[rank_col].is_empty())
         .map(|f| f[id_col].clone())
         .collect()
-}
-
-/// Enough CSV for GDAL's output: quoted fields (the WKT) hold commas.
-fn split_csv(line: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
-    let mut quoted = false;
-    for ch in line.chars() {
-        match ch {
-            '"' => quoted = !quoted,
-            ',' if !quoted => out.push(String::new()),
-            c => out.last_mut().unwrap().push(c),
-        }
-    }
-    out
 }
 
 #[tokio::test]

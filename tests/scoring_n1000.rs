@@ -11,29 +11,6 @@ use energistasjon::ingest::crs::reproject_point;
 
 type Row = HashMap<String, String>;
 
-fn read_csv(path: &Path) -> Vec<Row> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<String> = split_csv(lines.next().unwrap());
-    lines
-        .map(|l| header.iter().cloned().zip(split_csv(l)).collect())
-        .collect()
-}
-
-/// Enough CSV for GDAL's output: quoted fields may hold commas.
-fn split_csv(line: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
-    let mut quoted = false;
-    for ch in line.chars() {
-        match ch {
-            '"' => quoted = !quoted,
-            ',' if !quoted => out.push(String::new()),
-            c => out.last_mut().unwrap().push(c),
-        }
-    }
-    out
-}
-
 fn score_sites(profile: &str, out: &Path, extra: &[&str]) -> Vec<Row> {
     let preset = common::n1000_preset();
     let data = common::shared_data();
@@ -62,7 +39,7 @@ fn score_sites(profile: &str, out: &Path, extra: &[&str]) -> Vec<Row> {
         common::text(&o.stdout),
         common::text(&o.stderr)
     );
-    read_csv(out)
+    common::read_csv(out)
 }
 
 fn by_id(rows: &[Row]) -> HashMap<String, Row> {

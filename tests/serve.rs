@@ -8,32 +8,13 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use energistasjon::api::{router, AppState};
-use energistasjon::config::{default_region_path, RegionConfig};
-use energistasjon::ingest::{load_region, LoadOptions, NoProgress};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
-
-fn demo_state() -> AppState {
-    let config = RegionConfig::load(&default_region_path()).unwrap();
-    let (region, report) = load_region(&config, &LoadOptions::default(), &NoProgress);
-    assert!(report.is_usable());
-    AppState::new(region, report).unwrap()
-}
 
 async fn get(path: &str) -> (StatusCode, String, serde_json::Value) {
-    let resp = router(demo_state())
-        .oneshot(Request::get(path).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let ctype = resp
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    (status, ctype, serde_json::from_slice(&bytes).unwrap())
+    common::request(
+        common::demo_state(),
+        Request::get(path).body(Body::empty()).unwrap(),
+    )
+    .await
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use super::i18n::{Lang, Msg};
 use super::progress::CliProgress;
-use super::{CliError, Common};
+use super::{truncate, CliError, Common};
 use crate::ingest::{IssueKind, RegionReport};
 
 /// How many issues per layer the text report lists; `--json` has them all.
@@ -151,14 +151,4 @@ fn write_text(report: &RegionReport, lang: Lang, out: &mut dyn Write) -> std::io
         writeln!(out, "{}", lang.t(Msg::AllLayersOk))?;
     }
     Ok(())
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n - 1).collect();
-        t.push('…');
-        t
-    }
 }

@@ -80,3 +80,14 @@ impl Common {
         Ok((config, region, report))
     }
 }
+
+/// Cut text to `n` characters for a table column, marking the cut with an ellipsis.
+pub(crate) fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}

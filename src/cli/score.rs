@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::i18n::{Lang, Msg};
 use super::progress::{CliProgress, Steps};
-use super::{CliError, Common};
+use super::{truncate, CliError, Common};
 use crate::config::load_profile;
 use crate::domain::profile::with_weights;
 use crate::export::{self, Field, FieldType, Value};
@@ -436,14 +436,4 @@ fn summary(
         )?;
     }
     Ok(())
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n - 1).collect();
-        t.push('…');
-        t
-    }
 }

@@ -103,3 +103,66 @@ pub fn start_server(extra: &[&str]) -> Server {
         stderr,
     }
 }
+
+/// Enough CSV for GDAL's output: quoted fields (the WKT) may hold commas.
+pub fn split_csv(line: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut quoted = false;
+    for ch in line.chars() {
+        match ch {
+            '"' => quoted = !quoted,
+            ',' if !quoted => out.push(String::new()),
+            c => out.last_mut().unwrap().push(c),
+        }
+    }
+    out
+}
+
+/// A CSV file as rows of column → value.
+pub fn read_csv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header = split_csv(lines.next().unwrap());
+    lines
+        .map(|l| header.iter().cloned().zip(split_csv(l)).collect())
+        .collect()
+}
+
+/// The demo region's API state, built once per test binary.
+pub fn demo_state() -> energistasjon::api::AppState {
+    use energistasjon::config::{default_region_path, RegionConfig};
+    use energistasjon::ingest::{load_region, LoadOptions, NoProgress};
+    static S: std::sync::OnceLock<energistasjon::api::AppState> = std::sync::OnceLock::new();
+    S.get_or_init(|| {
+        let config = RegionConfig::load(&default_region_path()).unwrap();
+        let (region, report) = load_region(&config, &LoadOptions::default(), &NoProgress);
+        assert!(report.is_usable());
+        energistasjon::api::AppState::new(region, report).unwrap()
+    })
+    .clone()
+}
+
+/// Send a request through the router in process: status, content type, JSON body.
+pub async fn request(
+    state: energistasjon::api::AppState,
+    req: axum::http::Request<axum::body::Body>,
+) -> (axum::http::StatusCode, String, serde_json::Value) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let resp = energistasjon::api::router(state)
+        .oneshot(req)
+        .await
+        .unwrap();
+    let status = resp.status();
+    let ctype = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        ctype,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    )
+}

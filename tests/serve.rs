@@ -130,3 +130,69 @@ fn serve_refuses_to_start_when_a_required_layer_is_missing() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn metrics_count_requests_per_route_with_latency_histograms() {
+    use energistasjon::config::{default_region_path, RegionConfig};
+    use energistasjon::ingest::{load_region, LoadOptions, NoProgress};
+    // A state of its own: other tests' requests must not change the counts.
+    let config = RegionConfig::load(&default_region_path()).unwrap();
+    let (region, report) = load_region(&config, &LoadOptions::default(), &NoProgress);
+    let state = energistasjon::api::AppState::new(region, report).unwrap();
+    for _ in 0..3 {
+        common::request(
+            state.clone(),
+            Request::get("/healthz").body(Body::empty()).unwrap(),
+        )
+        .await;
+    }
+    for id in ["roads", "rail"] {
+        let uri = format!("/collections/{id}/items?limit=2");
+        common::request(
+            state.clone(),
+            Request::get(uri).body(Body::empty()).unwrap(),
+        )
+        .await;
+    }
+    common::request(
+        state.clone(),
+        Request::get("/collections/roads/items?limit=0")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let resp = energistasjon::api::router(state)
+        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    let text = String::from_utf8(
+        resp.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    for line in [
+        r#"energistasjon_http_requests_total{method="GET",route="/healthz",status="200"} 3"#,
+        // Route templates, not raw paths: both collections count under one series.
+        r#"energistasjon_http_requests_total{method="GET",route="/collections/{id}/items",status="200"} 2"#,
+        r#"energistasjon_http_requests_total{method="GET",route="/collections/{id}/items",status="400"} 1"#,
+        r#"energistasjon_http_request_duration_seconds_count{method="GET",route="/healthz"} 3"#,
+        r#"energistasjon_http_request_duration_seconds_bucket{method="GET",route="/healthz",le="+Inf"} 3"#,
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing `{line}` in:\n{text}"
+        );
+    }
+}

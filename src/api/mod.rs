@@ -4,6 +4,7 @@ pub mod collections;
 pub mod error;
 pub mod features;
 pub mod health;
+pub mod metrics;
 pub mod planning;
 
 use std::sync::Arc;
@@ -25,6 +26,7 @@ pub struct AppState {
     pub collections: Arc<Vec<collections::Collection>>,
     /// Each profile's measured candidates, for re-weighting without spatial queries.
     pub scored: Arc<Vec<collections::Scored>>,
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
@@ -36,6 +38,7 @@ impl AppState {
             report: Arc::new(report),
             collections: Arc::new(collections),
             scored: Arc::new(scored),
+            metrics: Arc::new(metrics::Metrics::default()),
         })
     }
 }
@@ -56,8 +59,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/candidates/{id}", get(planning::candidate))
         .route("/api/compare", get(planning::compare))
         .route("/healthz", get(health::healthz))
+        .route("/metrics", get(metrics::metrics))
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .with_state(state)
 }
 

@@ -60,6 +60,14 @@ fn bad(parameter: &str, detail: impl Into<String>) -> ApiError {
     }
 }
 
+fn unknown_profile(state: &AppState, name: &str) -> ApiError {
+    let known: Vec<&str> = state.scored.iter().map(|s| s.profile.id.as_str()).collect();
+    bad(
+        "profile",
+        format!("unknown profile '{name}'; use one of {}", known.join(", ")),
+    )
+}
+
 /// A JSON body that does not parse, or is too large, becomes problem+json like every error.
 fn body_error(e: JsonRejection) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -86,21 +94,7 @@ pub async fn score(
         .scored
         .iter()
         .find(|s| s.profile.id == req.profile)
-        .ok_or_else(|| {
-            bad(
-                "profile",
-                format!(
-                    "unknown profile '{}'; use one of {}",
-                    req.profile,
-                    state
-                        .scored
-                        .iter()
-                        .map(|s| s.profile.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-        })?;
+        .ok_or_else(|| unknown_profile(&state, &req.profile))?;
     let profile = if req.weights.is_empty() {
         scored.profile.clone()
     } else {
@@ -187,20 +181,7 @@ fn candidates_of<'a>(
         .collections
         .iter()
         .find(|c| c.id == format!("candidates-{profile}"))
-        .ok_or_else(|| {
-            bad(
-                "profile",
-                format!(
-                    "unknown profile '{profile}'; use one of {}",
-                    state
-                        .scored
-                        .iter()
-                        .map(|s| s.profile.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-        })
+        .ok_or_else(|| unknown_profile(state, profile))
 }
 
 /// One candidate's full breakdown: every criterion's raw value, unit, normalized value,

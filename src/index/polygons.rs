@@ -194,31 +194,26 @@ impl PolygonIndex {
 
     /// Every polygon containing `p`, in ascending id order.
     pub fn containing(&self, p: [f64; 2]) -> Vec<u32> {
-        let mut hits: Vec<u32> = self
-            .boxes
-            .locate_all_at_point(&p)
-            .map(|e| e.data)
-            .filter(|&i| {
-                self.polygons[i as usize]
-                    .as_ref()
-                    .is_some_and(|poly| poly.contains(p))
-            })
-            .collect();
+        let mut hits: Vec<u32> = self.hits(p).collect();
         hits.sort_unstable();
         hits
     }
 
-    /// The lowest-id polygon containing `p`.
-    pub fn first_containing(&self, p: [f64; 2]) -> Option<u32> {
+    /// Polygons containing `p`, in the tree's order.
+    fn hits(&self, p: [f64; 2]) -> impl Iterator<Item = u32> + '_ {
         self.boxes
             .locate_all_at_point(&p)
             .map(|e| e.data)
-            .filter(|&i| {
+            .filter(move |&i| {
                 self.polygons[i as usize]
                     .as_ref()
                     .is_some_and(|poly| poly.contains(p))
             })
-            .min()
+    }
+
+    /// The lowest-id polygon containing `p`.
+    pub fn first_containing(&self, p: [f64; 2]) -> Option<u32> {
+        self.hits(p).min()
     }
 
     /// Whether any polygon contains `p`. `hint` is the polygon that held the previous,

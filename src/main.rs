@@ -50,11 +50,28 @@ enum Command {
         out: PathBuf,
     },
     /// Serve the region over HTTP.
-    Serve {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080", env = "ENERGISTASJON_ADDR")]
-        addr: SocketAddr,
-    },
+    Serve(ServeCmd),
+}
+
+#[derive(clap::Args)]
+struct ServeCmd {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "ENERGISTASJON_ADDR")]
+    addr: SocketAddr,
+    /// Also measure every profile on a grid of this spacing in metres, for
+    /// `POST /api/score` with `"candidates": "grid"`.
+    #[arg(long, value_name = "METRES")]
+    grid: Option<f64>,
+    /// The grid's municipalities: kommunenummer prefixes.
+    #[arg(long, value_delimiter = ',', default_value = "03,31,32,33,39")]
+    municipalities: Vec<String>,
+    /// Seconds a request may run before it gets a 503.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    timeout: f64,
+    /// Allow browsers on this origin to call the API (CORS); repeat for more, `*` for any.
+    /// Off when not given.
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    cors_origins: Vec<String>,
 }
 
 #[derive(clap::Args)]
@@ -160,8 +177,17 @@ fn main() -> ExitCode {
             municipalities,
             out,
         } => cli::bench_workload::run(&common, grid, municipalities, &out, &mut std::io::stdout()),
-        Command::Serve { addr } => match tokio::runtime::Runtime::new() {
-            Ok(rt) => rt.block_on(cli::serve::run(&common, addr)),
+        Command::Serve(args) => match tokio::runtime::Runtime::new() {
+            Ok(rt) => rt.block_on(cli::serve::run(
+                &common,
+                cli::serve::ServeArgs {
+                    addr: args.addr,
+                    grid: args.grid,
+                    municipalities: args.municipalities,
+                    timeout: args.timeout,
+                    cors_origins: args.cors_origins,
+                },
+            )),
             Err(e) => Err(CliError::Serve(e)),
         },
     };

@@ -143,10 +143,8 @@ async fn bbox_filtering_agrees_with_a_brute_force_filter_on_n1000() {
     let state = n1000();
     let roads = state.collections.iter().find(|c| c.id == "roads").unwrap();
     let bbox = [10.6, 59.8, 11.0, 60.0];
-    let expected: HashSet<String> = roads
-        .items
-        .iter()
-        .filter(|i| {
+    let expected: HashSet<String> = (0..roads.len())
+        .filter(|&i| {
             // Brute force over every coordinate's bounding box, from the GeoJSON itself.
             let mut b = [
                 f64::INFINITY,
@@ -154,13 +152,13 @@ async fn bbox_filtering_agrees_with_a_brute_force_filter_on_n1000() {
                 f64::NEG_INFINITY,
                 f64::NEG_INFINITY,
             ];
-            for pt in i.geometry["coordinates"].as_array().unwrap() {
+            for pt in roads.geometry(i, false)["coordinates"].as_array().unwrap() {
                 let (x, y) = (pt[0].as_f64().unwrap(), pt[1].as_f64().unwrap());
                 b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
             }
             b[0] <= bbox[2] && b[2] >= bbox[0] && b[1] <= bbox[3] && b[3] >= bbox[1]
         })
-        .map(|i| i.id.clone())
+        .map(|i| roads.id_of(i).to_string())
         .collect();
     assert!(expected.len() > 50, "{}", expected.len());
     let (seen, matched) = walk(
@@ -170,6 +168,184 @@ async fn bbox_filtering_agrees_with_a_brute_force_filter_on_n1000() {
     .await;
     assert_eq!(matched as usize, expected.len());
     assert_eq!(seen.into_iter().collect::<HashSet<_>>(), expected);
+}
+
+const EPSG_25833: &str = "http://www.opengis.net/def/crs/EPSG/0/25833";
+
+fn points(geometry: &Value) -> Vec<(f64, f64)> {
+    fn walk(v: &Value, out: &mut Vec<(f64, f64)>) {
+        match v.as_array() {
+            Some(a) if a.len() >= 2 && a[0].is_number() => {
+                out.push((a[0].as_f64().unwrap(), a[1].as_f64().unwrap()))
+            }
+            Some(a) => a.iter().for_each(|x| walk(x, out)),
+            None => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(&geometry["coordinates"], &mut out);
+    out
+}
+
+#[tokio::test]
+async fn crs_25833_output_matches_gdals_reprojection_of_the_crs84_output() {
+    use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform, SpatialRef};
+    let state = n1000();
+    let uri = "/collections/roads/items?bbox=10.6,59.8,11.0,60.0&limit=200";
+    let (_, _, lonlat) = get(state.clone(), uri).await;
+    let (s, _, metres) = get(state.clone(), &format!("{uri}&crs={EPSG_25833}")).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, headers) = {
+        use tower::ServiceExt;
+        let resp = energistasjon::api::router(state)
+            .oneshot(
+                Request::get(format!("{uri}&crs={EPSG_25833}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        (resp.status(), resp.headers().clone())
+    };
+    assert_eq!(headers["content-crs"], format!("<{EPSG_25833}>").as_str());
+    let mut src = SpatialRef::from_epsg(4326).unwrap();
+    src.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+    let mut dst = SpatialRef::from_epsg(25833).unwrap();
+    dst.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+    let t = CoordTransform::new(&src, &dst).unwrap();
+    let a = lonlat["features"].as_array().unwrap();
+    let b = metres["features"].as_array().unwrap();
+    assert_eq!(a.len(), b.len());
+    assert!(a.len() > 50);
+    for (fa, fb) in a.iter().zip(b) {
+        assert_eq!(fa["id"], fb["id"]);
+        let (pa, pb) = (points(&fa["geometry"]), points(&fb["geometry"]));
+        assert_eq!(pa.len(), pb.len());
+        let mut xs: Vec<f64> = pa.iter().map(|p| p.0).collect();
+        let mut ys: Vec<f64> = pa.iter().map(|p| p.1).collect();
+        t.transform_coords(&mut xs, &mut ys, &mut []).unwrap();
+        for (i, (x, y)) in pb.iter().enumerate() {
+            // CRS84 carries 7 decimals, about 1 cm.
+            assert!(
+                (x - xs[i]).abs() < 0.05 && (y - ys[i]).abs() < 0.05,
+                "{}: {x},{y} vs {},{}",
+                fa["id"],
+                xs[i],
+                ys[i]
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_bbox_in_epsg_25833_agrees_with_a_brute_force_filter() {
+    let state = n1000();
+    let bbox = [250_000.0, 6_640_000.0, 275_000.0, 6_665_000.0];
+    let roads = state.collections.iter().find(|c| c.id == "roads").unwrap();
+    // From every coordinate of each feature's EPSG:25833 GeoJSON.
+    let expected: HashSet<String> = (0..roads.len())
+        .filter(|&i| {
+            let p = points(&roads.geometry(i, true));
+            let minx = p.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
+            let maxx = p.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
+            let miny = p.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+            let maxy = p.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+            minx <= bbox[2] && maxx >= bbox[0] && miny <= bbox[3] && maxy >= bbox[1]
+        })
+        .map(|i| roads.id_of(i).to_string())
+        .collect();
+    assert!(expected.len() > 20, "{}", expected.len());
+    let (seen, matched) = walk(
+        state,
+        &format!(
+            "/collections/roads/items?bbox=250000,6640000,275000,6665000&bbox-crs={EPSG_25833}&limit=7"
+        ),
+    )
+    .await;
+    assert_eq!(matched as usize, expected.len());
+    assert_eq!(seen.into_iter().collect::<HashSet<_>>(), expected);
+}
+
+#[tokio::test]
+async fn sortby_and_min_score_select_and_order_candidates_like_a_brute_force_pass() {
+    let state = demo();
+    let c = state
+        .collections
+        .iter()
+        .find(|c| c.id == "candidates-depot")
+        .unwrap();
+    // From each candidate's full explanation, not the columns the API filters on.
+    let mut expected: Vec<(f64, String)> = (0..c.len())
+        .filter_map(|i| {
+            let s = c.properties(i, &state.ctx)["score"].as_f64()?;
+            (s >= 60.0).then(|| (s, c.id_of(i).to_string()))
+        })
+        .collect();
+    expected.sort_by(|a, b| b.0.total_cmp(&a.0));
+    assert!(expected.len() > 7, "{}", expected.len());
+    let (_, _, page) = get(
+        state.clone(),
+        "/collections/candidates-depot/items?min_score=60&sortby=-score&limit=10000",
+    )
+    .await;
+    assert_eq!(
+        page["numberMatched"].as_u64().unwrap() as usize,
+        expected.len()
+    );
+    let scores: Vec<f64> = page["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["score"].as_f64().unwrap())
+        .collect();
+    assert_eq!(scores.len(), expected.len());
+    for (got, want) in scores.iter().zip(&expected) {
+        // JSON text round trip: equal to the last digits.
+        assert!((got - want.0).abs() < 1e-9, "{got} vs {}", want.0);
+    }
+    // Ascending, and combined with a municipality filter.
+    let (_, _, asc) = get(
+        state,
+        "/collections/candidates-depot/items?sortby=%2Bscore&kommunenummer=3201&limit=10000",
+    )
+    .await;
+    let asc: Vec<&Value> = asc["features"].as_array().unwrap().iter().collect();
+    assert!(!asc.is_empty());
+    assert!(asc
+        .iter()
+        .all(|f| f["properties"]["kommunenummer"] == "3201"));
+    let s: Vec<f64> = asc
+        .iter()
+        .filter_map(|f| f["properties"]["score"].as_f64())
+        .collect();
+    assert!(s.windows(2).all(|w| w[0] <= w[1]), "{s:?}");
+}
+
+#[test]
+fn candidate_columns_agree_with_the_full_explanation() {
+    let state = demo();
+    for c in state.collections.iter().filter(|c| c.scored().is_some()) {
+        assert!(!c.is_empty(), "{}", c.id);
+        for i in 0..c.len() {
+            let full = c.properties(i, &state.ctx);
+            for name in [
+                "id",
+                "kommunenummer",
+                "score",
+                "rank",
+                "municipality_rank",
+                "excluded",
+            ] {
+                assert_eq!(
+                    c.property(i, name, &state.ctx).as_ref(),
+                    full.get(name),
+                    "{} {} {name}",
+                    c.id,
+                    c.id_of(i)
+                );
+            }
+        }
+    }
 }
 
 #[tokio::test]
@@ -281,6 +457,48 @@ async fn every_bad_request_is_a_problem_json_naming_the_parameter() {
             400,
             Some("colour"),
             "unknown parameter",
+        ),
+        (
+            "/collections/roads/items?crs=EPSG:4258",
+            400,
+            Some("crs"),
+            "not served",
+        ),
+        (
+            "/collections/roads/items?bbox=1,2,3,4&bbox-crs=urn:nothing",
+            400,
+            Some("bbox-crs"),
+            "not served",
+        ),
+        (
+            "/collections/roads/items?bbox=275000,6640000,250000,6665000&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/25833",
+            400,
+            Some("bbox"),
+            "greater than",
+        ),
+        (
+            "/collections/candidates-depot/items?min_score=high",
+            400,
+            Some("min_score"),
+            "not a number",
+        ),
+        (
+            "/collections/roads/items?min_score=50",
+            400,
+            Some("min_score"),
+            "has no score",
+        ),
+        (
+            "/collections/candidates-depot/items?sortby=-colour",
+            400,
+            Some("sortby"),
+            "cannot sort by 'colour'",
+        ),
+        (
+            "/collections/roads/items/veg-e16-honefoss-hval?crs=EPSG:3857",
+            400,
+            Some("crs"),
+            "not served",
         ),
         ("/collections/nope/items", 404, None, "no collection 'nope'"),
         (

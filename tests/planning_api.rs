@@ -192,18 +192,20 @@ async fn a_candidate_has_its_breakdown_exclusions_and_ranks() {
         );
     }
     // An excluded candidate lists why, and has no rank.
-    let depot = demo()
+    let state = demo();
+    let depot = state
         .collections
         .iter()
         .find(|c| c.id == "candidates-depot")
-        .unwrap()
-        .clone();
-    let ex = depot
-        .items
-        .iter()
-        .find(|i| i.properties["excluded"] == true)
+        .unwrap();
+    let ex = (0..depot.len())
+        .find(|&i| depot.properties(i, &state.ctx)["excluded"] == true)
         .expect("the demo region has an excluded depot parcel");
-    let (_, _, c) = get(&format!("/api/candidates/{}?profile=depot", ex.id)).await;
+    let (_, _, c) = get(&format!(
+        "/api/candidates/{}?profile=depot",
+        depot.id_of(ex)
+    ))
+    .await;
     assert!(c["properties"]["rank"].is_null());
     assert!(!c["properties"]["exclusions"].as_array().unwrap().is_empty());
 }

@@ -1,5 +1,9 @@
 //! The collections the OGC API serves: every input role with features, and the scored
-//! candidates of every profile. Built once at start-up, in CRS84, ready to page through.
+//! candidates of every profile. Input layers are built once at start-up, in CRS84, ready to
+//! page through. Candidates are kept as their measurements and explained on request, so a
+//! grid of hundreds of thousands of cells costs columns, not JSON.
+
+use std::sync::Arc;
 
 use geo::{BoundingRect, Geometry};
 use serde_json::{Map, Value};
@@ -8,7 +12,7 @@ use crate::config::{load_profile, profile_names};
 use crate::domain::Region;
 use crate::ingest::crs::{CrsError, ToCrs84};
 use crate::scoring::report::breakdown;
-use crate::scoring::{candidates, measure, rank, AreaFilter, Normalized, ScoringContext};
+use crate::scoring::{candidates, measure, rank, AreaFilter, Normalized, Ranking, ScoringContext};
 
 /// One feature, already in CRS84 GeoJSON form.
 #[derive(Debug, Clone)]
@@ -16,27 +20,197 @@ pub struct Item {
     pub id: String,
     /// [min lon, min lat, max lon, max lat].
     pub bbox: [f64; 4],
+    /// GeoJSON geometry in CRS84.
     pub geometry: Value,
+    /// The geometry in EPSG:25833, for `crs` and `bbox-crs` requests in the storage CRS.
+    pub native: Geometry<f64>,
+    /// [min x, min y, max x, max y] in EPSG:25833.
+    pub native_bbox: [f64; 4],
     pub properties: Map<String, Value>,
 }
 
-#[derive(Debug, Clone)]
 pub struct Collection {
     pub id: String,
     pub title: String,
     pub description: String,
-    pub items: Vec<Item>,
+    pub source: Source,
     pub extent: Option<[f64; 4]>,
 }
 
+/// Where a collection's features come from.
+pub enum Source {
+    /// An input layer, fully built.
+    Layer(Vec<Item>),
+    /// A profile's scored candidates, explained on request.
+    Candidates(Arc<Scored>),
+}
+
+/// The properties of a candidate that come straight from columns, without explaining it.
+/// A test checks them against the full explanation.
+const CANDIDATE_COLUMNS: [&str; 6] = [
+    "id",
+    "kommunenummer",
+    "score",
+    "rank",
+    "municipality_rank",
+    "excluded",
+];
+
 impl Collection {
-    pub fn item(&self, id: &str) -> Option<&Item> {
-        self.items.iter().find(|i| i.id == id)
+    pub fn len(&self) -> usize {
+        match &self.source {
+            Source::Layer(items) => items.len(),
+            Source::Candidates(s) => s.raw.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn id_of(&self, i: usize) -> &str {
+        match &self.source {
+            Source::Layer(items) => &items[i].id,
+            Source::Candidates(s) => &s.raw.candidates[i].id,
+        }
+    }
+
+    /// Index of the feature with this id.
+    pub fn find(&self, id: &str) -> Option<usize> {
+        (0..self.len()).find(|&i| self.id_of(i) == id)
+    }
+
+    /// In CRS84, or EPSG:25833 when `native`.
+    pub fn bbox(&self, i: usize, native: bool) -> [f64; 4] {
+        match (&self.source, native) {
+            (Source::Layer(items), false) => items[i].bbox,
+            (Source::Layer(items), true) => items[i].native_bbox,
+            (Source::Candidates(s), false) => s.bbox[i],
+            (Source::Candidates(s), true) => bounds(&s.raw.candidates[i].geometry),
+        }
+    }
+
+    /// GeoJSON geometry in CRS84, or EPSG:25833 (millimetres) when `native`.
+    pub fn geometry(&self, i: usize, native: bool) -> Value {
+        let g = match (&self.source, native) {
+            (Source::Layer(items), false) => return items[i].geometry.clone(),
+            (Source::Layer(items), true) => &items[i].native,
+            (Source::Candidates(s), false) => return geojson(&s.lonlat[i]),
+            (Source::Candidates(s), true) => &s.raw.candidates[i].geometry,
+        };
+        use geo::MapCoords;
+        let round = |v: f64| (v * 1e3).round() / 1e3;
+        geojson(&g.map_coords(|c| geo::coord! { x: round(c.x), y: round(c.y) }))
+    }
+
+    /// Every property of feature `i`; for a candidate, its full explanation.
+    pub fn properties(&self, i: usize, ctx: &ScoringContext) -> Map<String, Value> {
+        match &self.source {
+            Source::Layer(items) => items[i].properties.clone(),
+            Source::Candidates(s) => {
+                let report = breakdown(ctx, &s.raw, &s.norm, &s.ranking, &s.weights, i);
+                let mut p = props(&report.id, &report);
+                p.insert(
+                    "municipality_rank".into(),
+                    report
+                        .municipality_rank
+                        .map(Value::from)
+                        .unwrap_or(Value::Null),
+                );
+                p
+            }
+        }
+    }
+
+    /// One property of feature `i`, from a column where there is one.
+    pub fn property(&self, i: usize, name: &str, ctx: &ScoringContext) -> Option<Value> {
+        match &self.source {
+            Source::Layer(items) => items[i].properties.get(name).cloned(),
+            Source::Candidates(s) => {
+                let excluded = s.raw.excluded(i);
+                let rank = |r: u32| {
+                    if excluded {
+                        Value::Null
+                    } else {
+                        Value::from(r)
+                    }
+                };
+                Some(match name {
+                    "id" => Value::from(s.raw.candidates[i].id.as_str()),
+                    "kommunenummer" => s.kommunenummer[i]
+                        .as_deref()
+                        .map(Value::from)
+                        .unwrap_or(Value::Null),
+                    "score" if excluded => Value::Null,
+                    "score" => Value::from(s.ranking.scores[i]),
+                    "rank" => rank(s.ranking.region_rank[i]),
+                    "municipality_rank" => rank(s.ranking.municipality_rank[i]),
+                    "excluded" => Value::from(excluded),
+                    other => return self.properties(i, ctx).remove(other),
+                })
+            }
+        }
+    }
+
+    /// Names a filter or sort may use.
+    pub fn property_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = match &self.source {
+            Source::Layer(items) => items
+                .first()
+                .map(|i| i.properties.keys().cloned().collect())
+                .unwrap_or_default(),
+            Source::Candidates(_) => candidate_property_names(),
+        };
+        names.sort_unstable();
+        names
+    }
+
+    pub fn has_property(&self, name: &str) -> bool {
+        match &self.source {
+            Source::Layer(items) => items.iter().any(|i| i.properties.contains_key(name)),
+            Source::Candidates(_) => candidate_property_names().iter().any(|n| n == name),
+        }
+    }
+
+    /// Whether a property is a column, cheap to filter and sort on.
+    pub fn is_column(&self, name: &str) -> bool {
+        match &self.source {
+            Source::Layer(_) => true,
+            Source::Candidates(_) => CANDIDATE_COLUMNS.contains(&name),
+        }
+    }
+
+    pub fn scored(&self) -> Option<&Scored> {
+        match &self.source {
+            Source::Layer(_) => None,
+            Source::Candidates(s) => Some(s),
+        }
     }
 }
 
-/// GeoJSON for a geometry already in CRS84, with counter-clockwise exterior rings (RFC 7946).
-fn geojson(g: &Geometry<f64>) -> Value {
+/// The top-level properties of an explained candidate.
+fn candidate_property_names() -> Vec<String> {
+    [
+        "id",
+        "name",
+        "profile",
+        "kommunenummer",
+        "kommunenavn",
+        "area_m2",
+        "landuse",
+        "score",
+        "rank",
+        "municipality_rank",
+        "excluded",
+        "exclusions",
+        "criteria",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// GeoJSON for a geometry, with counter-clockwise exterior rings (RFC 7946).
+pub fn geojson(g: &Geometry<f64>) -> Value {
     use geo::orient::{Direction, Orient};
     let oriented = match g {
         Geometry::Polygon(p) => Geometry::Polygon(p.orient(Direction::Default)),
@@ -54,16 +228,20 @@ fn item(
     properties: Map<String, Value>,
 ) -> Result<Item, CrsError> {
     let lonlat = t.apply(g)?;
-    let bbox = lonlat
-        .bounding_rect()
-        .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
-        .unwrap_or([0.0; 4]);
     Ok(Item {
         id,
-        bbox,
+        bbox: bounds(&lonlat),
         geometry: geojson(&lonlat),
+        native_bbox: bounds(g),
+        native: g.clone(),
         properties,
     })
+}
+
+fn bounds(g: &Geometry<f64>) -> [f64; 4] {
+    g.bounding_rect()
+        .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
+        .unwrap_or([0.0; 4])
 }
 
 fn props<T: serde::Serialize>(id: &str, attrs: &T) -> Map<String, Value> {
@@ -75,8 +253,8 @@ fn props<T: serde::Serialize>(id: &str, attrs: &T) -> Map<String, Value> {
     m
 }
 
-fn extent(items: &[Item]) -> Option<[f64; 4]> {
-    items.iter().map(|i| i.bbox).reduce(|a, b| {
+fn extent(boxes: impl Iterator<Item = [f64; 4]>) -> Option<[f64; 4]> {
+    boxes.reduce(|a, b| {
         [
             a[0].min(b[0]),
             a[1].min(b[1]),
@@ -103,23 +281,101 @@ fn layer<T: serde::Serialize>(
         id: id.to_string(),
         title: title.to_string(),
         description: format!("Input layer '{id}', EPSG:25833 internally, served in CRS84"),
-        extent: extent(&items),
-        items,
+        extent: extent(items.iter().map(|i| i.bbox)),
+        source: Source::Layer(items),
     }))
+}
+
+/// Which candidates a scored set holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CandidateSet {
+    /// Suitable land-use parcels; also served as `candidates-{profile}` collections.
+    Parcels,
+    /// Grid cells (`serve --grid`), for re-weighting only: hundreds of thousands of cells.
+    Grid,
+}
+
+impl CandidateSet {
+    pub fn name(self) -> &'static str {
+        match self {
+            CandidateSet::Parcels => "parcels",
+            CandidateSet::Grid => "grid",
+        }
+    }
+}
+
+/// Grid candidates to measure at start-up besides the parcels.
+#[derive(Debug, Clone)]
+pub struct GridSpec {
+    /// Cell size in metres.
+    pub size: f64,
+    pub filter: AreaFilter,
 }
 
 /// A profile's measured candidates, kept so that new weights only re-weigh and re-rank.
 pub struct Scored {
+    pub set: CandidateSet,
     pub profile: crate::domain::profile::Profile,
     pub raw: crate::scoring::RawTable,
     pub norm: Normalized,
     /// Kommunenummer of each candidate, for filters and the response.
     pub kommunenummer: Vec<Option<String>>,
+    /// The profile's own weights, and the ranking they give.
+    pub weights: Vec<f64>,
+    pub ranking: Ranking,
+    /// Each candidate's geometry in CRS84, and its bounding box there.
+    pub lonlat: Vec<Geometry<f64>>,
+    pub bbox: Vec<[f64; 4]>,
+}
+
+impl Scored {
+    fn new(
+        region: &Region,
+        t: &ToCrs84,
+        set: CandidateSet,
+        profile: crate::domain::profile::Profile,
+        raw: crate::scoring::RawTable,
+    ) -> Result<Self, CrsError> {
+        let norm = Normalized::new(&raw, &profile);
+        let weights: Vec<f64> = profile.criteria.iter().map(|c| c.weight).collect();
+        let ranking = rank(&raw, &norm, &weights);
+        let lonlat = raw
+            .candidates
+            .iter()
+            .map(|c| t.apply(&c.geometry))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Scored {
+            set,
+            kommunenummer: kommunenummer(region, &raw),
+            bbox: lonlat.iter().map(bounds).collect(),
+            lonlat,
+            weights,
+            ranking,
+            profile,
+            raw,
+            norm,
+        })
+    }
+}
+
+fn kommunenummer(region: &Region, raw: &crate::scoring::RawTable) -> Vec<Option<String>> {
+    raw.candidates
+        .iter()
+        .map(|c| {
+            c.municipality
+                .map(|m| region.boundary[m as usize].attrs.number.clone())
+        })
+        .collect()
 }
 
 /// Every collection of a region: the input layers, then `candidates-{profile}` for each
-/// shipped profile, scored on suitable parcels. Also returns each profile's measurements.
-pub fn build(region: &Region) -> Result<(Vec<Collection>, Vec<Scored>), CrsError> {
+/// shipped profile, scored on suitable parcels, and `candidates-{profile}-grid` when `grid`
+/// is given. Also returns each profile's measurements.
+pub fn build(
+    ctx: &ScoringContext,
+    grid: Option<&GridSpec>,
+) -> Result<(Vec<Collection>, Vec<Arc<Scored>>), CrsError> {
+    let region = ctx.region;
     let t = ToCrs84::new()?;
     let mut out = Vec::new();
     let layers = [
@@ -134,52 +390,61 @@ pub fn build(region: &Region) -> Result<(Vec<Collection>, Vec<Scored>), CrsError
     ];
     out.extend(layers.into_iter().flatten());
 
-    let ctx = ScoringContext::new(region);
     let mut scored = Vec::new();
     for name in profile_names() {
         let Ok(profile) = load_profile(&name) else {
             tracing::warn!(profile = %name, "profile could not be loaded; its candidates are not served");
             continue;
         };
-        let cands = candidates::parcels(&ctx, &profile, &AreaFilter::default());
-        let raw = measure(&ctx, &profile, cands, &|_| {});
-        let norm = Normalized::new(&raw, &profile);
-        let weights: Vec<f64> = profile.criteria.iter().map(|c| c.weight).collect();
-        let ranking = rank(&raw, &norm, &weights);
-        let mut items = Vec::with_capacity(raw.len());
-        for i in 0..raw.len() {
-            let report = breakdown(&ctx, &raw, &norm, &ranking, &weights, i);
-            let mut p = props(&report.id, &report);
-            p.insert(
-                "municipality_rank".into(),
-                report
-                    .municipality_rank
-                    .map(Value::from)
-                    .unwrap_or(Value::Null),
-            );
-            items.push(item(&t, report.id.clone(), &raw.candidates[i].geometry, p)?);
-        }
-        out.push(Collection {
-            id: format!("candidates-{}", profile.id),
-            title: profile.name.clone(),
-            description: profile.description.clone(),
-            extent: extent(&items),
-            items,
-        });
-        let kommunenummer = raw
-            .candidates
-            .iter()
-            .map(|c| {
-                c.municipality
-                    .map(|m| region.boundary[m as usize].attrs.number.clone())
-            })
-            .collect();
-        scored.push(Scored {
-            profile,
+        let cands = candidates::parcels(ctx, &profile, &AreaFilter::default());
+        let raw = measure(ctx, &profile, cands, &|_| {});
+        let parcels = Arc::new(Scored::new(
+            region,
+            &t,
+            CandidateSet::Parcels,
+            profile.clone(),
             raw,
-            norm,
-            kommunenummer,
-        });
+        )?);
+        out.push(candidate_collection(
+            format!("candidates-{}", profile.id),
+            profile.name.clone(),
+            profile.description.clone(),
+            parcels.clone(),
+        ));
+        scored.push(parcels);
+        if let Some(spec) = grid {
+            let cells = candidates::grid(ctx, spec.size, &spec.filter);
+            let raw = measure(ctx, &profile, cells, &|_| {});
+            let cells = Arc::new(Scored::new(
+                region,
+                &t,
+                CandidateSet::Grid,
+                profile.clone(),
+                raw,
+            )?);
+            out.push(candidate_collection(
+                format!("candidates-{}-grid", profile.id),
+                format!("{} ({} m rutenett)", profile.name, spec.size),
+                format!("{} Grid cells of {} m.", profile.description, spec.size),
+                cells.clone(),
+            ));
+            scored.push(cells);
+        }
     }
     Ok((out, scored))
+}
+
+fn candidate_collection(
+    id: String,
+    title: String,
+    description: String,
+    s: Arc<Scored>,
+) -> Collection {
+    Collection {
+        id,
+        title,
+        description,
+        extent: extent(s.bbox.iter().copied()),
+        source: Source::Candidates(s),
+    }
 }

@@ -12,17 +12,23 @@ pub enum ApiError {
     BadRequest { parameter: String, detail: String },
     #[error("{0}")]
     TooLarge(String),
+    #[error("{0}")]
+    Timeout(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
 
-#[derive(Serialize)]
-struct Problem<'a> {
+/// An RFC 9457 problem: every error response of the API has this body.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Problem<'a> {
+    /// Always `about:blank`: the status says what kind of problem it is.
     #[serde(rename = "type")]
     kind: &'a str,
     title: &'a str,
     status: u16,
+    /// What went wrong and what to do about it.
     detail: String,
+    /// The request parameter at fault (`bbox`, `limit`, `weights`, `body`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     parameter: Option<&'a str>,
 }
@@ -41,6 +47,7 @@ impl IntoResponse for ApiError {
                 "Payload Too Large",
                 Some("body"),
             ),
+            ApiError::Timeout(_) => (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable", None),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Internal Server Error",

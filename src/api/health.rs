@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::AppState;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Health {
     status: &'static str,
     region: String,
@@ -19,7 +19,7 @@ pub struct Health {
     sources: Vec<SourceCount>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SourceCount {
     role: String,
     label: String,
@@ -28,6 +28,9 @@ pub struct SourceCount {
     repaired: usize,
 }
 
+/// The service is up, and what it loaded.
+#[utoipa::path(get, path = "/healthz", tag = "Operations",
+    responses((status = 200, description = "Feature counts per role and per source layer", body = Health)))]
 pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
     let layers = state
         .region

@@ -4,69 +4,174 @@ pub mod collections;
 pub mod error;
 pub mod features;
 pub mod health;
+pub mod html;
 pub mod metrics;
+pub mod openapi;
 pub mod planning;
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::routing::get;
-use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::{Extension, Router};
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::domain::Region;
 use crate::ingest::RegionReport;
+use crate::scoring::ScoringContext;
 
 pub use error::ApiError;
 
 /// Shared, read-only state behind every request.
 #[derive(Clone)]
 pub struct AppState {
-    pub region: Arc<Region>,
+    /// The region and its indexes live as long as the process: candidates are explained
+    /// on request against them.
+    pub region: &'static Region,
+    pub ctx: Arc<ScoringContext<'static>>,
     pub report: Arc<RegionReport>,
     /// The OGC API collections, in CRS84, built once at start-up.
     pub collections: Arc<Vec<collections::Collection>>,
     /// Each profile's measured candidates, for re-weighting without spatial queries.
-    pub scored: Arc<Vec<collections::Scored>>,
+    pub scored: Arc<Vec<Arc<collections::Scored>>>,
     pub metrics: Arc<metrics::Metrics>,
+    pub options: Arc<ApiOptions>,
+}
+
+/// How the service treats requests, set by `serve` flags.
+#[derive(Debug, Clone)]
+pub struct ApiOptions {
+    /// A request still running after this gets a 503.
+    pub timeout: Duration,
+    /// Origins allowed to call the API from a browser; empty turns CORS off, `*` allows any.
+    pub cors_origins: Vec<String>,
+}
+
+impl Default for ApiOptions {
+    fn default() -> Self {
+        ApiOptions {
+            timeout: Duration::from_secs(30),
+            cors_origins: Vec::new(),
+        }
+    }
 }
 
 impl AppState {
     /// Builds the collections too: reprojects every layer and scores every profile's parcels.
     pub fn new(region: Region, report: RegionReport) -> Result<Self, crate::ingest::crs::CrsError> {
-        let (collections, scored) = collections::build(&region)?;
+        Self::with_grid(region, report, None)
+    }
+
+    /// As `new`, and measures every profile on a grid too, for `POST /api/score`.
+    pub fn with_grid(
+        region: Region,
+        report: RegionReport,
+        grid: Option<&collections::GridSpec>,
+    ) -> Result<Self, crate::ingest::crs::CrsError> {
+        let region: &'static Region = Box::leak(Box::new(region));
+        let ctx = ScoringContext::new(region);
+        let (collections, scored) = collections::build(&ctx, grid)?;
         Ok(AppState {
-            region: Arc::new(region),
+            region,
+            ctx: Arc::new(ctx),
             report: Arc::new(report),
             collections: Arc::new(collections),
             scored: Arc::new(scored),
             metrics: Arc::new(metrics::Metrics::default()),
+            options: Arc::new(ApiOptions::default()),
         })
+    }
+
+    pub fn with_options(mut self, options: ApiOptions) -> Self {
+        self.options = Arc::new(options);
+        self
     }
 }
 
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 
+/// The routes, each documented by its handler's `utoipa::path`, so the OpenAPI document
+/// lists exactly what the router serves.
+fn documented() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(features::landing))
+        .routes(routes!(features::conformance))
+        .routes(routes!(features::collections))
+        .routes(routes!(features::collection))
+        .routes(routes!(features::items))
+        .routes(routes!(features::item))
+        .routes(routes!(planning::profiles))
+        .routes(routes!(planning::score))
+        .routes(routes!(planning::candidate))
+        .routes(routes!(planning::compare))
+        .routes(routes!(health::healthz))
+        .routes(routes!(metrics::metrics))
+        .routes(routes!(openapi::service_desc))
+        .routes(routes!(openapi::service_doc))
+}
+
+/// The OpenAPI document of the service, as `GET /api` serves it.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    documented().into_openapi()
+}
+
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(features::landing))
-        .route("/conformance", get(features::conformance))
-        .route("/collections", get(features::collections))
-        .route("/collections/{id}", get(features::collection))
-        .route("/collections/{id}/items", get(features::items))
-        .route("/collections/{id}/items/{fid}", get(features::item))
-        .route("/api/profiles", get(planning::profiles))
-        .route("/api/score", axum::routing::post(planning::score))
-        .route("/api/candidates/{id}", get(planning::candidate))
-        .route("/api/compare", get(planning::compare))
-        .route("/healthz", get(health::healthz))
-        .route("/metrics", get(metrics::metrics))
+    let (routes, doc) = documented().split_for_parts();
+    let options = state.options.clone();
+    let mut app = routes
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(Extension(openapi::Document::new(doc)))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
         ))
-        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), timeout))
+        .layer(CompressionLayer::new().gzip(true));
+    if let Some(cors) = cors(&options.cors_origins) {
+        app = app.layer(cors);
+    }
+    app.with_state(state)
+}
+
+/// CORS for the configured origins; none configured means no CORS headers at all.
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+            .allow_headers([axum::http::header::CONTENT_TYPE]),
+    )
+}
+
+/// Middleware: a request still running after the configured time gets a 503 problem+json.
+async fn timeout(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    use axum::response::IntoResponse;
+    let limit = state.options.timeout;
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::Timeout(format!(
+            "the request took longer than the server's limit of {} s; narrow it (bbox, limit) or try again",
+            limit.as_secs_f64()
+        ))
+        .into_response(),
+    }
 }
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {

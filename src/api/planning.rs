@@ -11,24 +11,33 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use super::collections::{CandidateSet, Collection};
 use super::{ApiError, AppState};
 use crate::domain::profile::with_weights;
 use crate::scoring::rank;
 
+/// Every profile: its criteria with weights, value functions and units, and its constraints.
+#[utoipa::path(get, path = "/api/profiles", tag = "Planning",
+    responses((status = 200, description = "The profiles, for building weight sliders", body = serde_json::Value)))]
 pub async fn profiles(State(state): State<AppState>) -> Json<Value> {
     Json(json!({
-        "profiles": state.scored.iter().map(|s| &s.profile).collect::<Vec<_>>()
+        "profiles": state.scored.iter().filter(|s| s.set == CandidateSet::Parcels).map(|s| &s.profile).collect::<Vec<_>>()
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreRequest {
+    /// The profile id: mcs-corridor, depot, hydrogen or biogas.
     pub profile: String,
     /// Criterion id → weight; criteria left out keep the profile's weight. All must sum to 100.
     #[serde(default)]
     pub weights: BTreeMap<String, f64>,
+    /// `parcels` (default), or `grid` when the server was started with `--grid`.
+    pub candidates: Option<String>,
+    /// Only candidates in this municipality.
     pub kommunenummer: Option<String>,
+    /// Candidates per page, 1..10000 (default 100).
     pub limit: Option<usize>,
     #[serde(default)]
     pub offset: usize,
@@ -61,7 +70,12 @@ fn bad(parameter: &str, detail: impl Into<String>) -> ApiError {
 }
 
 fn unknown_profile(state: &AppState, name: &str) -> ApiError {
-    let known: Vec<&str> = state.scored.iter().map(|s| s.profile.id.as_str()).collect();
+    let known: Vec<&str> = state
+        .scored
+        .iter()
+        .filter(|s| s.set == CandidateSet::Parcels)
+        .map(|s| s.profile.id.as_str())
+        .collect();
     bad(
         "profile",
         format!("unknown profile '{name}'; use one of {}", known.join(", ")),
@@ -85,16 +99,54 @@ fn body_error(e: JsonRejection) -> ApiError {
     )
 }
 
+/// Re-weights and re-ranks a profile's candidates from cached measurements.
+#[utoipa::path(post, path = "/api/score", tag = "Planning",
+    request_body = ScoreRequest,
+    responses(
+        (status = 200, description = "The ranking with those weights, paged, each candidate with its points per criterion", body = serde_json::Value),
+        (status = 400, description = "An unknown profile or criterion, weights not summing to 100, or a malformed body", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "A body over 10 MiB", body = super::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn score(
     State(state): State<AppState>,
     body: Result<Json<ScoreRequest>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Json(req) = body.map_err(body_error)?;
+    // Ranking a grid takes tens of milliseconds: keep it off the async workers.
+    tokio::task::spawn_blocking(move || rescore(&state, &req))
+        .await
+        .map_err(|e| ApiError::Internal(format!("scoring task failed: {e}")))?
+        .map(Json)
+}
+
+fn rescore(state: &AppState, req: &ScoreRequest) -> Result<Value, ApiError> {
+    let set = match req.candidates.as_deref() {
+        None | Some("parcels") => CandidateSet::Parcels,
+        Some("grid") => CandidateSet::Grid,
+        Some(other) => {
+            return Err(bad(
+                "candidates",
+                format!("unknown candidate set '{other}'; use parcels or grid"),
+            ))
+        }
+    };
     let scored = state
         .scored
         .iter()
-        .find(|s| s.profile.id == req.profile)
-        .ok_or_else(|| unknown_profile(&state, &req.profile))?;
+        .find(|s| s.profile.id == req.profile && s.set == set)
+        .ok_or_else(|| {
+            if state.scored.iter().any(|s| s.profile.id == req.profile) {
+                bad(
+                    "candidates",
+                    format!(
+                        "this server has no {} candidates; start it with `energistasjon serve --grid 250`",
+                        set.name()
+                    ),
+                )
+            } else {
+                unknown_profile(state, &req.profile)
+            }
+        })?;
     let profile = if req.weights.is_empty() {
         scored.profile.clone()
     } else {
@@ -151,64 +203,91 @@ pub async fn score(
             }
         })
         .collect();
-    Ok(Json(json!({
+    Ok(json!({
         "profile": profile.id,
+        "candidates_set": set.name(),
         "weights": profile.criteria.iter().map(|c| (c.id.clone(), c.weight)).collect::<BTreeMap<_, _>>(),
         "numberMatched": selected.len(),
         "numberReturned": page.len(),
         "excluded": scored.raw.len() - ranking.order.len(),
         "candidates": page,
-    })))
+    }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProfileQuery {
+    /// The profile id: mcs-corridor, depot, hydrogen or biogas.
     pub profile: Option<String>,
+    /// Candidate ids, comma-separated (compare only).
     pub ids: Option<String>,
 }
 
+/// The profile's candidate collections: parcels, then the grid when served.
 fn candidates_of<'a>(
     state: &'a AppState,
     profile: Option<&str>,
-) -> Result<&'a super::collections::Collection, ApiError> {
+) -> Result<(&'a str, Vec<&'a Collection>), ApiError> {
     let profile = profile.ok_or_else(|| {
         bad(
             "profile",
             "add ?profile=mcs-corridor (or depot, hydrogen, biogas)",
         )
     })?;
-    state
+    let sets: Vec<&Collection> = state
         .collections
         .iter()
-        .find(|c| c.id == format!("candidates-{profile}"))
-        .ok_or_else(|| unknown_profile(state, profile))
+        .filter(|c| c.scored().is_some_and(|s| s.profile.id == profile))
+        .collect();
+    match sets.first().and_then(|c| c.scored()) {
+        Some(s) => Ok((s.profile.id.as_str(), sets)),
+        None => Err(unknown_profile(state, profile)),
+    }
+}
+
+/// The collection and index of a profile's candidate.
+fn locate<'a>(sets: &[&'a Collection], id: &str) -> Option<(&'a Collection, usize)> {
+    sets.iter().find_map(|c| c.find(id).map(|i| (*c, i)))
 }
 
 /// One candidate's full breakdown: every criterion's raw value, unit, normalized value,
 /// points and reason, every failed constraint, and its ranks.
+#[utoipa::path(get, path = "/api/candidates/{id}", tag = "Planning",
+    params(("id" = String, Path, description = "The candidate id"), ProfileQuery),
+    responses(
+        (status = 200, description = "The candidate's breakdown, exclusion reasons and ranks", body = serde_json::Value),
+        (status = 400, description = "A missing or unknown profile", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such candidate", body = super::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn candidate(
     State(state): State<AppState>,
     axum::extract::Path(id): axum::extract::Path<String>,
     axum::extract::Query(q): axum::extract::Query<ProfileQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let c = candidates_of(&state, q.profile.as_deref())?;
-    let item = c.item(&id).ok_or_else(|| {
-        ApiError::NotFound(format!(
-            "profile '{}' has no candidate '{id}'",
-            c.id.trim_start_matches("candidates-")
-        ))
+    let (profile, sets) = candidates_of(&state, q.profile.as_deref())?;
+    let (c, i) = locate(&sets, &id).ok_or_else(|| {
+        ApiError::NotFound(format!("profile '{profile}' has no candidate '{id}'"))
     })?;
-    Ok(Json(
-        json!({"id": item.id, "geometry": item.geometry, "properties": item.properties}),
-    ))
+    Ok(Json(json!({
+        "id": id,
+        "collection": c.id,
+        "geometry": c.geometry(i, false),
+        "properties": c.properties(i, &state.ctx),
+    })))
 }
 
 /// Several candidates side by side, in the order asked for.
+#[utoipa::path(get, path = "/api/compare", tag = "Planning",
+    params(ProfileQuery),
+    responses(
+        (status = 200, description = "The candidates side by side", body = serde_json::Value),
+        (status = 400, description = "A missing or unknown profile, fewer than 2 or more than 50 ids, or an unknown id", body = super::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn compare(
     State(state): State<AppState>,
     axum::extract::Query(q): axum::extract::Query<ProfileQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let c = candidates_of(&state, q.profile.as_deref())?;
+    let (profile, sets) = candidates_of(&state, q.profile.as_deref())?;
     let ids: Vec<&str> = q
         .ids
         .as_deref()
@@ -228,18 +307,13 @@ pub async fn compare(
     }
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        let item = c.item(id).ok_or_else(|| {
+        let (c, i) = locate(&sets, id).ok_or_else(|| {
             bad(
                 "ids",
-                format!(
-                    "profile '{}' has no candidate '{id}'",
-                    c.id.trim_start_matches("candidates-")
-                ),
+                format!("profile '{profile}' has no candidate '{id}'"),
             )
         })?;
-        out.push(json!({"id": item.id, "properties": item.properties}));
+        out.push(json!({"id": id, "properties": c.properties(i, &state.ctx)}));
     }
-    Ok(Json(
-        json!({"profile": c.id.trim_start_matches("candidates-"), "candidates": out}),
-    ))
+    Ok(Json(json!({"profile": profile, "candidates": out})))
 }

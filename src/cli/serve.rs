@@ -5,9 +5,33 @@ use std::net::SocketAddr;
 use super::i18n::Msg;
 use super::progress::CliProgress;
 use super::{CliError, Common};
-use crate::api::{router, AppState};
+use crate::api::collections::GridSpec;
+use crate::api::{router, ApiOptions, AppState};
+use crate::scoring::AreaFilter;
 
-pub async fn run(common: &Common, addr: SocketAddr) -> Result<(), CliError> {
+pub struct ServeArgs {
+    pub addr: SocketAddr,
+    pub grid: Option<f64>,
+    pub municipalities: Vec<String>,
+    pub timeout: f64,
+    pub cors_origins: Vec<String>,
+}
+
+pub async fn run(common: &Common, args: ServeArgs) -> Result<(), CliError> {
+    let addr = args.addr;
+    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+        return Err(CliError::Usage(format!(
+            "--timeout must be a positive number of seconds, not {}",
+            args.timeout
+        )));
+    }
+    if let Some(size) = args.grid {
+        if !(size.is_finite() && size >= 10.0) {
+            return Err(CliError::Usage(format!(
+                "--grid must be at least 10 metres, not {size}"
+            )));
+        }
+    }
     let lang = common.lang;
     let progress = CliProgress::new(lang);
     let (_, region, report) = common.load(&progress)?;
@@ -26,7 +50,18 @@ pub async fn run(common: &Common, addr: SocketAddr) -> Result<(), CliError> {
     if report.demonstration {
         eprintln!("{}", lang.t(Msg::Demonstration));
     }
-    let state = AppState::new(region, report).map_err(|e| CliError::Unusable(e.to_string()))?;
+    let grid = args.grid.map(|size| GridSpec {
+        size,
+        filter: AreaFilter {
+            prefixes: args.municipalities.clone(),
+        },
+    });
+    let state = AppState::with_grid(region, report, grid.as_ref())
+        .map_err(|e| CliError::Unusable(e.to_string()))?
+        .with_options(ApiOptions {
+            timeout: std::time::Duration::from_secs_f64(args.timeout),
+            cors_origins: args.cors_origins,
+        });
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -2,17 +2,11 @@
 //!
 //! cargo bench --bench ingest
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use energistasjon::config::{default_region_path, RegionConfig};
 use energistasjon::ingest::{load_region, LoadOptions, NoProgress};
-
-fn shared_data() -> PathBuf {
-    std::env::var_os("ENERGISTASJON_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"))
-}
 
 fn bench_load(c: &mut Criterion) {
     let demo = RegionConfig::load(&default_region_path()).expect("demo region config");
@@ -24,13 +18,8 @@ fn bench_load(c: &mut Criterion) {
         })
     });
 
-    let n1000 = RegionConfig::load(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("data/presets/n1000/region.toml"),
-    )
-    .expect("N1000 preset");
-    let options = LoadOptions {
-        data_dir: Some(shared_data()),
-    };
+    let n1000 = common::n1000_config();
+    let options = common::n1000_options();
     let mut group = c.benchmark_group("n1000");
     group.sample_size(10);
     group.bench_function("load N1000 preset (all of Norway)", |b| {

@@ -4,38 +4,18 @@
 //!
 //! cargo bench --bench scoring
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use energistasjon::config::{load_profile, RegionConfig};
+use energistasjon::config::load_profile;
 use energistasjon::index::PartIndex;
-use energistasjon::ingest::{load_region, LoadOptions, NoProgress};
-use energistasjon::scoring::{candidates, measure, rank, AreaFilter, Normalized, ScoringContext};
-
-fn shared_data() -> PathBuf {
-    std::env::var_os("ENERGISTASJON_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"))
-}
+use energistasjon::scoring::{candidates, measure, rank, Normalized, ScoringContext};
 
 fn bench_scoring(c: &mut Criterion) {
-    let config = RegionConfig::load(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("data/presets/n1000/region.toml"),
-    )
-    .expect("N1000 preset");
-    let (region, report) = load_region(
-        &config,
-        &LoadOptions {
-            data_dir: Some(shared_data()),
-        },
-        &NoProgress,
-    );
-    assert!(report.is_usable());
+    let (region, _) = common::n1000();
     let ctx = ScoringContext::new(&region);
     let profile = load_profile("mcs-corridor").expect("profile");
-    let filter = AreaFilter {
-        prefixes: ["03", "31", "32", "33", "39"].map(String::from).to_vec(),
-    };
+    let filter = common::study_area();
     let cands = candidates::grid(&ctx, 250.0, &filter);
     let n = cands.len();
     let points: Vec<[f64; 2]> = cands.iter().map(|c| c.point).collect();

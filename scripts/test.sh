@@ -4,7 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # util-linux's `script` gives the progress-bar test a terminal; gdal-bin is the reference GDAL CLI.
-bash scripts/install-deps.sh libgdal-dev gdal-bin pkg-config bsdutils
+bash scripts/install-deps.sh libgdal-dev gdal-bin pkg-config bsdutils python3 python3-venv
+# openapi-spec-validator (PyPI) checks the service's OpenAPI document independently.
+VENV=target/test-venv
+if [ ! -x "$VENV/bin/openapi-spec-validator" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check openapi-spec-validator
+fi
+export OPENAPI_SPEC_VALIDATOR="$PWD/$VENV/bin/openapi-spec-validator"
 if [ -f web/package.json ]; then
   (cd web && npm install --no-audit --no-fund --loglevel=error)
 fi

@@ -47,18 +47,20 @@ async fn profiles_list_every_criterion_with_weights_summing_to_100() {
     }
 }
 
-fn cli_order(weights: &str) -> Vec<String> {
+/// The CLI's ranking of the demo region's depot candidates from `source` (`--parcels`, or
+/// `--grid M`).
+fn cli_order(source: &[&str], weights: &str) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("depot.csv");
     let mut args = vec![
         "score",
         "--profile",
         "depot",
-        "--parcels",
         "--no-reasons",
         "--out",
         out.to_str().unwrap(),
     ];
+    args.extend(source);
     if !weights.is_empty() {
         args.extend(["--weights", weights]);
     }
@@ -88,8 +90,10 @@ async fn new_weights_rank_exactly_as_the_cli_with_the_same_weights() {
         .iter()
         .map(|c| c["id"].as_str().unwrap().to_string())
         .collect();
-    let cli =
-        cli_order("logistics=10,landuse=10,grid_capacity=50,grid_distance=10,main_road=10,area=10");
+    let cli = cli_order(
+        &["--parcels"],
+        "logistics=10,landuse=10,grid_capacity=50,grid_distance=10,main_road=10,area=10",
+    );
     assert_eq!(api.len(), cli.len());
     assert!(api == cli, "the API and the CLI rank differently");
 
@@ -169,6 +173,85 @@ async fn every_bad_score_request_is_a_problem_json_naming_the_parameter() {
 
 async fn get(uri: &str) -> (StatusCode, String, Value) {
     send(Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+#[tokio::test]
+async fn grid_candidates_rerank_exactly_as_the_cli_grid_and_are_served_as_a_collection() {
+    use energistasjon::api::collections::GridSpec;
+    use energistasjon::config::{default_region_path, RegionConfig};
+    use energistasjon::ingest::{load_region, LoadOptions, NoProgress};
+    use energistasjon::scoring::AreaFilter;
+    let config = RegionConfig::load(&default_region_path()).unwrap();
+    let (region, report) = load_region(&config, &LoadOptions::default(), &NoProgress);
+    let spec = GridSpec {
+        size: 2000.0,
+        filter: AreaFilter {
+            prefixes: ["03", "31", "32", "33", "39"].map(String::from).to_vec(),
+        },
+    };
+    let state = AppState::with_grid(region, report, Some(&spec)).unwrap();
+    let weights = "logistics=5,landuse=5,grid_capacity=40,grid_distance=20,main_road=20,area=10";
+    let body = json!({
+        "profile": "depot",
+        "candidates": "grid",
+        "weights": {"logistics": 5, "landuse": 5, "grid_capacity": 40, "grid_distance": 20, "main_road": 20, "area": 10},
+        "limit": 10000,
+    });
+    let (s, _, ranked) = common::request(
+        state.clone(),
+        Request::post("/api/score")
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{ranked}");
+    let api: Vec<String> = ranked["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    let cli = cli_order(&["--grid", "2000"], weights);
+    assert!(cli.len() > 500, "{}", cli.len());
+    assert!(api == cli, "the API and the CLI rank the grid differently");
+
+    // The grid is a collection too, with its cells explained on request.
+    let (s, _, page) = common::request(
+        state.clone(),
+        Request::get("/collections/candidates-depot-grid/items?sortby=-score&limit=3")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(page["features"][0]["properties"]["rank"], 1);
+    assert_eq!(page["features"][0]["geometry"]["type"], "Point");
+    let (s, _, one) = common::request(
+        state,
+        Request::get(format!(
+            "/api/candidates/{}?profile=depot",
+            page["features"][0]["id"].as_str().unwrap()
+        ))
+        .body(Body::empty())
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(one["collection"], "candidates-depot-grid");
+    assert_eq!(one["properties"]["criteria"].as_array().unwrap().len(), 6);
+}
+
+#[tokio::test]
+async fn asking_for_grid_candidates_from_a_server_without_a_grid_names_the_flag() {
+    let (s, _, body) = post(json!({"profile": "depot", "candidates": "grid"}).to_string()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(body["parameter"], "candidates");
+    assert!(body["detail"].as_str().unwrap().contains("--grid"));
+    let (s, _, body) =
+        post(json!({"profile": "depot", "candidates": "hexagons"}).to_string()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(body["parameter"], "candidates");
 }
 
 #[tokio::test]

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# HTTP load test: energistasjon's OGC API Features items and POST /api/score under wrk, and
+# pygeoapi (GeoJSON provider, gunicorn) serving the same scored candidates, on this machine.
+# Checks that both servers match the same number of features for the bbox, then prints per
+# endpoint requests/s, p50 and p99 latency, and the items throughput ratio ours / pygeoapi.
+#
+#   bench/load.sh [DATA_DIR]
+#
+# Environment: DURATION (seconds per wrk run, default 20), BBOX (CRS84, default
+# 10.5,59.8,11.0,60.1: Oslo and part of Akershus), CONNECTIONS (default 64), PYGEOAPI_WORKERS
+# (default 2, one per core), REGION (default: the N1000 preset), GRID (cell size in metres
+# of the grid candidates served with `serve --grid`, default 1000).
+#
+# N1000 has no land-use parcels a profile accepts as a site (no industrial or commercial
+# classes near Oslo), so the candidates are the study area's grid cells
+# (`candidates-mcs-corridor-grid`). 1000 m keeps the GeoJSON that pygeoapi re-reads on every
+# request near 100 MB; cargo bench --bench api measures the 250 m grid in process.
+#
+# Installs what it needs (wrk, python3-venv, a venv with pygeoapi and gunicorn) on first use.
+# Sends traffic to 127.0.0.1 only. Not part of the test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA=$(realpath "${1:-../shared/data}")
+DURATION=${DURATION:-20}
+BBOX=${BBOX:-10.5,59.8,11.0,60.1}
+CONNECTIONS=${CONNECTIONS:-64}
+WORKERS=${PYGEOAPI_WORKERS:-2}
+GRID=${GRID:-1000}
+PROFILE=mcs-corridor
+COLL=candidates-$PROFILE-grid
+OUT=$(mktemp -d /tmp/energistasjon-load.XXXXXX)
+OURS_PID=""
+PEER_PID=""
+trap 'cleanup' EXIT
+stop() { # pid: TERM, then KILL if it is still there after 10 s
+  [ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 0
+  kill -TERM "$1" 2>/dev/null || true
+  for _ in $(seq 20); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.5; done
+  kill -KILL "$1" 2>/dev/null || true
+}
+cleanup() {
+  stop "$PEER_PID"
+  stop "$OURS_PID"
+  rm -rf "$OUT"
+}
+die() { echo "load.sh: $*" >&2; exit 1; }
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+# wait_for URL PID SECONDS LOG: until URL answers 2xx; fails if PID dies or time runs out.
+wait_for() {
+  local t0=$SECONDS
+  until curl -sf -o /dev/null --max-time 5 "$1"; do
+    if ! kill -0 "$2" 2>/dev/null; then
+      tail -20 "$4" >&2
+      die "the server stopped before $1 answered (log above)"
+    fi
+    if [ $((SECONDS - t0)) -ge "$3" ]; then
+      tail -20 "$4" >&2
+      die "no answer from $1 within $3 s (log above)"
+    fi
+    sleep 1
+  done
+  echo "   ready after $((SECONDS - t0)) s"
+}
+json() { python3 -c "import json,sys;d=json.load(sys.stdin);print($1)"; }
+
+bash scripts/install-deps.sh wrk python3-venv
+VENV=target/load-venv
+if [ ! -x "$VENV/bin/gunicorn" ] || [ ! -x "$VENV/bin/pygeoapi" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q pygeoapi gunicorn
+fi
+cargo build --release --locked -q
+
+REGION_FILE=${REGION:-data/presets/n1000/region.toml}
+
+OURS_PORT=$(free_port)
+OURS=http://127.0.0.1:$OURS_PORT
+echo "== energistasjon on $OURS (region $REGION_FILE, grid $GRID m)"
+./target/release/energistasjon --region "$REGION_FILE" --data-dir "$DATA" --lang en serve \
+  --addr "127.0.0.1:$OURS_PORT" --grid "$GRID" >"$OUT/ours.log" 2>&1 &
+OURS_PID=$!
+wait_for "$OURS/healthz" "$OURS_PID" "${STARTUP_TIMEOUT:-600}" "$OUT/ours.log"
+
+echo "== fetching $COLL"
+n_all=$(python3 bench/load/fetch_collection.py "$OURS" "$COLL" "$OUT/$COLL.geojson")
+echo "   $n_all features, $(du -m "$OUT/$COLL.geojson" | cut -f1) MiB of GeoJSON"
+
+PEER_PORT=$(free_port)
+PEER=http://127.0.0.1:$PEER_PORT
+PG_VERSION=$("$VENV/bin/python" -c 'import pygeoapi;print(pygeoapi.__version__)')
+GU_VERSION=$("$VENV/bin/python" -c 'import gunicorn;print(gunicorn.__version__)')
+echo "== pygeoapi $PG_VERSION (GeoJSON provider) under gunicorn $GU_VERSION, $WORKERS sync workers, on $PEER"
+sed -e "s|@URL@|$PEER|" -e "s|@DATA@|$OUT/$COLL.geojson|" -e "s|@COLL@|$COLL|" bench/load/pygeoapi.config.yml >"$OUT/pygeoapi.yml"
+export PYGEOAPI_CONFIG=$OUT/pygeoapi.yml PYGEOAPI_OPENAPI=$OUT/openapi.yml
+"$VENV/bin/pygeoapi" config validate -c "$PYGEOAPI_CONFIG" >/dev/null
+"$VENV/bin/pygeoapi" openapi generate "$PYGEOAPI_CONFIG" --output-file "$PYGEOAPI_OPENAPI" >/dev/null
+# Long worker timeout: each request re-reads the whole file, and queued ones wait for it.
+"$VENV/bin/gunicorn" --workers "$WORKERS" --bind "127.0.0.1:$PEER_PORT" --timeout 600 --graceful-timeout 5 \
+  --log-level warning pygeoapi.flask_app:APP >"$OUT/pygeoapi.log" 2>&1 &
+PEER_PID=$!
+wait_for "$PEER/collections?f=json" "$PEER_PID" 60 "$OUT/pygeoapi.log"
+
+OURS_ITEMS="$OURS/collections/$COLL/items?bbox=$BBOX&limit=100"
+PEER_ITEMS="$PEER/collections/$COLL/items?bbox=$BBOX&limit=100&f=json"
+echo "== same query on both: bbox=$BBOX limit=100"
+ours_m=$(curl -sf --max-time 60 "$OURS_ITEMS" | json 'd["numberMatched"], d["numberReturned"]')
+peer_m=$(curl -sf --max-time 300 "$PEER_ITEMS" | json 'd["numberMatched"], d["numberReturned"]')
+echo "   energistasjon numberMatched, numberReturned: $ours_m"
+echo "   pygeoapi      numberMatched, numberReturned: $peer_m"
+[ "$ours_m" = "$peer_m" ] ||
+  die "the servers disagree on the bbox query: energistasjon ($ours_m) vs pygeoapi ($peer_m); not like for like"
+[ "${ours_m%% *}" -gt 100 ] || die "only ${ours_m%% *} candidates in bbox $BBOX; pick one with more than 100"
+
+WEIGHTS=$(curl -sf --max-time 30 "$OURS/api/profiles" | python3 -c '
+import json, sys
+p = next(p for p in json.load(sys.stdin)["profiles"] if p["id"] == sys.argv[1])
+w = {c["id"]: c["weight"] for c in p["criteria"]}
+ids = list(w)
+move = min(5.0, w[ids[0]])  # from the first criterion to the last: still 100 in all
+w[ids[0]] -= move
+w[ids[-1]] += move
+assert abs(sum(w.values()) - 100) < 1e-9, w
+print(json.dumps(w, separators=(",", ":")))' "$PROFILE")
+export SCORE_BODY="{\"profile\":\"$PROFILE\",\"candidates\":\"grid\",\"weights\":$WEIGHTS}"
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 -H 'Content-Type: application/json' -d "$SCORE_BODY" "$OURS/api/score")
+[ "$code" = 200 ] || die "POST /api/score answered $code to $SCORE_BODY"
+echo "   /api/score body: $SCORE_BODY"
+
+# A request still queued at pygeoapi when its run ends keeps a worker busy afterwards, so
+# pygeoapi goes last. The wrk timeout is longer than the run: slow answers count as latency.
+WRK=(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout "$((DURATION + 60))s" --latency)
+run() { # name, wrk args...
+  local name=$1; shift
+  echo "== wrk ${WRK[*]:1} $name"
+  "${WRK[@]}" "$@" | tee "$OUT/$name.wrk" | sed 's/^/   /'
+}
+run ours-items "$OURS_ITEMS"
+run ours-score -s bench/load/score.lua "$OURS/api/score"
+run pygeoapi-items "$PEER_ITEMS"
+stop "$PEER_PID"
+
+echo
+echo "== results: $(nproc) cores; wrk -t2 -c$CONNECTIONS -d${DURATION}s; pygeoapi $PG_VERSION with $WORKERS gunicorn workers;"
+echo "   items = GET /collections/$COLL/items?bbox=$BBOX&limit=100 ($n_all features in the collection)"
+python3 bench/load/table.py "energistasjon items" "pygeoapi items" \
+  "energistasjon items=$OUT/ours-items.wrk" \
+  "pygeoapi items=$OUT/pygeoapi-items.wrk" \
+  "energistasjon POST /api/score=$OUT/ours-score.wrk"

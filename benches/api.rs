@@ -9,8 +9,8 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use criterion::{criterion_group, criterion_main, Criterion};
-use energistasjon::api::collections::GridSpec;
 use energistasjon::api::{router, AppState};
+use energistasjon::catalog::GridSpec;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 

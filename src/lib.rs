@@ -6,10 +6,15 @@
 //! - [`domain`]: types and rules, free of IO (layers, land-use classes, the region);
 //! - [`config`]: region configs (TOML) that say which GDAL datasets feed which role;
 //! - [`ingest`]: GDAL → domain, with reprojection to EPSG:25833 and a validation report;
+//! - [`scoring`]: candidates, criteria, ranking and explanations, on spatial [`index`]es;
+//! - [`catalog`]: input layers and scored candidates as collections, and the query language
+//!   shared by the API and the export;
+//! - [`export`]: GeoJSON, GeoPackage, CSV, FlatGeobuf and Shapefile writers;
 //! - [`api`]: the axum router;
 //! - [`cli`]: what each command does, behind `main.rs`'s argument parsing.
 
 pub mod api;
+pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -177,7 +177,7 @@ async fn get(uri: &str) -> (StatusCode, String, Value) {
 
 #[tokio::test]
 async fn grid_candidates_rerank_exactly_as_the_cli_grid_and_are_served_as_a_collection() {
-    use energistasjon::api::collections::GridSpec;
+    use energistasjon::catalog::GridSpec;
     use energistasjon::config::{default_region_path, RegionConfig};
     use energistasjon::ingest::{load_region, LoadOptions, NoProgress};
     use energistasjon::scoring::AreaFilter;

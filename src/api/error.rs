@@ -77,3 +77,12 @@ impl IntoResponse for ApiError {
             .into_response()
     }
 }
+
+impl From<crate::catalog::query::QueryError> for ApiError {
+    fn from(e: crate::catalog::query::QueryError) -> Self {
+        ApiError::BadRequest {
+            parameter: e.parameter,
+            detail: e.detail,
+        }
+    }
+}

@@ -4,7 +4,7 @@
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::OpenApi;
 
-use super::collections::Collection;
+use crate::catalog::Collection;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {

@@ -1,6 +1,5 @@
 //! The HTTP API. `router(state)` is all a server or a test needs.
 
-pub mod collections;
 pub mod error;
 pub mod features;
 pub mod health;
@@ -38,9 +37,9 @@ pub struct AppState {
     pub ctx: Arc<ScoringContext<'static>>,
     pub report: Arc<RegionReport>,
     /// The OGC API collections, in CRS84, built once at start-up.
-    pub collections: Arc<Vec<collections::Collection>>,
+    pub collections: Arc<Vec<crate::catalog::Collection>>,
     /// Each profile's measured candidates, for re-weighting without spatial queries.
-    pub scored: Arc<Vec<Arc<collections::Scored>>>,
+    pub scored: Arc<Vec<Arc<crate::catalog::Scored>>>,
     pub metrics: Arc<metrics::Metrics>,
     pub options: Arc<ApiOptions>,
 }
@@ -73,11 +72,11 @@ impl AppState {
     pub fn with_grid(
         region: Region,
         report: RegionReport,
-        grid: Option<&collections::GridSpec>,
+        grid: Option<&crate::catalog::GridSpec>,
     ) -> Result<Self, crate::ingest::crs::CrsError> {
         let region: &'static Region = Box::leak(Box::new(region));
         let ctx = ScoringContext::new(region);
-        let (collections, scored) = collections::build(&ctx, grid)?;
+        let (collections, scored) = crate::catalog::build(&ctx, grid)?;
         Ok(AppState {
             region,
             ctx: Arc::new(ctx),

@@ -11,8 +11,8 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::collections::{CandidateSet, Collection};
 use super::{ApiError, AppState};
+use crate::catalog::{CandidateSet, Collection};
 use crate::domain::profile::with_weights;
 use crate::scoring::rank;
 

@@ -5,8 +5,8 @@ use std::net::SocketAddr;
 use super::i18n::Msg;
 use super::progress::CliProgress;
 use super::{CliError, Common};
-use crate::api::collections::GridSpec;
 use crate::api::{router, ApiOptions, AppState};
+use crate::catalog::GridSpec;
 use crate::scoring::AreaFilter;
 
 pub struct ServeArgs {

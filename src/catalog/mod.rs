@@ -1,7 +1,9 @@
-//! The collections the OGC API serves: every input role with features, and the scored
+//! The catalog: the collections the OGC API serves and the export writes: every input role with features, and the scored
 //! candidates of every profile. Input layers are built once at start-up, in CRS84, ready to
 //! page through. Candidates are kept as their measurements and explained on request, so a
 //! grid of hundreds of thousands of cells costs columns, not JSON.
+
+pub mod query;
 
 use std::sync::Arc;
 

@@ -49,8 +49,58 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Export a profile's candidates or an input layer: GeoJSON, GeoPackage, CSV, FlatGeobuf
+    /// or zipped Shapefile, filtered like the map.
+    Export(ExportCmd),
     /// Serve the region over HTTP.
     Serve(ServeCmd),
+}
+
+#[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["profile", "layer"])))]
+struct ExportCmd {
+    /// Profile whose candidates to export: mcs-corridor, depot, hydrogen, biogas, or a .toml.
+    #[arg(long)]
+    profile: Option<String>,
+    /// An input layer instead: municipalities, landuse, roads, rail, terminals, grid, stations, exclusion.
+    #[arg(long)]
+    layer: Option<String>,
+    /// geojson, gpkg, csv, fgb or shp (a zip). Default: from the file name.
+    #[arg(long)]
+    format: Option<String>,
+    /// Candidates on a square grid with this spacing in metres, instead of parcels.
+    #[arg(long, value_name = "METRES")]
+    grid: Option<f64>,
+    /// The grid's municipalities: kommunenummer prefixes.
+    #[arg(long, value_delimiter = ',', default_value = "03,31,32,33,39")]
+    municipalities: Vec<String>,
+    /// Only candidates in this municipality (kommunenummer, e.g. 0301).
+    #[arg(long)]
+    municipality: Option<String>,
+    /// Only candidates scoring at least this.
+    #[arg(long)]
+    min_score: Option<f64>,
+    /// Only features within minLon,minLat,maxLon,maxLat (CRS84).
+    #[arg(long, allow_hyphen_values = true)]
+    bbox: Option<String>,
+    /// Order: a property, with - for descending. Candidates default to -score.
+    #[arg(long, allow_hyphen_values = true)]
+    sortby: Option<String>,
+    /// Output CRS for gpkg, fgb and shp, e.g. EPSG:25832. Default EPSG:25833.
+    #[arg(long)]
+    crs: Option<String>,
+    /// CSV geometry: wkt, or lonlat columns.
+    #[arg(long, default_value = "wkt", value_parser = ["wkt", "lonlat"])]
+    csv_geometry: String,
+    /// Leave out the one-line reasons per criterion (smaller files).
+    #[arg(long)]
+    no_reasons: bool,
+    /// Where to write.
+    #[arg(long)]
+    out: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(clap::Args)]
@@ -177,6 +227,30 @@ fn main() -> ExitCode {
             municipalities,
             out,
         } => cli::bench_workload::run(&common, grid, municipalities, &out, &mut std::io::stdout()),
+        Command::Export(a) => cli::export::run(
+            &common,
+            &cli::export::ExportArgs {
+                profile: a.profile,
+                layer: a.layer,
+                format: a.format,
+                grid: a.grid,
+                grid_municipalities: a.municipalities,
+                municipality: a.municipality,
+                min_score: a.min_score,
+                bbox: a.bbox,
+                sortby: a.sortby,
+                crs: a.crs,
+                csv_geometry: if a.csv_geometry == "lonlat" {
+                    energistasjon::export::stream::CsvGeometry::LonLat
+                } else {
+                    energistasjon::export::stream::CsvGeometry::Wkt
+                },
+                no_reasons: a.no_reasons,
+                out: a.out,
+                force: a.force,
+            },
+            &mut std::io::stdout(),
+        ),
         Command::Serve(args) => match tokio::runtime::Runtime::new() {
             Ok(rt) => rt.block_on(cli::serve::run(
                 &common,

@@ -124,6 +124,28 @@ impl Collection {
         }
     }
 
+    /// A candidate's full explanation; None for an input layer.
+    pub fn report(
+        &self,
+        i: usize,
+        ctx: &ScoringContext,
+    ) -> Option<crate::scoring::report::CandidateReport> {
+        match &self.source {
+            Source::Layer(_) => None,
+            Source::Candidates(s) => {
+                Some(breakdown(ctx, &s.raw, &s.norm, &s.ranking, &s.weights, i))
+            }
+        }
+    }
+
+    /// The geometry in EPSG:25833.
+    pub fn native(&self, i: usize) -> &Geometry<f64> {
+        match &self.source {
+            Source::Layer(items) => &items[i].native,
+            Source::Candidates(s) => &s.raw.candidates[i].geometry,
+        }
+    }
+
     /// One property of feature `i`, from a column where there is one.
     pub fn property(&self, i: usize, name: &str, ctx: &ScoringContext) -> Option<Value> {
         match &self.source {
@@ -179,6 +201,13 @@ impl Collection {
         match &self.source {
             Source::Layer(_) => true,
             Source::Candidates(_) => CANDIDATE_COLUMNS.contains(&name),
+        }
+    }
+
+    pub fn scored_arc(&self) -> Option<Arc<Scored>> {
+        match &self.source {
+            Source::Layer(_) => None,
+            Source::Candidates(s) => Some(s.clone()),
         }
     }
 
@@ -377,9 +406,30 @@ pub fn build(
     ctx: &ScoringContext,
     grid: Option<&GridSpec>,
 ) -> Result<(Vec<Collection>, Vec<Arc<Scored>>), CrsError> {
+    let mut out = layers(ctx)?;
+    let mut scored = Vec::new();
+    for name in profile_names() {
+        let Ok(profile) = load_profile(&name) else {
+            tracing::warn!(profile = %name, "profile could not be loaded; its candidates are not served");
+            continue;
+        };
+        let mut sets = vec![CandidateSet::Parcels];
+        sets.extend(grid.map(|_| CandidateSet::Grid));
+        for set in sets {
+            let c = candidates_collection(ctx, &profile, set, grid)?;
+            if let Some(s) = c.scored_arc() {
+                scored.push(s);
+            }
+            out.push(c);
+        }
+    }
+    Ok((out, scored))
+}
+
+/// The input layers with features, in CRS84.
+pub fn layers(ctx: &ScoringContext) -> Result<Vec<Collection>, CrsError> {
     let region = ctx.region;
     let t = ToCrs84::new()?;
-    let mut out = Vec::new();
     let layers = [
         layer(&t, "municipalities", "Kommuner", &region.boundary)?,
         layer(&t, "landuse", "Arealbruk", &region.landuse)?,
@@ -390,50 +440,35 @@ pub fn build(
         layer(&t, "stations", "Energistasjoner", &region.stations)?,
         layer(&t, "exclusion", "Utelukkede områder", &region.exclusion)?,
     ];
-    out.extend(layers.into_iter().flatten());
+    Ok(layers.into_iter().flatten().collect())
+}
 
-    let mut scored = Vec::new();
-    for name in profile_names() {
-        let Ok(profile) = load_profile(&name) else {
-            tracing::warn!(profile = %name, "profile could not be loaded; its candidates are not served");
-            continue;
-        };
-        let cands = candidates::parcels(ctx, &profile, &AreaFilter::default());
-        let raw = measure(ctx, &profile, cands, &|_| {});
-        let parcels = Arc::new(Scored::new(
-            region,
-            &t,
-            CandidateSet::Parcels,
-            profile.clone(),
-            raw,
-        )?);
-        out.push(candidate_collection(
+/// One profile's candidates, measured and ranked with its own weights: the parcels
+/// (`candidates-{profile}`) or the grid of `grid` (`candidates-{profile}-grid`).
+pub fn candidates_collection(
+    ctx: &ScoringContext,
+    profile: &crate::domain::profile::Profile,
+    set: CandidateSet,
+    grid: Option<&GridSpec>,
+) -> Result<Collection, CrsError> {
+    let t = ToCrs84::new()?;
+    let (cands, id, title, description) = match (set, grid) {
+        (CandidateSet::Grid, Some(spec)) => (
+            candidates::grid(ctx, spec.size, &spec.filter),
+            format!("candidates-{}-grid", profile.id),
+            format!("{} ({} m rutenett)", profile.name, spec.size),
+            format!("{} Grid cells of {} m.", profile.description, spec.size),
+        ),
+        _ => (
+            candidates::parcels(ctx, profile, &AreaFilter::default()),
             format!("candidates-{}", profile.id),
             profile.name.clone(),
             profile.description.clone(),
-            parcels.clone(),
-        ));
-        scored.push(parcels);
-        if let Some(spec) = grid {
-            let cells = candidates::grid(ctx, spec.size, &spec.filter);
-            let raw = measure(ctx, &profile, cells, &|_| {});
-            let cells = Arc::new(Scored::new(
-                region,
-                &t,
-                CandidateSet::Grid,
-                profile.clone(),
-                raw,
-            )?);
-            out.push(candidate_collection(
-                format!("candidates-{}-grid", profile.id),
-                format!("{} ({} m rutenett)", profile.name, spec.size),
-                format!("{} Grid cells of {} m.", profile.description, spec.size),
-                cells.clone(),
-            ));
-            scored.push(cells);
-        }
-    }
-    Ok((out, scored))
+        ),
+    };
+    let raw = measure(ctx, profile, cands, &|_| {});
+    let s = Arc::new(Scored::new(ctx.region, &t, set, profile.clone(), raw)?);
+    Ok(candidate_collection(id, title, description, s))
 }
 
 fn candidate_collection(

@@ -9,6 +9,7 @@ use super::progress::{CliProgress, Steps};
 use super::{truncate, CliError, Common};
 use crate::config::load_profile;
 use crate::domain::profile::with_weights;
+use crate::export::table::{candidate_fields, candidate_values, Columns};
 use crate::export::{self, Field, FieldType, Value};
 use crate::ingest::load_sites;
 use crate::scoring::report::{breakdown, CandidateReport};
@@ -107,11 +108,15 @@ pub fn run(common: &Common, args: &ScoreArgs, out: &mut dyn Write) -> Result<(),
     let mut rows: Vec<usize> = ranking.order.iter().map(|&i| i as usize).collect();
     rows.extend((0..raw.len()).filter(|&i| raw.excluded(i)));
 
+    let cols = Columns {
+        sensitivity: sens.is_some(),
+        reasons: !args.no_reasons,
+        english: lang == Lang::En,
+        data_version: report.data_version.clone(),
+        exported_at: export::timestamp(),
+    };
     // User-given sites keep their own attributes, after ours; a name we use gets "src_".
-    let own = source_columns(
-        &raw.candidates,
-        &fields_taken(&profile.criteria, sens.is_some(), args.no_reasons),
-    );
+    let own = source_columns(&raw.candidates, &fields_taken(&profile.criteria, &cols));
 
     // Explanations are built a chunk at a time, in parallel, as the writer asks for rows:
     // holding all of them for a national grid would take gigabytes.
@@ -122,12 +127,7 @@ pub fn run(common: &Common, args: &ScoreArgs, out: &mut dyn Write) -> Result<(),
             .par_iter()
             .map(|&i| {
                 let report = breakdown(&ctx, &raw, &norm, &ranking, &weights, i);
-                let mut v = values(
-                    &report,
-                    sens.as_ref().map(|s| (s, i)),
-                    args.no_reasons,
-                    lang,
-                );
+                let mut v = candidate_values(&report, sens.as_ref().map(|s| (s, i)), &cols);
                 v.extend(source_values(&raw.candidates[i].origin, &own));
                 v
             })
@@ -135,7 +135,7 @@ pub fn run(common: &Common, args: &ScoreArgs, out: &mut dyn Write) -> Result<(),
     };
     let mut chunk: Vec<Vec<Value>> = Vec::new();
     let mut chunk_start = 0;
-    let mut fields = columns(&profile.criteria, sens.is_some(), args.no_reasons);
+    let mut fields = candidate_fields(&profile.criteria, &cols);
     fields.extend(own.iter().map(|(name, ty)| Field::new(name.clone(), *ty)));
     let bar = steps.bar(lang.t(Msg::Writing), n as u64);
     export::write(
@@ -176,12 +176,8 @@ pub fn run(common: &Common, args: &ScoreArgs, out: &mut dyn Write) -> Result<(),
     Ok(())
 }
 
-fn fields_taken(
-    criteria: &[crate::domain::profile::Criterion],
-    sensitivity: bool,
-    no_reasons: bool,
-) -> Vec<String> {
-    columns(criteria, sensitivity, no_reasons)
+fn fields_taken(criteria: &[crate::domain::profile::Criterion], cols: &Columns) -> Vec<String> {
+    candidate_fields(criteria, cols)
         .into_iter()
         .map(|f| f.name.to_lowercase())
         .collect()
@@ -246,123 +242,6 @@ fn source_values(origin: &Origin, own: &[(String, FieldType)]) -> Vec<Value> {
             }
         })
         .collect()
-}
-
-fn columns(
-    criteria: &[crate::domain::profile::Criterion],
-    sensitivity: bool,
-    no_reasons: bool,
-) -> Vec<Field> {
-    use FieldType::*;
-    let mut f = vec![
-        Field::new("id", Str),
-        Field::new("name", Str),
-        Field::new("profile", Str),
-        Field::new("score", Real),
-        Field::new("rank", Int),
-        Field::new("rank_municipality", Int),
-        Field::new("kommunenummer", Str),
-        Field::new("kommunenavn", Str),
-        Field::new("area_m2", Real),
-        Field::new("landuse", Str),
-        Field::new("excluded", Int),
-        Field::new("exclusion_reasons", Str),
-    ];
-    for c in criteria {
-        f.push(Field::new(format!("{}_raw", c.id), Real));
-        f.push(Field::new(format!("{}_unit", c.id), Str));
-        f.push(Field::new(format!("{}_norm", c.id), Real));
-        f.push(Field::new(format!("{}_points", c.id), Real));
-        if !no_reasons {
-            f.push(Field::new(format!("{}_reason", c.id), Str));
-        }
-    }
-    if sensitivity {
-        f.push(Field::new("p_top_k", Real));
-        f.push(Field::new("rank_min", Int));
-        f.push(Field::new("rank_max", Int));
-    }
-    f
-}
-
-/// Round for output: scores and points to 4 decimals, raw values to 2 (centimetres).
-fn round(x: f64, decimals: i32) -> f64 {
-    let f = 10f64.powi(decimals);
-    (x * f).round() / f
-}
-
-fn opt_str(s: &Option<String>) -> Value {
-    s.clone().map(Value::Str).unwrap_or(Value::Null)
-}
-
-fn values(
-    r: &CandidateReport,
-    sens: Option<(&Sensitivity, usize)>,
-    no_reasons: bool,
-    lang: Lang,
-) -> Vec<Value> {
-    let en = lang == Lang::En;
-    let mut v = vec![
-        Value::Str(r.id.clone()),
-        opt_str(&r.name),
-        Value::Str(r.profile.clone()),
-        r.score
-            .map(|s| Value::Real(round(s, 4)))
-            .unwrap_or(Value::Null),
-        r.rank.map(|x| Value::Int(x.into())).unwrap_or(Value::Null),
-        r.municipality_rank
-            .map(|x| Value::Int(x.into()))
-            .unwrap_or(Value::Null),
-        opt_str(&r.kommunenummer),
-        opt_str(&r.kommunenavn),
-        r.area_m2
-            .map(|a| Value::Real(round(a, 2)))
-            .unwrap_or(Value::Null),
-        r.landuse
-            .map(|l| Value::Str(l.to_string()))
-            .unwrap_or(Value::Null),
-        Value::Int(r.excluded.into()),
-        if r.exclusions.is_empty() {
-            Value::Null
-        } else {
-            Value::Str(
-                r.exclusions
-                    .iter()
-                    .map(|e| {
-                        if en {
-                            e.reason_en.as_str()
-                        } else {
-                            e.reason.as_str()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )
-        },
-    ];
-    for c in &r.criteria {
-        v.push(
-            c.raw
-                .map(|x| Value::Real(round(x, 2)))
-                .unwrap_or(Value::Null),
-        );
-        v.push(Value::Str(c.unit.to_string()));
-        v.push(Value::Real(round(c.normalized, 4)));
-        v.push(Value::Real(round(c.points, 4)));
-        if !no_reasons {
-            v.push(Value::Str(if en {
-                c.reason_en.clone()
-            } else {
-                c.reason.clone()
-            }));
-        }
-    }
-    if let Some((s, i)) = sens {
-        v.push(Value::Real(round(s.p_top_k[i], 4)));
-        v.push(Value::Int(s.rank_min[i].into()));
-        v.push(Value::Int(s.rank_max[i].into()));
-    }
-    v
 }
 
 #[allow(clippy::too_many_arguments)]

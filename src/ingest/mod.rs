@@ -269,7 +269,43 @@ pub fn load_region(
         region: config.meta.name.clone(),
         config: config.path.display().to_string(),
         demonstration: config.meta.demonstration,
+        data_version: data_version(config, &layers),
         layers,
     };
     (region, report)
+}
+
+/// A short hash of the region config and the bytes of every local input file (a shapefile
+/// with its sidecars), so an export says exactly which data produced it. Database and
+/// remote sources count by their connection string.
+pub fn data_version(config: &RegionConfig, layers: &[report::LayerReport]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(std::fs::read(&config.path).unwrap_or_default());
+    let mut sources: Vec<&str> = layers.iter().map(|l| l.source.as_str()).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    for source in sources {
+        h.update(source.as_bytes());
+        let path = std::path::Path::new(source);
+        let mut files = vec![path.to_path_buf()];
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("shp"))
+        {
+            for ext in ["dbf", "shx", "prj", "cpg"] {
+                files.push(path.with_extension(ext));
+            }
+        }
+        for f in files.iter().filter(|f| f.is_file()) {
+            if let Ok(bytes) = std::fs::read(f) {
+                h.update(&bytes);
+            }
+        }
+    }
+    h.finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -104,6 +104,8 @@ pub struct RegionReport {
     pub region: String,
     pub config: String,
     pub demonstration: bool,
+    /// Hash of the config and the input files (see `ingest::data_version`).
+    pub data_version: String,
     pub layers: Vec<LayerReport>,
 }
 

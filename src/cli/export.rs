@@ -1,0 +1,228 @@
+//! `energistasjon export`: a profile's ranked candidates (parcels or a grid) or an input
+//! layer, filtered like the OGC items endpoint, to GeoJSON, GeoPackage, CSV, FlatGeobuf or
+//! a zipped Shapefile, with the profile, weights and data version beside it.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::i18n::{Lang, Msg};
+use super::progress::{CliProgress, Steps};
+use super::{CliError, Common};
+use crate::catalog::query::ItemsQuery;
+use crate::catalog::{self, CandidateSet, GridSpec};
+use crate::config::load_profile;
+use crate::export::catalog::{write_file, Options};
+use crate::export::stream::CsvGeometry;
+use crate::export::table::Columns;
+use crate::export::{self, Format};
+use crate::scoring::{AreaFilter, ScoringContext};
+
+#[derive(Debug, Clone)]
+pub struct ExportArgs {
+    /// A profile's candidates, or else `layer`.
+    pub profile: Option<String>,
+    pub layer: Option<String>,
+    pub format: Option<String>,
+    /// Grid candidates of this size instead of parcels.
+    pub grid: Option<f64>,
+    /// The grid's municipalities (prefixes).
+    pub grid_municipalities: Vec<String>,
+    /// Filters, as on `/collections/{id}/items`.
+    pub municipality: Option<String>,
+    pub min_score: Option<f64>,
+    pub bbox: Option<String>,
+    pub sortby: Option<String>,
+    pub crs: Option<String>,
+    pub csv_geometry: CsvGeometry,
+    pub no_reasons: bool,
+    pub out: PathBuf,
+    pub force: bool,
+}
+
+/// `EPSG:25832`, `25832` or the OGC URI, to an EPSG code.
+pub fn parse_epsg(text: &str) -> Option<u32> {
+    let t = text.trim();
+    let code = t
+        .strip_prefix("EPSG:")
+        .or_else(|| t.strip_prefix("http://www.opengis.net/def/crs/EPSG/0/"))
+        .unwrap_or(t);
+    code.parse().ok()
+}
+
+pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let lang = common.lang;
+    // Everything that can be refused is refused before loading.
+    let format = match &args.format {
+        Some(name) => Format::from_name(name)?,
+        None => Format::from_path(&args.out)?,
+    };
+    export::check_path(&args.out, args.force)?;
+    let epsg = match &args.crs {
+        None => None,
+        Some(_) if !format.takes_crs() => {
+            return Err(CliError::Usage(format!(
+                "--crs does not apply to {}: GeoJSON and CSV are always CRS84 (RFC 7946). Use it with gpkg, fgb or shp",
+                format.name()
+            )))
+        }
+        Some(text) => Some(parse_epsg(text).ok_or_else(|| {
+            CliError::Usage(format!(
+                "--crs '{text}' is not an EPSG code; write for example --crs EPSG:25832"
+            ))
+        })?),
+    };
+    if let Some(code) = epsg {
+        crate::ingest::crs::spatial_ref(&format!("EPSG:{code}")).map_err(|_| {
+            CliError::Usage(format!(
+                "--crs EPSG:{code} is unknown to GDAL/PROJ; write for example --crs EPSG:25832"
+            ))
+        })?;
+    }
+    let profile = match (&args.profile, &args.layer) {
+        (Some(p), None) => Some(load_profile(p)?),
+        (None, Some(_)) => None,
+        _ => {
+            return Err(CliError::Usage(
+                "give either --profile (candidates) or --layer (an input layer)".into(),
+            ))
+        }
+    };
+
+    let progress = CliProgress::new(lang);
+    let (_, region, report) = common.load(&progress)?;
+    if !report.is_usable() {
+        return Err(CliError::Unusable(lang.t(Msg::NotStarting).to_string()));
+    }
+    let steps = Steps::new(lang);
+    let ctx = steps.spin(lang.t(Msg::BuildingIndexes), || {
+        ScoringContext::new(&region)
+    });
+    let spec = args.grid.map(|size| GridSpec {
+        size,
+        filter: AreaFilter {
+            prefixes: args.grid_municipalities.clone(),
+        },
+    });
+    let collection = match (&profile, &args.layer) {
+        (Some(p), _) => {
+            let set = if spec.is_some() {
+                CandidateSet::Grid
+            } else {
+                CandidateSet::Parcels
+            };
+            steps
+                .spin(lang.t(Msg::Measuring), || {
+                    catalog::candidates_collection(&ctx, p, set, spec.as_ref())
+                })
+                .map_err(|e| CliError::Unusable(e.to_string()))?
+        }
+        (None, Some(name)) => {
+            let layers = catalog::layers(&ctx).map_err(|e| CliError::Unusable(e.to_string()))?;
+            let known: Vec<String> = layers.iter().map(|c| c.id.clone()).collect();
+            layers.into_iter().find(|c| &c.id == name).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "no layer '{name}' with features; the layers are {}",
+                    known.join(", ")
+                ))
+            })?
+        }
+        (None, None) => unreachable_usage()?,
+    };
+
+    let mut query = BTreeMap::new();
+    if let Some(m) = &args.municipality {
+        query.insert("kommunenummer".to_string(), m.clone());
+    }
+    if let Some(s) = args.min_score {
+        query.insert("min_score".to_string(), s.to_string());
+    }
+    if let Some(b) = &args.bbox {
+        query.insert("bbox".to_string(), b.clone());
+    }
+    // Candidates come best first unless asked otherwise.
+    match (&args.sortby, collection.scored()) {
+        (Some(s), _) => {
+            query.insert("sortby".to_string(), s.clone());
+        }
+        (None, Some(_)) => {
+            query.insert("sortby".to_string(), "-score".to_string());
+        }
+        (None, None) => {}
+    }
+    let q = ItemsQuery::parse(&collection, &query).map_err(|e| {
+        let flag = match e.parameter.as_str() {
+            "kommunenummer" => "--municipality",
+            "min_score" => "--min-score",
+            "bbox" => "--bbox",
+            "sortby" => "--sortby",
+            other => other,
+        };
+        CliError::Usage(format!("{flag}: {}", e.detail))
+    })?;
+    let rows = q.select(&collection, &ctx);
+
+    let mut metadata = vec![
+        ("collection".to_string(), collection.id.clone()),
+        ("region".to_string(), region.name.clone()),
+        ("data_version".to_string(), report.data_version.clone()),
+        ("exported_at".to_string(), export::timestamp()),
+        ("features".to_string(), rows.len().to_string()),
+        (
+            "crs".to_string(),
+            format!("EPSG:{}", epsg.unwrap_or(format.epsg())),
+        ),
+        (
+            "filters".to_string(),
+            serde_json::to_string(&query).unwrap_or_default(),
+        ),
+    ];
+    if let Some(s) = collection.scored() {
+        metadata.push(("profile".to_string(), s.profile.id.clone()));
+        let weights: BTreeMap<&str, f64> = s
+            .profile
+            .criteria
+            .iter()
+            .map(|c| (c.id.as_str(), c.weight))
+            .collect();
+        metadata.push((
+            "weights".to_string(),
+            serde_json::to_string(&weights).unwrap_or_default(),
+        ));
+    }
+    let opts = Options {
+        format,
+        epsg,
+        csv_geometry: args.csv_geometry,
+        columns: Columns {
+            sensitivity: false,
+            reasons: !args.no_reasons,
+            english: lang == Lang::En,
+            data_version: report.data_version.clone(),
+            exported_at: export::timestamp(),
+        },
+        metadata,
+    };
+    let bar = steps.bar(lang.t(Msg::Writing), rows.len() as u64);
+    write_file(&collection, &rows, &ctx, &opts, &args.out, &|k| {
+        bar.inc(k as u64)
+    })?;
+    bar.finish();
+    writeln!(
+        out,
+        "{} {} {} → {} ({}, EPSG:{})",
+        lang.t(Msg::Wrote),
+        rows.len(),
+        collection.id,
+        args.out.display(),
+        format.name(),
+        epsg.unwrap_or(format.epsg())
+    )?;
+    Ok(())
+}
+
+fn unreachable_usage<T>() -> Result<T, CliError> {
+    Err(CliError::Usage(
+        "give either --profile (candidates) or --layer (an input layer)".into(),
+    ))
+}

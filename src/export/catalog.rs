@@ -1,0 +1,185 @@
+//! Exporting a selection of a catalog collection (a profile's candidates or an input layer)
+//! in any format: what the CLI's `export` and the API's `/api/export` share.
+
+use std::io::Write;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use super::stream::{CsvGeometry, CsvWriter, GeoJsonWriter};
+use super::table::{self, Columns};
+use super::{ExportError, Field, Format, GdalTarget, Value};
+use crate::catalog::Collection;
+use crate::scoring::ScoringContext;
+
+/// Rows are explained this many at a time, in parallel.
+const CHUNK: usize = 4096;
+
+/// How to write an export.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub format: Format,
+    /// Output EPSG code for GeoPackage, FlatGeobuf and Shapefile; None for the default.
+    pub epsg: Option<u32>,
+    pub csv_geometry: CsvGeometry,
+    pub columns: Columns,
+    /// What produced the data: profile, weights, filters, data version, time.
+    pub metadata: Vec<(String, String)>,
+}
+
+impl Options {
+    pub fn metadata_json(&self) -> serde_json::Value {
+        serde_json::Value::Object(
+            self.metadata
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        serde_json::from_str(v)
+                            .unwrap_or_else(|_| serde_json::Value::String(v.clone())),
+                    )
+                })
+                .collect(),
+        )
+    }
+}
+
+/// The columns of a collection's export.
+pub fn fields(c: &Collection, ctx: &ScoringContext, cols: &Columns) -> Vec<Field> {
+    match c.scored() {
+        Some(s) => table::candidate_fields(&s.profile.criteria, cols),
+        None => {
+            let rows: Vec<serde_json::Map<String, serde_json::Value>> = (0..c.len().min(1000))
+                .map(|i| c.properties(i, ctx))
+                .collect();
+            table::layer_fields(&rows.iter().collect::<Vec<_>>())
+        }
+    }
+}
+
+fn values(
+    c: &Collection,
+    i: usize,
+    ctx: &ScoringContext,
+    fields: &[Field],
+    cols: &Columns,
+) -> Vec<Value> {
+    match c.report(i, ctx) {
+        Some(r) => table::candidate_values(&r, None, cols),
+        None => table::layer_values(fields, &c.properties(i, ctx)),
+    }
+}
+
+/// The rows of `rows[start..]`, at most CHUNK, explained in parallel.
+fn chunk(
+    c: &Collection,
+    rows: &[usize],
+    start: usize,
+    ctx: &ScoringContext,
+    fields: &[Field],
+    cols: &Columns,
+) -> Vec<(serde_json::Value, Vec<Value>)> {
+    rows[start..(start + CHUNK).min(rows.len())]
+        .par_iter()
+        .map(|&i| (c.geometry(i, false), values(c, i, ctx, fields, cols)))
+        .collect()
+}
+
+/// GeoJSON or CSV, streamed to `out` as rows are explained.
+pub fn write_stream<W: Write>(
+    c: &Collection,
+    rows: &[usize],
+    ctx: &ScoringContext,
+    opts: &Options,
+    out: W,
+) -> std::io::Result<W> {
+    let fields = fields(c, ctx, &opts.columns);
+    match opts.format {
+        Format::Csv => {
+            let mut w = CsvWriter::new(out, &fields, opts.csv_geometry)?;
+            for start in (0..rows.len()).step_by(CHUNK) {
+                for (g, v) in chunk(c, rows, start, ctx, &fields, &opts.columns) {
+                    w.row(&g, &v)?;
+                }
+            }
+            w.finish()
+        }
+        _ => {
+            let mut w = GeoJsonWriter::new(out, &c.id, &opts.metadata_json())?;
+            for start in (0..rows.len()).step_by(CHUNK) {
+                let ids = &rows[start..(start + CHUNK).min(rows.len())];
+                for (&i, (g, v)) in
+                    ids.iter()
+                        .zip(chunk(c, rows, start, ctx, &fields, &opts.columns))
+                {
+                    w.feature(c.id_of(i), &g, &fields, &v)?;
+                }
+            }
+            w.finish()
+        }
+    }
+}
+
+/// Any format to a file. GeoJSON and CSV stream; the others go through GDAL. Formats
+/// without a metadata table get a sidecar `FILE.metadata.json` (Shapefile: in the zip).
+pub fn write_file(
+    c: &Collection,
+    rows: &[usize],
+    ctx: &ScoringContext,
+    opts: &Options,
+    path: &Path,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<(), ExportError> {
+    let io = |source: std::io::Error| ExportError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    match opts.format {
+        Format::GeoJson | Format::Csv => {
+            let file = std::fs::File::create(path).map_err(io)?;
+            write_stream(c, rows, ctx, opts, std::io::BufWriter::new(file)).map_err(io)?;
+            progress(rows.len());
+        }
+        format => {
+            let fields = fields(c, ctx, &opts.columns);
+            let mut cached: Vec<Vec<Value>> = Vec::new();
+            let mut cached_start = 0;
+            super::write_gdal(
+                path,
+                &GdalTarget {
+                    format,
+                    epsg: opts.epsg.unwrap_or(format.epsg()),
+                    layer_name: &c.id.replace('-', "_"),
+                    metadata: Some(&opts.metadata),
+                },
+                &fields,
+                rows.len(),
+                |r| {
+                    if r == 0 || r >= cached_start + cached.len() {
+                        cached_start = r;
+                        cached = rows[r..(r + CHUNK).min(rows.len())]
+                            .par_iter()
+                            .map(|&i| values(c, i, ctx, &fields, &opts.columns))
+                            .collect();
+                    }
+                    let v = std::mem::take(&mut cached[r - cached_start]);
+                    (c.native(rows[r]).clone(), v)
+                },
+                progress,
+            )?;
+        }
+    }
+    if matches!(opts.format, Format::GeoJson | Format::Csv | Format::Fgb) {
+        let mut sidecar = path.as_os_str().to_owned();
+        sidecar.push(".metadata.json");
+        std::fs::write(
+            &sidecar,
+            serde_json::to_string_pretty(&opts.metadata_json()).unwrap_or_default(),
+        )
+        .map_err(|source| ExportError::Io {
+            path: sidecar.into(),
+            source,
+        })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,205 @@
+//! Streaming writers for GeoJSON (RFC 7946) and CSV: one feature at a time to any `Write`,
+//! so an export of half a million candidates never sits in memory, and the API can send it
+//! as it is produced. Geometries arrive as CRS84 GeoJSON (from the catalog: 7 decimals,
+//! counter-clockwise exterior rings). Tests check both against GDAL's reading.
+
+use std::io::{self, Write};
+
+use serde_json::{json, Map};
+
+use super::{Field, Value};
+
+fn to_json(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Str(s) => json!(s),
+        Value::Int(i) => json!(i),
+        Value::Real(x) if x.is_finite() => json!(x),
+        Value::Real(_) | Value::Null => serde_json::Value::Null,
+    }
+}
+
+/// A GeoJSON FeatureCollection, written feature by feature. No `crs` member: RFC 7946
+/// says CRS84. The metadata is a foreign member, which GIS clients ignore.
+pub struct GeoJsonWriter<W: Write> {
+    out: W,
+    first: bool,
+}
+
+impl<W: Write> GeoJsonWriter<W> {
+    pub fn new(mut out: W, name: &str, metadata: &serde_json::Value) -> io::Result<Self> {
+        writeln!(
+            out,
+            "{{\"type\":\"FeatureCollection\",\"name\":{},\"metadata\":{},\"features\":[",
+            json!(name),
+            metadata
+        )?;
+        Ok(GeoJsonWriter { out, first: true })
+    }
+
+    pub fn feature(
+        &mut self,
+        id: &str,
+        geometry: &serde_json::Value,
+        fields: &[Field],
+        values: &[Value],
+    ) -> io::Result<()> {
+        let properties: Map<String, serde_json::Value> = fields
+            .iter()
+            .zip(values)
+            .map(|(f, v)| (f.name.clone(), to_json(v)))
+            .collect();
+        if !self.first {
+            self.out.write_all(b",\n")?;
+        }
+        self.first = false;
+        serde_json::to_writer(
+            &mut self.out,
+            &json!({"type": "Feature", "id": id, "geometry": geometry, "properties": properties}),
+        )?;
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> io::Result<W> {
+        self.out.write_all(b"\n]}\n")?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// How a CSV carries geometry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvGeometry {
+    /// A `WKT` column in CRS84.
+    Wkt,
+    /// `lon` and `lat` columns: the point, or the centroid of a line or polygon.
+    LonLat,
+}
+
+fn quote(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn cell(v: &Value) -> String {
+    match v {
+        Value::Str(s) => quote(s),
+        Value::Int(i) => i.to_string(),
+        Value::Real(x) if x.is_finite() => x.to_string(),
+        Value::Real(_) | Value::Null => String::new(),
+    }
+}
+
+/// CSV with a header, UTF-8, comma-separated, RFC 4180 quoting.
+pub struct CsvWriter<W: Write> {
+    out: W,
+    geometry: CsvGeometry,
+}
+
+impl<W: Write> CsvWriter<W> {
+    pub fn new(mut out: W, fields: &[Field], geometry: CsvGeometry) -> io::Result<Self> {
+        let mut header: Vec<String> = match geometry {
+            CsvGeometry::Wkt => vec!["WKT".into()],
+            CsvGeometry::LonLat => vec!["lon".into(), "lat".into()],
+        };
+        header.extend(fields.iter().map(|f| quote(&f.name)));
+        writeln!(out, "{}", header.join(","))?;
+        Ok(CsvWriter { out, geometry })
+    }
+
+    pub fn row(&mut self, geometry: &serde_json::Value, values: &[Value]) -> io::Result<()> {
+        let mut cells: Vec<String> = match self.geometry {
+            CsvGeometry::Wkt => vec![quote(&wkt(geometry))],
+            CsvGeometry::LonLat => match lonlat(geometry) {
+                Some((x, y)) => vec![format!("{x:.7}"), format!("{y:.7}")],
+                None => vec![String::new(), String::new()],
+            },
+        };
+        cells.extend(values.iter().map(cell));
+        writeln!(self.out, "{}", cells.join(","))
+    }
+
+    pub fn finish(mut self) -> io::Result<W> {
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+fn coords(v: &serde_json::Value) -> String {
+    match v.as_array() {
+        Some(a) if a.first().is_some_and(|x| x.is_number()) => a
+            .iter()
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        Some(a) => format!("({})", a.iter().map(coords).collect::<Vec<_>>().join(", ")),
+        None => String::new(),
+    }
+}
+
+/// WKT of a GeoJSON geometry.
+pub fn wkt(g: &serde_json::Value) -> String {
+    let kind = g["type"].as_str().unwrap_or("");
+    let c = &g["coordinates"];
+    match kind {
+        "Point" => format!("POINT ({})", coords(c)),
+        "LineString" | "Polygon" | "MultiPoint" | "MultiLineString" | "MultiPolygon" => {
+            format!("{} {}", kind.to_uppercase(), coords(c))
+        }
+        "GeometryCollection" => format!(
+            "GEOMETRYCOLLECTION ({})",
+            g["geometries"]
+                .as_array()
+                .map(|gs| gs.iter().map(wkt).collect::<Vec<_>>().join(", "))
+                .unwrap_or_default()
+        ),
+        _ => "GEOMETRYCOLLECTION EMPTY".to_string(),
+    }
+}
+
+/// The point itself, or the centroid of anything larger.
+fn lonlat(g: &serde_json::Value) -> Option<(f64, f64)> {
+    use geo::Centroid;
+    let geometry: geo::Geometry<f64> = serde_json::from_value::<geojson::Geometry>(g.clone())
+        .ok()?
+        .try_into()
+        .ok()?;
+    let p = geometry.centroid()?;
+    Some((p.x(), p.y()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::FieldType;
+
+    #[test]
+    fn wkt_follows_the_geometry_type() {
+        assert_eq!(
+            wkt(&json!({"type": "Point", "coordinates": [10.5, 59.9]})),
+            "POINT (10.5 59.9)"
+        );
+        assert_eq!(
+            wkt(&json!({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]})),
+            "POLYGON ((0 0, 1 0, 1 1, 0 0))"
+        );
+    }
+
+    #[test]
+    fn csv_quotes_commas_and_quotes_and_keeps_norwegian_letters() {
+        let fields = [Field::new("kommunenavn", FieldType::Str)];
+        let mut w = CsvWriter::new(Vec::new(), &fields, CsvGeometry::LonLat).unwrap();
+        w.row(
+            &json!({"type": "Point", "coordinates": [10.5, 59.9]}),
+            &[Value::Str("Bærum, \"Ås\"".into())],
+        )
+        .unwrap();
+        let text = String::from_utf8(w.finish().unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "lon,lat,kommunenavn\n10.5000000,59.9000000,\"Bærum, \"\"Ås\"\"\"\n"
+        );
+    }
+}

@@ -1,0 +1,174 @@
+//! The columns of an exported table: a candidate's score, ranks, municipality, area, every
+//! criterion's raw value, unit, normalized value, points and reason, its exclusion reasons,
+//! and the data version and time of the export. Also a layer's own properties. Pure: no IO.
+
+use serde_json::Map;
+
+use super::{Field, FieldType, Value};
+use crate::domain::profile::Criterion;
+use crate::scoring::report::CandidateReport;
+use crate::scoring::sensitivity::Sensitivity;
+
+/// What goes into a candidate table besides the fixed columns.
+#[derive(Debug, Clone)]
+pub struct Columns {
+    pub sensitivity: bool,
+    /// One-line reasons per criterion (large for grids).
+    pub reasons: bool,
+    pub english: bool,
+    /// Hash of the region config and input files.
+    pub data_version: String,
+    /// RFC 3339, UTC.
+    pub exported_at: String,
+}
+
+pub fn candidate_fields(criteria: &[Criterion], cols: &Columns) -> Vec<Field> {
+    use FieldType::*;
+    let mut f = vec![
+        Field::new("id", Str),
+        Field::new("name", Str),
+        Field::new("profile", Str),
+        Field::new("score", Real),
+        Field::new("rank", Int),
+        Field::new("rank_municipality", Int),
+        Field::new("kommunenummer", Str),
+        Field::new("kommunenavn", Str),
+        Field::new("area_m2", Real),
+        Field::new("landuse", Str),
+        Field::new("excluded", Int),
+        Field::new("exclusion_reasons", Str),
+    ];
+    for c in criteria {
+        f.push(Field::new(format!("{}_raw", c.id), Real));
+        f.push(Field::new(format!("{}_unit", c.id), Str));
+        f.push(Field::new(format!("{}_norm", c.id), Real));
+        f.push(Field::new(format!("{}_points", c.id), Real));
+        if cols.reasons {
+            f.push(Field::new(format!("{}_reason", c.id), Str));
+        }
+    }
+    if cols.sensitivity {
+        f.push(Field::new("p_top_k", Real));
+        f.push(Field::new("rank_min", Int));
+        f.push(Field::new("rank_max", Int));
+    }
+    f.push(Field::new("data_version", Str));
+    f.push(Field::new("exported_at", Str));
+    f
+}
+
+/// Round for output: scores and points to 4 decimals, raw values to 2 (centimetres).
+fn round(x: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    (x * f).round() / f
+}
+
+fn opt_str(s: &Option<String>) -> Value {
+    s.clone().map(Value::Str).unwrap_or(Value::Null)
+}
+
+/// One candidate's row, in `candidate_fields` order.
+pub fn candidate_values(
+    r: &CandidateReport,
+    sens: Option<(&Sensitivity, usize)>,
+    cols: &Columns,
+) -> Vec<Value> {
+    let en = cols.english;
+    let mut v = vec![
+        Value::Str(r.id.clone()),
+        opt_str(&r.name),
+        Value::Str(r.profile.clone()),
+        r.score
+            .map(|s| Value::Real(round(s, 4)))
+            .unwrap_or(Value::Null),
+        r.rank.map(|x| Value::Int(x.into())).unwrap_or(Value::Null),
+        r.municipality_rank
+            .map(|x| Value::Int(x.into()))
+            .unwrap_or(Value::Null),
+        opt_str(&r.kommunenummer),
+        opt_str(&r.kommunenavn),
+        r.area_m2
+            .map(|a| Value::Real(round(a, 2)))
+            .unwrap_or(Value::Null),
+        r.landuse
+            .map(|l| Value::Str(l.to_string()))
+            .unwrap_or(Value::Null),
+        Value::Int(r.excluded.into()),
+        if r.exclusions.is_empty() {
+            Value::Null
+        } else {
+            Value::Str(
+                r.exclusions
+                    .iter()
+                    .map(|e| if en { &e.reason_en } else { &e.reason }.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        },
+    ];
+    for c in &r.criteria {
+        v.push(
+            c.raw
+                .map(|x| Value::Real(round(x, 2)))
+                .unwrap_or(Value::Null),
+        );
+        v.push(Value::Str(c.unit.to_string()));
+        v.push(Value::Real(round(c.normalized, 4)));
+        v.push(Value::Real(round(c.points, 4)));
+        if cols.reasons {
+            v.push(Value::Str(if en {
+                c.reason_en.clone()
+            } else {
+                c.reason.clone()
+            }));
+        }
+    }
+    if let Some((s, i)) = sens {
+        v.push(Value::Real(round(s.p_top_k[i], 4)));
+        v.push(Value::Int(s.rank_min[i].into()));
+        v.push(Value::Int(s.rank_max[i].into()));
+    }
+    v.push(Value::Str(cols.data_version.clone()));
+    v.push(Value::Str(cols.exported_at.clone()));
+    v
+}
+
+/// The columns of an input layer: its properties, typed by the first value that is not null.
+pub fn layer_fields(rows: &[&Map<String, serde_json::Value>]) -> Vec<Field> {
+    let mut names: Vec<(String, FieldType)> = Vec::new();
+    for row in rows {
+        for (k, v) in *row {
+            let ty = match v {
+                serde_json::Value::Number(n) if n.is_i64() => FieldType::Int,
+                serde_json::Value::Number(_) => FieldType::Real,
+                _ => FieldType::Str,
+            };
+            match names.iter_mut().find(|(n, _)| n == k) {
+                Some((_, t)) if *t != ty && !v.is_null() => {
+                    *t = match (*t, ty) {
+                        (FieldType::Int, FieldType::Real) | (FieldType::Real, FieldType::Int) => {
+                            FieldType::Real
+                        }
+                        _ => FieldType::Str,
+                    }
+                }
+                Some(_) => {}
+                None => names.push((k.clone(), ty)),
+            }
+        }
+    }
+    names.into_iter().map(|(n, t)| Field::new(n, t)).collect()
+}
+
+pub fn layer_values(fields: &[Field], row: &Map<String, serde_json::Value>) -> Vec<Value> {
+    fields
+        .iter()
+        .map(|f| match (row.get(&f.name), f.ty) {
+            (None | Some(serde_json::Value::Null), _) => Value::Null,
+            (Some(v), FieldType::Int) => v.as_i64().map(Value::Int).unwrap_or(Value::Null),
+            (Some(v), FieldType::Real) => v.as_f64().map(Value::Real).unwrap_or(Value::Null),
+            (Some(serde_json::Value::String(s)), FieldType::Str) => Value::Str(s.clone()),
+            (Some(v), FieldType::Str) => Value::Str(v.to_string()),
+        })
+        .collect()
+}

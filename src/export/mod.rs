@@ -445,12 +445,18 @@ mod tests {
     }
 }
 
-/// The time now as RFC 3339 in UTC, to the second (`2026-11-27T05:58:00Z`).
+/// The time now as RFC 3339 in UTC, to the second (`2026-11-27T05:58:00Z`), or the time
+/// `SOURCE_DATE_EPOCH` gives, for reproducible output.
 pub fn timestamp() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+    let fixed = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok());
+    let secs = fixed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)
+    });
     rfc3339(secs)
 }
 

@@ -130,6 +130,7 @@ async fn every_documented_route_is_served_and_every_served_route_is_documented()
         "/api/score",
         "/api/candidates/{id}",
         "/api/compare",
+        "/api/export",
         "/healthz",
         "/metrics",
         "/api",

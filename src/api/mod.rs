@@ -1,6 +1,7 @@
 //! The HTTP API. `router(state)` is all a server or a test needs.
 
 pub mod error;
+pub mod export;
 pub mod features;
 pub mod health;
 pub mod html;
@@ -111,6 +112,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(planning::score))
         .routes(routes!(planning::candidate))
         .routes(routes!(planning::compare))
+        .routes(routes!(export::export))
         .routes(routes!(health::healthz))
         .routes(routes!(metrics::metrics))
         .routes(routes!(openapi::service_desc))
@@ -160,8 +162,12 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
 }
 
 /// Middleware: a request still running after the configured time gets a 503 problem+json.
+/// Exports are exempt: half a million candidates take longer, and they stream.
 async fn timeout(State(state): State<AppState>, req: Request, next: Next) -> Response {
     use axum::response::IntoResponse;
+    if req.uri().path() == "/api/export" {
+        return next.run(req).await;
+    }
     let limit = state.options.timeout;
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(response) => response,

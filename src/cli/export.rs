@@ -40,16 +40,6 @@ pub struct ExportArgs {
     pub force: bool,
 }
 
-/// `EPSG:25832`, `25832` or the OGC URI, to an EPSG code.
-pub fn parse_epsg(text: &str) -> Option<u32> {
-    let t = text.trim();
-    let code = t
-        .strip_prefix("EPSG:")
-        .or_else(|| t.strip_prefix("http://www.opengis.net/def/crs/EPSG/0/"))
-        .unwrap_or(t);
-    code.parse().ok()
-}
-
 pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let lang = common.lang;
     // Everything that can be refused is refused before loading.
@@ -66,7 +56,7 @@ pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<()
                 format.name()
             )))
         }
-        Some(text) => Some(parse_epsg(text).ok_or_else(|| {
+        Some(text) => Some(export::parse_epsg(text).ok_or_else(|| {
             CliError::Usage(format!(
                 "--crs '{text}' is not an EPSG code; write for example --crs EPSG:25832"
             ))

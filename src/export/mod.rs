@@ -445,6 +445,16 @@ mod tests {
     }
 }
 
+/// `EPSG:25832`, `25832` or the OGC URI, to an EPSG code.
+pub fn parse_epsg(text: &str) -> Option<u32> {
+    let t = text.trim();
+    let code = t
+        .strip_prefix("EPSG:")
+        .or_else(|| t.strip_prefix("http://www.opengis.net/def/crs/EPSG/0/"))
+        .unwrap_or(t);
+    code.parse().ok()
+}
+
 /// The time now as RFC 3339 in UTC, to the second (`2026-11-27T05:58:00Z`), or the time
 /// `SOURCE_DATE_EPOCH` gives, for reproducible output.
 pub fn timestamp() -> String {

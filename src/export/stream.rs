@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use serde_json::{json, Map};
+use serde_json::json;
 
 use super::{Field, Value};
 
@@ -43,19 +43,24 @@ impl<W: Write> GeoJsonWriter<W> {
         fields: &[Field],
         values: &[Value],
     ) -> io::Result<()> {
-        let properties: Map<String, serde_json::Value> = fields
-            .iter()
-            .zip(values)
-            .map(|(f, v)| (f.name.clone(), to_json(v)))
-            .collect();
         if !self.first {
             self.out.write_all(b",\n")?;
         }
         self.first = false;
-        serde_json::to_writer(
-            &mut self.out,
-            &json!({"type": "Feature", "id": id, "geometry": geometry, "properties": properties}),
+        // Properties in column order, as every other format has them.
+        write!(
+            self.out,
+            "{{\"type\":\"Feature\",\"id\":{},\"geometry\":{},\"properties\":{{",
+            json!(id),
+            geometry
         )?;
+        for (k, (f, v)) in fields.iter().zip(values).enumerate() {
+            if k > 0 {
+                self.out.write_all(b",")?;
+            }
+            write!(self.out, "{}:{}", json!(f.name), to_json(v))?;
+        }
+        self.out.write_all(b"}}")?;
         Ok(())
     }
 

@@ -112,6 +112,7 @@ fn concrete(path: &str) -> String {
         "/api/compare",
         "/api/compare?profile=depot&ids=FIRST,SECOND",
     )
+    .replace("/api/export", "/api/export?profile=depot&format=csv")
 }
 
 #[tokio::test]

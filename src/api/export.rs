@@ -15,7 +15,6 @@ use super::{ApiError, AppState};
 use crate::catalog::query::ItemsQuery;
 use crate::export::catalog::{write_file, write_stream, Options};
 use crate::export::stream::CsvGeometry;
-use crate::export::table::Columns;
 use crate::export::{self, Format};
 
 /// The query parameters of an export, besides the filters of the items endpoint.
@@ -189,49 +188,17 @@ pub async fn export(
         query.insert("sortby".into(), "-score".into());
     }
     let q = ItemsQuery::parse(c, &query)?;
-    let mut metadata = vec![
-        ("collection".to_string(), c.id.clone()),
-        ("region".to_string(), state.region.name.clone()),
-        (
-            "data_version".to_string(),
-            state.report.data_version.clone(),
-        ),
-        ("exported_at".to_string(), export::timestamp()),
-        (
-            "crs".to_string(),
-            format!("EPSG:{}", epsg.unwrap_or(format.epsg())),
-        ),
-        (
-            "filters".to_string(),
-            serde_json::to_string(&query).unwrap_or_default(),
-        ),
-    ];
-    if let Some(s) = c.scored() {
-        metadata.push(("profile".to_string(), s.profile.id.clone()));
-        let weights: BTreeMap<&str, f64> = s
-            .profile
-            .criteria
-            .iter()
-            .map(|c| (c.id.as_str(), c.weight))
-            .collect();
-        metadata.push((
-            "weights".to_string(),
-            serde_json::to_string(&weights).unwrap_or_default(),
-        ));
-    }
-    let opts = Options {
+    let opts = Options::new(
+        c,
+        &state.region.name,
+        &state.report.data_version,
         format,
         epsg,
         csv_geometry,
-        columns: Columns {
-            sensitivity: false,
-            reasons,
-            english: false,
-            data_version: state.report.data_version.clone(),
-            exported_at: export::timestamp(),
-        },
-        metadata,
-    };
+        reasons,
+        false,
+        &query,
+    );
     let filename = format!("{}.{}", c.id, format.extension());
     let headers = [
         (header::CONTENT_TYPE, format.media_type().to_string()),

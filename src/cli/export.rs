@@ -14,7 +14,6 @@ use crate::catalog::{self, CandidateSet, GridSpec};
 use crate::config::load_profile;
 use crate::export::catalog::{write_file, Options};
 use crate::export::stream::CsvGeometry;
-use crate::export::table::Columns;
 use crate::export::{self, Format};
 use crate::scoring::{AreaFilter, ScoringContext};
 
@@ -152,47 +151,17 @@ pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<()
     })?;
     let rows = q.select(&collection, &ctx);
 
-    let mut metadata = vec![
-        ("collection".to_string(), collection.id.clone()),
-        ("region".to_string(), region.name.clone()),
-        ("data_version".to_string(), report.data_version.clone()),
-        ("exported_at".to_string(), export::timestamp()),
-        ("features".to_string(), rows.len().to_string()),
-        (
-            "crs".to_string(),
-            format!("EPSG:{}", epsg.unwrap_or(format.epsg())),
-        ),
-        (
-            "filters".to_string(),
-            serde_json::to_string(&query).unwrap_or_default(),
-        ),
-    ];
-    if let Some(s) = collection.scored() {
-        metadata.push(("profile".to_string(), s.profile.id.clone()));
-        let weights: BTreeMap<&str, f64> = s
-            .profile
-            .criteria
-            .iter()
-            .map(|c| (c.id.as_str(), c.weight))
-            .collect();
-        metadata.push((
-            "weights".to_string(),
-            serde_json::to_string(&weights).unwrap_or_default(),
-        ));
-    }
-    let opts = Options {
+    let opts = Options::new(
+        &collection,
+        &region.name,
+        &report.data_version,
         format,
         epsg,
-        csv_geometry: args.csv_geometry,
-        columns: Columns {
-            sensitivity: false,
-            reasons: !args.no_reasons,
-            english: lang == Lang::En,
-            data_version: report.data_version.clone(),
-            exported_at: export::timestamp(),
-        },
-        metadata,
-    };
+        args.csv_geometry,
+        !args.no_reasons,
+        lang == Lang::En,
+        &query,
+    );
     let bar = steps.bar(lang.t(Msg::Writing), rows.len() as u64);
     write_file(&collection, &rows, &ctx, &opts, &args.out, &|k| {
         bar.inc(k as u64)

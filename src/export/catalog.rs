@@ -28,6 +28,63 @@ pub struct Options {
 }
 
 impl Options {
+    /// Options for exporting `c`, with the metadata record that says what produced it:
+    /// collection, region, data version, time, CRS, filters, and a profile's weights.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        c: &Collection,
+        region: &str,
+        data_version: &str,
+        format: Format,
+        epsg: Option<u32>,
+        csv_geometry: CsvGeometry,
+        reasons: bool,
+        english: bool,
+        filters: &std::collections::BTreeMap<String, String>,
+    ) -> Options {
+        let exported_at = super::timestamp();
+        let mut metadata = vec![
+            ("collection".to_string(), c.id.clone()),
+            ("region".to_string(), region.to_string()),
+            ("data_version".to_string(), data_version.to_string()),
+            ("exported_at".to_string(), exported_at.clone()),
+            (
+                "crs".to_string(),
+                format!("EPSG:{}", epsg.unwrap_or(format.epsg())),
+            ),
+            (
+                "filters".to_string(),
+                serde_json::to_string(filters).unwrap_or_default(),
+            ),
+        ];
+        if let Some(s) = c.scored() {
+            metadata.push(("profile".to_string(), s.profile.id.clone()));
+            let weights: std::collections::BTreeMap<&str, f64> = s
+                .profile
+                .criteria
+                .iter()
+                .map(|c| (c.id.as_str(), c.weight))
+                .collect();
+            metadata.push((
+                "weights".to_string(),
+                serde_json::to_string(&weights).unwrap_or_default(),
+            ));
+        }
+        Options {
+            format,
+            epsg,
+            csv_geometry,
+            columns: Columns {
+                sensitivity: false,
+                reasons,
+                english,
+                data_version: data_version.to_string(),
+                exported_at,
+            },
+            metadata,
+        }
+    }
+
     pub fn metadata_json(&self) -> serde_json::Value {
         serde_json::Value::Object(
             self.metadata

@@ -290,7 +290,7 @@ pub fn write_gdal(
         Format::Csv => &["GEOMETRY=AS_WKT", "CREATE_CSVT=YES"],
         Format::Gpkg => &[],
         Format::Fgb => &["SPATIAL_INDEX=YES"],
-        Format::Shp => &["ENCODING=UTF-8"],
+        Format::Shp => &["ENCODING=UTF-8", "RESIZE=YES"],
     };
     let layer_options = LayerOptions {
         name: layer_name,
@@ -308,9 +308,13 @@ pub fn write_gdal(
             };
             FieldDefn::new(name, ty)
                 .and_then(|d| {
-                    // DBF strings hold at most 254 bytes; without a width GDAL picks 80.
+                    // DBF strings are fixed width: reasons and names get the most a DBF
+                    // allows (254 bytes), the rest GDAL's 80; RESIZE=YES trims all at close.
                     if format == Format::Shp && f.ty == FieldType::Str {
-                        d.set_width(254);
+                        let long = f.name.ends_with("reason")
+                            || f.name.ends_with("reasons")
+                            || f.name == "name";
+                        d.set_width(if long { 254 } else { 80 });
                     }
                     d.add_to_layer(&layer)
                 })

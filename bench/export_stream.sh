@@ -26,7 +26,7 @@ trap cleanup EXIT
 die() { echo "export_stream.sh: $*" >&2; exit 1; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$PID/status"; }
 
-bash scripts/install-deps.sh gdal-bin curl
+bash scripts/install-deps.sh gdal-bin curl bc
 cargo build --release --locked -q
 PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 URL=http://127.0.0.1:$PORT

@@ -4,7 +4,7 @@
 # Extra arguments go to `energistasjon serve`, e.g. `scripts/start.sh --addr 0.0.0.0:8080`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh libgdal-dev gdal-bin pkg-config
+bash scripts/install-deps.sh libgdal-dev libsqlite3-dev gdal-bin pkg-config
 if [ -f web/package.json ]; then
   (cd web && npm install --no-audit --no-fund --loglevel=error)
 fi

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # util-linux's `script` gives the progress-bar test a terminal; gdal-bin is the reference GDAL CLI.
-bash scripts/install-deps.sh libgdal-dev gdal-bin pkg-config bsdutils python3 python3-venv
+bash scripts/install-deps.sh libgdal-dev libsqlite3-dev gdal-bin pkg-config bsdutils unzip python3 python3-venv
 # openapi-spec-validator (PyPI) checks the service's OpenAPI document independently.
 VENV=target/test-venv
 if [ ! -x "$VENV/bin/openapi-spec-validator" ]; then

@@ -22,6 +22,7 @@ pub mod export;
 pub mod index;
 pub mod ingest;
 pub mod scoring;
+pub mod store;
 
 /// The CRS every geometry is held in: ETRS89 / UTM zone 33N.
 pub const INTERNAL_EPSG: u32 = 25833;

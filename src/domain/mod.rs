@@ -4,6 +4,7 @@ pub mod landuse;
 pub mod layers;
 pub mod profile;
 pub mod region;
+pub mod review;
 pub mod value_function;
 
 pub use landuse::{LandUseClass, Suitability};

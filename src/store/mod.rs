@@ -1,0 +1,205 @@
+//! Where review work is kept: users, API tokens and sessions, proposals, comments, votes,
+//! status changes and the append-only audit log. One `Store` trait; SQLite (embedded, the
+//! default) implements it in `sqlite.rs`. Every write is one transaction that also appends
+//! its audit entry, so a change and its record are never apart.
+//!
+//! The rules (who may do what, which transitions exist) live in `domain::review`; the store
+//! records what the caller has decided is allowed, and enforces only what needs the data:
+//! optimistic versions and unique names.
+
+pub mod sqlite;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::review::{Actor, Role, Status};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the store at {path}: {message}. Hint: check that the folder exists and is writable")]
+    Open { path: String, message: String },
+    #[error("the store's schema is version {found}, newer than this program's {supported}. Hint: upgrade energistasjon")]
+    TooNew { found: i64, supported: i64 },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the site changed since you read it: it is now at version {current}, you sent {sent}. Reload and try again")]
+    Stale { current: i64, sent: i64 },
+    #[error("store error: {0}")]
+    Database(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A user as stored, with what login needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    pub municipalities: Vec<String>,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub failed_logins: i64,
+    /// Unix seconds until which login is refused.
+    pub locked_until: Option<i64>,
+}
+
+impl User {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.id,
+            username: self.username.clone(),
+            role: self.role,
+            municipalities: self.municipalities.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub role: Role,
+    pub municipalities: Vec<String>,
+    /// Already hashed (argon2id PHC string).
+    pub password_hash: String,
+}
+
+/// A site proposed by a municipality: a point or polygon in EPSG:25833, as GeoJSON.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Proposal {
+    pub id: String,
+    pub name: String,
+    pub kommunenummer: String,
+    /// GeoJSON geometry in EPSG:25833.
+    pub geometry: serde_json::Value,
+    pub proposed_by: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewProposal {
+    pub name: String,
+    pub kommunenummer: String,
+    pub geometry: serde_json::Value,
+}
+
+/// A site's review state: candidates and proposals alike.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SiteState {
+    pub site: String,
+    pub kommunenummer: String,
+    pub status: Status,
+    /// Raised by every status change; a change must name the version it saw.
+    pub version: i64,
+    pub comments: i64,
+    pub support: i64,
+    pub oppose: i64,
+    pub needs_info: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Vote {
+    Support,
+    Oppose,
+    NeedsInfo,
+}
+
+impl Vote {
+    pub fn name(self) -> &'static str {
+        match self {
+            Vote::Support => "support",
+            Vote::Oppose => "oppose",
+            Vote::NeedsInfo => "needs_info",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comment {
+    pub id: i64,
+    pub site: String,
+    pub author: String,
+    pub text: String,
+    pub created_at: i64,
+}
+
+/// One line of the append-only audit log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// The store. Implementations are safe to share between request threads.
+pub trait Store: Send + Sync {
+    fn add_user(&self, user: &NewUser, by: &str) -> Result<User>;
+    fn user_by_name(&self, username: &str) -> Result<Option<User>>;
+    fn user(&self, id: i64) -> Result<Option<User>>;
+    /// Counts a failed login (locking the account until `lock_until` when given), or clears
+    /// the count after a good one.
+    fn record_login(&self, user_id: i64, ok: bool, lock_until: Option<i64>) -> Result<()>;
+
+    /// Stores a token's hash (`kind` is `api` or `session`); returns its id.
+    fn add_token(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        kind: &str,
+        expires_at: Option<i64>,
+    ) -> Result<i64>;
+    /// The user a token belongs to, if it is neither revoked nor expired at `now`.
+    fn user_by_token(&self, token_hash: &str, now: i64) -> Result<Option<User>>;
+    fn revoke_token(&self, token_id: i64, by: &str) -> Result<()>;
+
+    fn add_proposal(&self, p: &NewProposal, by: &Actor) -> Result<Proposal>;
+    fn proposal(&self, id: &str) -> Result<Option<Proposal>>;
+    fn proposals(&self, kommunenummer: Option<&str>) -> Result<Vec<Proposal>>;
+
+    /// A site's state; a site never touched is `proposed` at version 0.
+    fn site(&self, site: &str, kommunenummer: &str) -> Result<SiteState>;
+    /// Every touched site's state, for joining with candidates.
+    fn sites(&self) -> Result<Vec<SiteState>>;
+    fn add_comment(
+        &self,
+        site: &str,
+        kommunenummer: &str,
+        text: &str,
+        by: &Actor,
+    ) -> Result<Comment>;
+    fn comments(&self, site: &str) -> Result<Vec<Comment>>;
+    fn set_vote(
+        &self,
+        site: &str,
+        kommunenummer: &str,
+        vote: Vote,
+        by: &Actor,
+    ) -> Result<SiteState>;
+    /// Moves a site to `to` if it is still at `version`; `Stale` otherwise.
+    fn set_status(
+        &self,
+        site: &str,
+        kommunenummer: &str,
+        version: i64,
+        to: Status,
+        reason: Option<&str>,
+        by: &Actor,
+    ) -> Result<SiteState>;
+
+    /// The newest audit entries first, at most `limit`.
+    fn audit(&self, limit: usize) -> Result<Vec<AuditEntry>>;
+}
+
+/// Seconds since 1970.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}

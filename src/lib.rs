@@ -14,6 +14,7 @@
 //! - [`cli`]: what each command does, behind `main.rs`'s argument parsing.
 
 pub mod api;
+pub mod auth;
 pub mod catalog;
 pub mod cli;
 pub mod config;

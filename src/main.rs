@@ -20,6 +20,14 @@ struct Args {
     /// The folder that `{data_dir}` in the region config refers to.
     #[arg(long, global = true, env = "ENERGISTASJON_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// The review store: a SQLite file (created when missing).
+    #[arg(
+        long,
+        global = true,
+        env = "ENERGISTASJON_DB",
+        default_value = "energistasjon.sqlite"
+    )]
+    db: String,
     /// Language for messages: nb (bokmål) or en.
     #[arg(long, global = true, env = "ENERGISTASJON_LANG", default_value = "nb")]
     lang: Lang,
@@ -54,6 +62,9 @@ enum Command {
     Export(ExportCmd),
     /// Serve the region over HTTP.
     Serve(ServeCmd),
+    /// Users of the review workflow.
+    #[command(subcommand)]
+    User(UserCmd),
 }
 
 #[derive(clap::Args)]
@@ -101,6 +112,21 @@ struct ExportCmd {
     /// Overwrite an existing file.
     #[arg(long)]
     force: bool,
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Add a user; the password comes from ENERGISTASJON_PASSWORD or standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// municipality, coordinator or admin.
+        #[arg(long)]
+        role: String,
+        /// Kommunenummer the user works in (municipality users); repeat or comma-separate.
+        #[arg(long = "kommune", value_delimiter = ',')]
+        municipalities: Vec<String>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -191,6 +217,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
+    let db = args.db.clone();
     let common = Common {
         region: args.region,
         data_dir: args.data_dir,
@@ -251,6 +278,20 @@ fn main() -> ExitCode {
             },
             &mut std::io::stdout(),
         ),
+        Command::User(UserCmd::Add {
+            username,
+            role,
+            municipalities,
+        }) => cli::user::add(
+            &db,
+            &cli::user::UserAdd {
+                username,
+                role,
+                municipalities,
+            },
+            &mut std::io::stdin().lock(),
+            &mut std::io::stdout(),
+        ),
         Command::Serve(args) => match tokio::runtime::Runtime::new() {
             Ok(rt) => rt.block_on(cli::serve::run(
                 &common,
@@ -260,6 +301,7 @@ fn main() -> ExitCode {
                     municipalities: args.municipalities,
                     timeout: args.timeout,
                     cors_origins: args.cors_origins,
+                    db: db.clone(),
                 },
             )),
             Err(e) => Err(CliError::Serve(e)),

@@ -14,6 +14,16 @@ pub enum ApiError {
     TooLarge(String),
     #[error("{0}")]
     Timeout(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    TooManyRequests(String),
+    #[error("{0}")]
+    Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -47,6 +57,15 @@ impl IntoResponse for ApiError {
                 "Payload Too Large",
                 Some("body"),
             ),
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "Unauthorized", None),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "Forbidden", None),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "Conflict", None),
+            ApiError::TooManyRequests(_) => {
+                (StatusCode::TOO_MANY_REQUESTS, "Too Many Requests", None)
+            }
+            ApiError::Unavailable(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable", None)
+            }
             ApiError::Timeout(_) => (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable", None),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -83,6 +102,32 @@ impl From<crate::catalog::query::QueryError> for ApiError {
         ApiError::BadRequest {
             parameter: e.parameter,
             detail: e.detail,
+        }
+    }
+}
+
+impl From<crate::domain::review::ReviewError> for ApiError {
+    fn from(e: crate::domain::review::ReviewError) -> Self {
+        match e.status_code() {
+            401 => ApiError::Unauthorized(e.to_string()),
+            409 => ApiError::Conflict(e.to_string()),
+            400 => ApiError::BadRequest {
+                parameter: "reason".into(),
+                detail: e.to_string(),
+            },
+            _ => ApiError::Forbidden(e.to_string()),
+        }
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
+        use crate::store::StoreError::*;
+        match e {
+            NotFound(m) => ApiError::NotFound(m),
+            Conflict(m) => ApiError::Conflict(m),
+            Stale { .. } => ApiError::Conflict(e.to_string()),
+            other => ApiError::Internal(other.to_string()),
         }
     }
 }

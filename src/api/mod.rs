@@ -8,6 +8,8 @@ pub mod html;
 pub mod metrics;
 pub mod openapi;
 pub mod planning;
+pub mod review;
+pub mod session;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,6 +45,9 @@ pub struct AppState {
     pub scored: Arc<Vec<Arc<crate::catalog::Scored>>>,
     pub metrics: Arc<metrics::Metrics>,
     pub options: Arc<ApiOptions>,
+    /// Users, proposals and reviews; None serves the read-only map and data.
+    pub store: Option<Arc<dyn crate::store::Store>>,
+    pub logins: Arc<session::LoginLimiter>,
 }
 
 /// How the service treats requests, set by `serve` flags.
@@ -86,7 +91,14 @@ impl AppState {
             scored: Arc::new(scored),
             metrics: Arc::new(metrics::Metrics::default()),
             options: Arc::new(ApiOptions::default()),
+            store: None,
+            logins: Arc::new(session::LoginLimiter::default()),
         })
+    }
+
+    pub fn with_store(mut self, store: Arc<dyn crate::store::Store>) -> Self {
+        self.store = Some(store);
+        self
     }
 
     pub fn with_options(mut self, options: ApiOptions) -> Self {
@@ -113,6 +125,17 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(planning::candidate))
         .routes(routes!(planning::compare))
         .routes(routes!(export::export))
+        .routes(routes!(session::login))
+        .routes(routes!(session::logout))
+        .routes(routes!(session::me))
+        .routes(routes!(session::create_token))
+        .routes(routes!(session::revoke_token))
+        .routes(routes!(review::propose, review::proposals))
+        .routes(routes!(review::site))
+        .routes(routes!(review::comment))
+        .routes(routes!(review::vote))
+        .routes(routes!(review::set_status))
+        .routes(routes!(review::audit))
         .routes(routes!(health::healthz))
         .routes(routes!(metrics::metrics))
         .routes(routes!(openapi::service_desc))
@@ -156,8 +179,16 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
     Some(
         CorsLayer::new()
             .allow_origin(allow)
-            .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
-            .allow_headers([axum::http::header::CONTENT_TYPE]),
+            .allow_methods([
+                axum::http::Method::GET,
+                axum::http::Method::POST,
+                axum::http::Method::DELETE,
+            ])
+            .allow_headers([
+                axum::http::header::CONTENT_TYPE,
+                axum::http::header::AUTHORIZATION,
+                axum::http::HeaderName::from_static(session::CSRF_HEADER),
+            ]),
     )
 }
 

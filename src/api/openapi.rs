@@ -22,7 +22,8 @@ use super::html;
     ),
     tags(
         (name = "OGC API Features", description = "Landing page, conformance, collections and items"),
-        (name = "Planning", description = "Profiles, re-scoring with new weights, candidate details"),
+        (name = "Planning", description = "Profiles, re-scoring with new weights, candidate details, export"),
+        (name = "Review", description = "Login, tokens, proposals, comments, votes, statuses and the audit log"),
         (name = "Operations", description = "Health, metrics and this document"),
     ),
     components(schemas(super::error::Problem))

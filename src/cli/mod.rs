@@ -7,6 +7,7 @@ pub mod i18n;
 pub mod progress;
 pub mod score;
 pub mod serve;
+pub mod user;
 
 use std::path::PathBuf;
 

@@ -15,6 +15,8 @@ pub struct ServeArgs {
     pub municipalities: Vec<String>,
     pub timeout: f64,
     pub cors_origins: Vec<String>,
+    /// The review store (SQLite file).
+    pub db: String,
 }
 
 pub async fn run(common: &Common, args: ServeArgs) -> Result<(), CliError> {
@@ -33,6 +35,8 @@ pub async fn run(common: &Common, args: ServeArgs) -> Result<(), CliError> {
         }
     }
     let lang = common.lang;
+    // A store that cannot open stops the start before the long load.
+    let store = super::user::open_store(&args.db)?;
     let progress = CliProgress::new(lang);
     let (_, region, report) = common.load(&progress)?;
     if !report.is_usable() {
@@ -58,6 +62,7 @@ pub async fn run(common: &Common, args: ServeArgs) -> Result<(), CliError> {
     });
     let state = AppState::with_grid(region, report, grid.as_ref())
         .map_err(|e| CliError::Unusable(e.to_string()))?
+        .with_store(std::sync::Arc::new(store))
         .with_options(ApiOptions {
             timeout: std::time::Duration::from_secs_f64(args.timeout),
             cors_origins: args.cors_origins,

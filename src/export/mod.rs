@@ -471,11 +471,11 @@ pub fn timestamp() -> String {
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0)
     });
-    rfc3339(secs)
+    rfc3339_of(secs)
 }
 
 /// Seconds since 1970 as RFC 3339 UTC (days to civil date after Howard Hinnant).
-fn rfc3339(secs: i64) -> String {
+pub fn rfc3339_of(secs: i64) -> String {
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -498,8 +498,8 @@ fn rfc3339(secs: i64) -> String {
 mod time_tests {
     #[test]
     fn timestamps_are_rfc_3339_in_utc() {
-        assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(super::rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(super::rfc3339(1_795_755_480), "2026-11-27T04:58:00Z");
+        assert_eq!(super::rfc3339_of(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::rfc3339_of(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(super::rfc3339_of(1_795_755_480), "2026-11-27T04:58:00Z");
     }
 }

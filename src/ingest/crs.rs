@@ -123,6 +123,24 @@ pub fn describe(srs: &SpatialRef) -> String {
     }
 }
 
+/// Reprojects a geometry from `from` (e.g. "EPSG:4326", lon/lat order) to EPSG:25833.
+pub fn geometry_to_internal(
+    g: &geo::Geometry<f64>,
+    from: &str,
+) -> Result<geo::Geometry<f64>, CrsError> {
+    use gdal::vector::ToGdal;
+    let mut src = spatial_ref(from)?;
+    let ct = to_internal(&mut src)?;
+    let err = |message: String| CrsError::Transform {
+        from: from.to_string(),
+        to: INTERNAL_EPSG,
+        message,
+    };
+    let mut gg = g.to_gdal().map_err(|e| err(e.to_string()))?;
+    gg.transform_inplace(&ct).map_err(|e| err(e.to_string()))?;
+    crate::ingest::geometry::to_geo(&gg).map_err(err)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

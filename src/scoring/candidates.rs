@@ -42,7 +42,7 @@ pub struct Candidate {
     pub origin: Origin,
 }
 
-fn measurement_point(g: &Geometry<f64>) -> Option<[f64; 2]> {
+pub fn measurement_point(g: &Geometry<f64>) -> Option<[f64; 2]> {
     g.interior_point().map(|p| [p.x(), p.y()])
 }
 

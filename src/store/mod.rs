@@ -157,6 +157,10 @@ pub trait Store: Send + Sync {
     /// The user a token belongs to, if it is neither revoked nor expired at `now`.
     fn user_by_token(&self, token_hash: &str, now: i64) -> Result<Option<User>>;
     fn revoke_token(&self, token_id: i64, by: &str) -> Result<()>;
+    /// The user a token id belongs to, revoked or not.
+    fn token_owner(&self, token_id: i64) -> Result<Option<i64>>;
+    /// Ends a session by its token's hash (logout).
+    fn end_session(&self, token_hash: &str) -> Result<()>;
 
     fn add_proposal(&self, p: &NewProposal, by: &Actor) -> Result<Proposal>;
     fn proposal(&self, id: &str) -> Result<Option<Proposal>>;

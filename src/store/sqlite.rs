@@ -408,6 +408,29 @@ impl Store for SqliteStore {
         })
     }
 
+    fn token_owner(&self, token_id: i64) -> Result<Option<i64>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT user_id FROM tokens WHERE id = ?1",
+                params![token_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db)
+        })
+    }
+
+    fn end_session(&self, token_hash: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE tokens SET revoked_at = ?2 WHERE token_hash = ?1 AND kind = 'session' AND revoked_at IS NULL",
+                params![token_hash, now()],
+            )
+            .map_err(db)?;
+            Ok(())
+        })
+    }
+
     fn add_proposal(&self, p: &NewProposal, by: &Actor) -> Result<Proposal> {
         self.write(|tx| {
             tx.execute(

@@ -36,7 +36,13 @@ pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_energistasjon"));
     c.env_remove("ENERGISTASJON_REGION")
         .env_remove("ENERGISTASJON_DATA_DIR")
-        .env_remove("ENERGISTASJON_LANG");
+        .env_remove("ENERGISTASJON_LANG")
+        .env_remove("ENERGISTASJON_PASSWORD")
+        // A review store outside the source tree unless a test names its own with --db.
+        .env(
+            "ENERGISTASJON_DB",
+            std::env::temp_dir().join(format!("energistasjon-test-{}.sqlite", std::process::id())),
+        );
     c
 }
 
@@ -67,6 +73,8 @@ pub struct Server {
     pub child: std::process::Child,
     pub addr: String,
     pub stderr: std::io::BufReader<std::process::ChildStderr>,
+    /// Holds the server's review store.
+    pub db: tempfile::TempDir,
 }
 
 impl Drop for Server {
@@ -78,7 +86,10 @@ impl Drop for Server {
 
 pub fn start_server(extra: &[&str]) -> Server {
     use std::io::BufRead;
+    let db = tempfile::tempdir().unwrap();
     let mut child = bin()
+        .arg("--db")
+        .arg(db.path().join("review.sqlite"))
         .args(["serve", "--addr", "127.0.0.1:0"])
         .args(extra)
         .stderr(std::process::Stdio::piped())
@@ -101,6 +112,7 @@ pub fn start_server(extra: &[&str]) -> Server {
         child,
         addr,
         stderr,
+        db,
     }
 }
 

@@ -1,0 +1,439 @@
+//! The review workflow over HTTP: proposals (scored at once against every profile), a
+//! site's state with comments, votes and status changes (optimistic versions), and the
+//! audit log for coordinators. Rules come from `domain::review`; records go to the store.
+
+use std::collections::BTreeMap;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use geo::{Geometry, Validation};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::session::{actor, store};
+use super::{ApiError, AppState};
+use crate::domain::review::{self, Actor, Status, MAX_COMMENT_CHARS};
+use crate::store::{NewProposal, Vote};
+
+fn bad(parameter: &str, detail: impl Into<String>) -> ApiError {
+    ApiError::BadRequest {
+        parameter: parameter.into(),
+        detail: detail.into(),
+    }
+}
+
+fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    b.map(|Json(v)| v).map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge(format!(
+                "the request body is larger than {} MiB",
+                super::MAX_BODY_BYTES / 1024 / 1024
+            ))
+        } else {
+            bad(
+                "body",
+                format!("the request body is not valid: {}", e.body_text()),
+            )
+        }
+    })
+}
+
+fn signed_in(state: &AppState, headers: &HeaderMap, method: &Method) -> Result<Actor, ApiError> {
+    actor(state, headers, method)?
+        .ok_or_else(|| ApiError::Unauthorized("log in first: anonymous users can only read".into()))
+}
+
+/// The municipality a site lies in: a proposal's own, or a scored candidate's.
+fn site_kommune(state: &AppState, site: &str) -> Result<String, ApiError> {
+    if let Some(p) = store(state)?.proposal(site)? {
+        return Ok(p.kommunenummer);
+    }
+    for c in state.collections.iter().filter(|c| c.scored().is_some()) {
+        if let Some(i) = c.find(site) {
+            return c
+                .property(i, "kommunenummer", &state.ctx)
+                .and_then(|v| v.as_str().map(str::to_string))
+                .ok_or_else(|| {
+                    bad(
+                        "site",
+                        format!("site '{site}' lies outside every municipality"),
+                    )
+                });
+        }
+    }
+    Err(ApiError::NotFound(format!(
+        "no candidate or proposal '{site}'"
+    )))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalRequest {
+    pub name: String,
+    /// A GeoJSON Point, Polygon or MultiPolygon.
+    #[schema(value_type = Object)]
+    pub geometry: Value,
+    /// The geometry's CRS, e.g. EPSG:25832; default CRS84 (lon/lat).
+    pub crs: Option<String>,
+}
+
+/// Checks a proposed geometry and brings it to EPSG:25833.
+fn proposal_geometry(req: &ProposalRequest) -> Result<Geometry<f64>, ApiError> {
+    let g: geojson::Geometry = serde_json::from_value(req.geometry.clone())
+        .map_err(|e| bad("geometry", format!("not a GeoJSON geometry: {e}")))?;
+    let g: Geometry<f64> = g
+        .try_into()
+        .map_err(|e| bad("geometry", format!("not a usable geometry: {e}")))?;
+    if !matches!(
+        g,
+        Geometry::Point(_) | Geometry::Polygon(_) | Geometry::MultiPolygon(_)
+    ) {
+        return Err(bad(
+            "geometry",
+            "a site is a Point, Polygon or MultiPolygon",
+        ));
+    }
+    if let Some(e) = g.validation_errors().first() {
+        return Err(bad(
+            "geometry",
+            format!("the geometry is invalid: {e}. Fix it in your GIS (QGIS: Vector › Geometry Tools › Fix Geometries) and try again"),
+        ));
+    }
+    let from = match req.crs.as_deref() {
+        None => "EPSG:4326".to_string(),
+        Some(text) => {
+            let code = crate::export::parse_epsg(text).ok_or_else(|| {
+                bad(
+                    "crs",
+                    format!("crs '{text}' is not an EPSG code; write for example EPSG:25832"),
+                )
+            })?;
+            format!("EPSG:{code}")
+        }
+    };
+    crate::ingest::crs::geometry_to_internal(&g, &from)
+        .map_err(|e| bad("crs", format!("cannot reproject from {from}: {e}")))
+}
+
+/// Proposes a site; it is scored at once against every profile.
+#[utoipa::path(post, path = "/api/proposals", tag = "Review", request_body = ProposalRequest,
+    responses(
+        (status = 201, description = "The proposal, its municipality, and its score and failed criteria per profile", body = serde_json::Value),
+        (status = 400, description = "A bad geometry, a site outside every municipality, or a bad CRS", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The site lies in another municipality", body = super::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn propose(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    b: Result<Json<ProposalRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let who = signed_in(&state, &headers, &method)?;
+    let req = body(b)?;
+    if req.name.trim().is_empty() || req.name.chars().count() > 200 {
+        return Err(bad("name", "give the site a name of 1 to 200 characters"));
+    }
+    let geometry = proposal_geometry(&req)?;
+    let point = crate::scoring::candidates::measurement_point(&geometry)
+        .ok_or_else(|| bad("geometry", "the geometry is empty"))?;
+    let m = state.ctx.municipality_at(point).ok_or_else(|| {
+        bad(
+            "geometry",
+            "the site lies outside every municipality of the region (in the sea, or in the wrong CRS?)",
+        )
+    })?;
+    let kommunenummer = state.region.boundary[m as usize].attrs.number.clone();
+    review::may_write_in(Some(&who), &kommunenummer)?;
+    let native = geojson::Geometry::new(geojson::GeometryValue::from(&geometry));
+    let proposal = store(&state)?.add_proposal(
+        &NewProposal {
+            name: req.name.trim().to_string(),
+            kommunenummer: kommunenummer.clone(),
+            geometry: serde_json::to_value(&native).unwrap_or(Value::Null),
+        },
+        &who,
+    )?;
+    let scores = score_site(&state, &proposal.id, &req.name, geometry);
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"proposal": proposal, "kommunenummer": kommunenummer, "scores": scores})),
+    )
+        .into_response())
+}
+
+/// The site against every profile: score, and the constraints it fails.
+fn score_site(state: &AppState, id: &str, name: &str, geometry: Geometry<f64>) -> Value {
+    use crate::domain::layers::{Feature, Site};
+    use crate::scoring::{candidates, measure, rank, report::breakdown, Normalized};
+    let site = Feature {
+        id: id.to_string(),
+        geometry,
+        attrs: Site {
+            name: Some(name.to_string()),
+            properties: BTreeMap::new(),
+        },
+    };
+    let mut out = Vec::new();
+    for s in state
+        .scored
+        .iter()
+        .filter(|s| s.set == crate::catalog::CandidateSet::Parcels)
+    {
+        let cands = candidates::from_sites(&state.ctx, std::slice::from_ref(&site));
+        let raw = measure(&state.ctx, &s.profile, cands, &|_| {});
+        if raw.is_empty() {
+            continue;
+        }
+        let norm = Normalized::new(&raw, &s.profile);
+        let ranking = rank(&raw, &norm, &s.weights);
+        let r = breakdown(&state.ctx, &raw, &norm, &ranking, &s.weights, 0);
+        out.push(json!({
+            "profile": s.profile.id,
+            "score": r.score,
+            "excluded": r.excluded,
+            "fails": r.exclusions.iter().map(|e| json!({"constraint": e.constraint, "reason": e.reason, "reason_en": e.reason_en})).collect::<Vec<_>>(),
+            "criteria": r.criteria.iter().map(|c| json!({"id": c.id, "raw": c.raw, "unit": c.unit, "points": c.points, "reason": c.reason})).collect::<Vec<_>>(),
+        }));
+    }
+    Value::Array(out)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct KommuneQuery {
+    /// Only this municipality's proposals.
+    pub kommunenummer: Option<String>,
+}
+
+/// Proposals, optionally of one municipality.
+#[utoipa::path(get, path = "/api/proposals", tag = "Review", params(KommuneQuery),
+    responses((status = 200, description = "The proposals", body = serde_json::Value)))]
+pub async fn proposals(
+    State(state): State<AppState>,
+    Query(q): Query<KommuneQuery>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        json!({"proposals": store(&state)?.proposals(q.kommunenummer.as_deref())?}),
+    ))
+}
+
+/// A site's review state, comments and history.
+#[utoipa::path(get, path = "/api/sites/{id}", tag = "Review",
+    params(("id" = String, Path, description = "A candidate or proposal id")),
+    responses(
+        (status = 200, description = "Status, version, votes and comments", body = serde_json::Value),
+        (status = 404, description = "No such site", body = super::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn site(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let k = site_kommune(&state, &id)?;
+    let st = store(&state)?;
+    let s = st.site(&id, &k)?;
+    Ok(Json(json!({
+        "site": s,
+        "allowed_next": s.status.next().iter().map(|x| x.name()).collect::<Vec<_>>(),
+        "comments": st.comments(&id)?,
+    })))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentRequest {
+    pub text: String,
+}
+
+/// Comments on a site in the user's municipality (coordinators: anywhere).
+#[utoipa::path(post, path = "/api/sites/{id}/comments", tag = "Review", request_body = CommentRequest,
+    params(("id" = String, Path, description = "A candidate or proposal id")),
+    responses(
+        (status = 201, description = "The comment", body = serde_json::Value),
+        (status = 400, description = "An empty or over-long comment", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another municipality's site", body = super::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn comment(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    b: Result<Json<CommentRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let who = signed_in(&state, &headers, &method)?;
+    let req = body(b)?;
+    let n = req.text.chars().count();
+    if req.text.trim().is_empty() || n > MAX_COMMENT_CHARS {
+        return Err(bad(
+            "text",
+            format!("a comment holds 1 to {MAX_COMMENT_CHARS} characters; this one has {n}"),
+        ));
+    }
+    let k = site_kommune(&state, &id)?;
+    review::may_write_in(Some(&who), &k)?;
+    let c = store(&state)?.add_comment(&id, &k, &req.text, &who)?;
+    Ok((StatusCode::CREATED, Json(c)).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VoteRequest {
+    #[schema(value_type = String)]
+    pub vote: Vote,
+}
+
+/// Votes support, oppose or needs_info; a user's later vote replaces the earlier.
+#[utoipa::path(post, path = "/api/sites/{id}/votes", tag = "Review", request_body = VoteRequest,
+    params(("id" = String, Path, description = "A candidate or proposal id")),
+    responses(
+        (status = 200, description = "The site's state", body = serde_json::Value),
+        (status = 401, description = "Not signed in", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another municipality's site", body = super::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn vote(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    b: Result<Json<VoteRequest>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let who = signed_in(&state, &headers, &method)?;
+    let req = body(b)?;
+    let k = site_kommune(&state, &id)?;
+    review::may_write_in(Some(&who), &k)?;
+    Ok(Json(json!(
+        store(&state)?.set_vote(&id, &k, req.vote, &who)?
+    )))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusRequest {
+    /// proposed, under_review, recommended, approved, rejected or built.
+    pub status: String,
+    /// The version of the site the change was made from.
+    pub version: i64,
+    /// Why; required when rejecting.
+    pub reason: Option<String>,
+}
+
+/// Sets a site's status (coordinators), along the allowed transitions, from the version
+/// the coordinator saw.
+#[utoipa::path(post, path = "/api/sites/{id}/status", tag = "Review", request_body = StatusRequest,
+    params(("id" = String, Path, description = "A candidate or proposal id")),
+    responses(
+        (status = 200, description = "The site's new state", body = serde_json::Value),
+        (status = 403, description = "Not a coordinator", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A transition that is not allowed (the allowed ones are named), or a stale version", body = super::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn set_status(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    b: Result<Json<StatusRequest>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let who = signed_in(&state, &headers, &method)?;
+    let req = body(b)?;
+    let to = Status::parse(&req.status).ok_or_else(|| {
+        bad(
+            "status",
+            format!(
+                "unknown status '{}'; use one of {}",
+                req.status,
+                Status::ALL.map(|s| s.name()).join(", ")
+            ),
+        )
+    })?;
+    let k = site_kommune(&state, &id)?;
+    let st = store(&state)?;
+    let now = st.site(&id, &k)?;
+    review::may_set_status(Some(&who), now.status, to, req.reason.as_deref())?;
+    Ok(Json(json!(st.set_status(
+        &id,
+        &k,
+        req.version,
+        to,
+        req.reason.as_deref(),
+        &who
+    )?)))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// At most this many entries, newest first (default 1000).
+    pub limit: Option<usize>,
+    /// `csv` for a spreadsheet.
+    pub f: Option<String>,
+}
+
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The audit log, for coordinators and admins; `f=csv` as a file.
+#[utoipa::path(get, path = "/api/audit", tag = "Review", params(AuditQuery),
+    responses(
+        (status = 200, description = "Audit entries, newest first", body = serde_json::Value),
+        (status = 401, description = "Not signed in", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a coordinator", body = super::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn audit(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, ApiError> {
+    let who = signed_in(&state, &headers, &method)?;
+    if !matches!(who.role, review::Role::Coordinator | review::Role::Admin) {
+        return Err(ApiError::Forbidden(
+            "only coordinators and admins read the audit log".into(),
+        ));
+    }
+    let entries = store(&state)?.audit(q.limit.unwrap_or(1000).min(100_000))?;
+    match q.f.as_deref() {
+        Some("csv") => {
+            let mut out = String::from("id,at,actor,action,entity,before,after\n");
+            for e in &entries {
+                let cell = |v: &Option<Value>| {
+                    csv_cell(&v.as_ref().map(|v| v.to_string()).unwrap_or_default())
+                };
+                out.push_str(&format!(
+                    "{},{},{},{},{},{},{}\n",
+                    e.id,
+                    crate::export::rfc3339_of(e.at),
+                    csv_cell(&e.actor),
+                    csv_cell(&e.action),
+                    csv_cell(&e.entity),
+                    cell(&e.before),
+                    cell(&e.after)
+                ));
+            }
+            Ok((
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        "attachment; filename=\"audit.csv\"",
+                    ),
+                ],
+                out,
+            )
+                .into_response())
+        }
+        None | Some("json") => Ok(Json(json!({"entries": entries})).into_response()),
+        Some(other) => Err(bad(
+            "f",
+            format!("format '{other}' is not served; use json or csv"),
+        )),
+    }
+}

@@ -1,0 +1,94 @@
+//! `energistasjon user add`: creates a user in the review store, for bootstrap (the first
+//! admin or coordinator) and for scripts. The password comes from ENERGISTASJON_PASSWORD or
+//! the first line of standard input, never from the command line (it would show in `ps`).
+
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+use super::CliError;
+use crate::auth;
+use crate::domain::review::Role;
+use crate::store::sqlite::SqliteStore;
+use crate::store::{NewUser, Store};
+
+pub struct UserAdd {
+    pub username: String,
+    pub role: String,
+    pub municipalities: Vec<String>,
+}
+
+/// Opens the store named by `--db`: a SQLite file (PostgreSQL follows).
+pub fn open_store(db: &str) -> Result<SqliteStore, CliError> {
+    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        return Err(CliError::Usage(
+            "the PostgreSQL/PostGIS store is not built yet; use a SQLite file for --db".into(),
+        ));
+    }
+    SqliteStore::open(Path::new(db)).map_err(|e| CliError::Unusable(e.to_string()))
+}
+
+pub fn add(
+    db: &str,
+    args: &UserAdd,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let role = Role::parse(&args.role).ok_or_else(|| {
+        CliError::Usage(format!(
+            "unknown role '{}'; use municipality, coordinator or admin",
+            args.role
+        ))
+    })?;
+    if role == Role::Municipality && args.municipalities.is_empty() {
+        return Err(CliError::Usage(
+            "a municipality user needs --kommune, e.g. --kommune 0301".into(),
+        ));
+    }
+    if let Some(bad) = args
+        .municipalities
+        .iter()
+        .find(|k| k.len() != 4 || !k.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err(CliError::Usage(format!(
+            "--kommune '{bad}' is not a kommunenummer (four digits, e.g. 0301)"
+        )));
+    }
+    let password = match std::env::var("ENERGISTASJON_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let mut line = String::new();
+            input.read_line(&mut line).map_err(CliError::Output)?;
+            line.trim_end_matches(['\n', '\r']).to_string()
+        }
+    };
+    let hash = auth::hash_password(&password).map_err(|e| {
+        CliError::Usage(format!(
+            "{e}; give it in ENERGISTASJON_PASSWORD or on standard input"
+        ))
+    })?;
+    let store = open_store(db)?;
+    let user = store
+        .add_user(
+            &NewUser {
+                username: args.username.clone(),
+                role,
+                municipalities: args.municipalities.clone(),
+                password_hash: hash,
+            },
+            "cli",
+        )
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    writeln!(
+        out,
+        "user {} ({}, {}) id {} in {db}",
+        user.username,
+        user.role.name(),
+        if user.municipalities.is_empty() {
+            "all municipalities".to_string()
+        } else {
+            user.municipalities.join(", ")
+        },
+        user.id
+    )?;
+    Ok(())
+}

@@ -1,0 +1,741 @@
+//! The review workflow through the HTTP router, on the demo region with a real SQLite
+//! store: who may do what (401, 403, 409 each), sessions with CSRF, tokens that stop at
+//! once when revoked, lockout, optimistic versions, bad input, and the audit log.
+
+mod common;
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use energistasjon::api::{router, AppState};
+use energistasjon::auth::hash_password;
+use energistasjon::domain::review::Role;
+use energistasjon::store::sqlite::SqliteStore;
+use energistasjon::store::{NewUser, Store};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "riktig hest batteri";
+
+struct World {
+    state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("review.sqlite")).unwrap();
+    let hash = hash_password(PASSWORD).unwrap();
+    for (name, role, kommuner) in [
+        ("kari", Role::Municipality, vec!["0301"]),
+        ("per", Role::Municipality, vec!["3201"]),
+        ("ola", Role::Coordinator, vec![]),
+        ("eva", Role::Coordinator, vec![]),
+        ("admin", Role::Admin, vec![]),
+    ] {
+        store
+            .add_user(
+                &NewUser {
+                    username: name.into(),
+                    role,
+                    municipalities: kommuner.into_iter().map(String::from).collect(),
+                    password_hash: hash.clone(),
+                },
+                "test",
+            )
+            .unwrap();
+    }
+    World {
+        state: common::demo_state().with_store(Arc::new(store)),
+        _dir: dir,
+    }
+}
+
+/// How a request is signed.
+#[derive(Clone)]
+enum Auth {
+    None,
+    Bearer(String),
+    /// Session cookie, with the CSRF header or without.
+    Session {
+        cookie: String,
+        csrf: Option<String>,
+    },
+}
+
+async fn call(
+    state: &AppState,
+    method: &str,
+    uri: &str,
+    auth: &Auth,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = Request::builder().method(method).uri(uri);
+    match auth {
+        Auth::None => {}
+        Auth::Bearer(t) => req = req.header("authorization", format!("Bearer {t}")),
+        Auth::Session { cookie, csrf } => {
+            req = req.header("cookie", cookie.clone());
+            if let Some(c) = csrf {
+                req = req.header("x-csrf-token", c.clone());
+            }
+        }
+    }
+    let req = match body {
+        Some(b) => req
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .unwrap();
+    let resp = router(state.clone()).oneshot(req).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// Logs in; the session cookie and the CSRF token.
+async fn login(state: &AppState, user: &str) -> Auth {
+    let req = Request::post("/api/login")
+        .header("content-type", "application/json")
+        .body(Body::from(
+            json!({"username": user, "password": PASSWORD}).to_string(),
+        ))
+        .unwrap();
+    let resp = router(state.clone()).oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "login {user}");
+    let set = resp.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+    let cookie = set.split(';').next().unwrap().to_string();
+    let body: Value =
+        serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    Auth::Session {
+        cookie,
+        csrf: Some(body["csrf_token"].as_str().unwrap().to_string()),
+    }
+}
+
+/// A bearer token for `user`.
+async fn token(state: &AppState, user: &str) -> (i64, Auth) {
+    let s = login(state, user).await;
+    let (status, body) = call(state, "POST", "/api/tokens", &s, None).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    (
+        body["id"].as_i64().unwrap(),
+        Auth::Bearer(body["token"].as_str().unwrap().to_string()),
+    )
+}
+
+/// A depot candidate of the demo region in `kommune`.
+fn candidate_in(state: &AppState, kommune: &str) -> String {
+    let c = state
+        .collections
+        .iter()
+        .find(|c| c.id == "candidates-depot")
+        .unwrap();
+    (0..c.len())
+        .find(|&i| {
+            c.property(i, "kommunenummer", &state.ctx)
+                .and_then(|v| v.as_str().map(String::from))
+                .as_deref()
+                == Some(kommune)
+        })
+        .map(|i| c.id_of(i).to_string())
+        .unwrap_or_else(|| panic!("no candidate in {kommune}"))
+}
+
+fn point(lon: f64, lat: f64) -> Value {
+    json!({"type": "Point", "coordinates": [lon, lat]})
+}
+
+#[tokio::test]
+async fn anonymous_users_can_read_but_not_write() {
+    let w = world();
+    let site = candidate_in(&w.state, "0301");
+    let (s, _) = call(
+        &w.state,
+        "GET",
+        &format!("/api/sites/{site}"),
+        &Auth::None,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    for (method, uri, body) in [
+        (
+            "POST",
+            "/api/proposals".to_string(),
+            json!({"name": "x", "geometry": point(10.8, 59.92)}),
+        ),
+        (
+            "POST",
+            format!("/api/sites/{site}/comments"),
+            json!({"text": "hei"}),
+        ),
+        (
+            "POST",
+            format!("/api/sites/{site}/votes"),
+            json!({"vote": "support"}),
+        ),
+        (
+            "POST",
+            format!("/api/sites/{site}/status"),
+            json!({"status": "under_review", "version": 0}),
+        ),
+    ] {
+        let (s, p) = call(&w.state, method, &uri, &Auth::None, Some(body)).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{uri}: {p}");
+        assert!(p["detail"].as_str().unwrap().contains("log in"), "{p}");
+    }
+    let (s, _) = call(&w.state, "GET", "/api/audit", &Auth::None, None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_municipality_user_writes_only_in_its_own_municipality() {
+    let w = world();
+    let (_, kari) = token(&w.state, "kari").await;
+    let own = candidate_in(&w.state, "0301");
+    let other = candidate_in(&w.state, "3201");
+    let (s, _) = call(
+        &w.state,
+        "POST",
+        &format!("/api/sites/{own}/comments"),
+        &kari,
+        Some(json!({"text": "Godt egnet"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    for (uri, body) in [
+        (
+            format!("/api/sites/{other}/comments"),
+            json!({"text": "hei"}),
+        ),
+        (
+            format!("/api/sites/{other}/votes"),
+            json!({"vote": "oppose"}),
+        ),
+    ] {
+        let (s, p) = call(&w.state, "POST", &uri, &kari, Some(body)).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{uri}: {p}");
+        assert!(p["detail"].as_str().unwrap().contains("3201"), "{p}");
+    }
+    // Proposing: inside Oslo works and is scored; inside Bærum is refused.
+    let (s, p) = call(
+        &w.state,
+        "POST",
+        "/api/proposals",
+        &kari,
+        Some(json!({"name": "Alnabru nord", "geometry": point(10.84, 59.93)})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    assert_eq!(p["kommunenummer"], "0301");
+    assert_eq!(
+        p["scores"].as_array().unwrap().len(),
+        4,
+        "scored against every profile"
+    );
+    assert!(p["scores"][0]["criteria"].as_array().unwrap().len() > 3);
+    let (s, p) = call(
+        &w.state,
+        "POST",
+        "/api/proposals",
+        &kari,
+        Some(json!({"name": "Sandvika", "geometry": point(10.52, 59.89)})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{p}");
+    // A status change is not for municipality users at all.
+    let (s, p) = call(
+        &w.state,
+        "POST",
+        &format!("/api/sites/{own}/status"),
+        &kari,
+        Some(json!({"status": "under_review", "version": 0})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("coordinators"));
+}
+
+#[tokio::test]
+async fn coordinators_move_sites_only_along_allowed_transitions() {
+    let w = world();
+    let (_, ola) = token(&w.state, "ola").await;
+    let site = candidate_in(&w.state, "3201");
+    let uri = format!("/api/sites/{site}/status");
+    let (s, p) = call(
+        &w.state,
+        "POST",
+        &uri,
+        &ola,
+        Some(json!({"status": "approved", "version": 0})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{p}");
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("under_review, rejected"),
+        "{p}"
+    );
+    let (s, p) = call(
+        &w.state,
+        "POST",
+        &uri,
+        &ola,
+        Some(json!({"status": "under_review", "version": 0})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!(
+        (p["status"].as_str(), p["version"].as_i64()),
+        (Some("under_review"), Some(1))
+    );
+    let (s, p) = call(
+        &w.state,
+        "POST",
+        &uri,
+        &ola,
+        Some(json!({"status": "rejected", "version": 1})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "rejecting needs a reason: {p}");
+    let (s, p) = call(
+        &w.state,
+        "POST",
+        &uri,
+        &ola,
+        Some(json!({"status": "finished", "version": 1})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(p["parameter"], "status");
+    let (s, _) = call(
+        &w.state,
+        "POST",
+        &uri,
+        &ola,
+        Some(json!({"status": "recommended", "version": 1})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, state) = call(
+        &w.state,
+        "GET",
+        &format!("/api/sites/{site}"),
+        &Auth::None,
+        None,
+    )
+    .await;
+    assert_eq!(state["site"]["status"], "recommended");
+    assert_eq!(state["allowed_next"], json!(["approved", "rejected"]));
+}
+
+#[tokio::test]
+async fn two_coordinators_from_the_same_version_one_gets_409_and_nothing_is_lost() {
+    let w = world();
+    let (_, ola) = token(&w.state, "ola").await;
+    let (_, eva) = token(&w.state, "eva").await;
+    let site = candidate_in(&w.state, "0301");
+    let uri = format!("/api/sites/{site}/status");
+    let (a, b) = tokio::join!(
+        call(
+            &w.state,
+            "POST",
+            &uri,
+            &ola,
+            Some(json!({"status": "under_review", "version": 0}))
+        ),
+        call(
+            &w.state,
+            "POST",
+            &uri,
+            &eva,
+            Some(json!({"status": "rejected", "version": 0, "reason": "for nær boliger"}))
+        ),
+    );
+    let codes = [a.0, b.0];
+    assert!(
+        codes.contains(&StatusCode::OK) && codes.contains(&StatusCode::CONFLICT),
+        "{codes:?}"
+    );
+    let winner = if a.0 == StatusCode::OK { &a.1 } else { &b.1 };
+    let loser = if a.0 == StatusCode::OK { &b.1 } else { &a.1 };
+    assert!(
+        loser["detail"].as_str().unwrap().contains("version"),
+        "{loser}"
+    );
+    let (_, now) = call(
+        &w.state,
+        "GET",
+        &format!("/api/sites/{site}"),
+        &Auth::None,
+        None,
+    )
+    .await;
+    assert_eq!(now["site"]["status"], winner["status"]);
+    assert_eq!(now["site"]["version"], 1);
+}
+
+#[tokio::test]
+async fn a_revoked_token_stops_working_at_once() {
+    let w = world();
+    let (id, kari) = token(&w.state, "kari").await;
+    let (s, me) = call(&w.state, "GET", "/api/me", &kari, None).await;
+    assert_eq!((s, me["username"].as_str()), (StatusCode::OK, Some("kari")));
+    // Someone else may not revoke it.
+    let (_, per) = token(&w.state, "per").await;
+    let (s, _) = call(&w.state, "DELETE", &format!("/api/tokens/{id}"), &per, None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = call(
+        &w.state,
+        "DELETE",
+        &format!("/api/tokens/{id}"),
+        &kari,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, p) = call(&w.state, "GET", "/api/me", &kari, None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{p}");
+}
+
+#[tokio::test]
+async fn session_writes_need_the_csrf_token_and_logout_ends_the_session() {
+    let w = world();
+    let session = login(&w.state, "kari").await;
+    let Auth::Session { cookie, .. } = session.clone() else {
+        unreachable!()
+    };
+    let site = candidate_in(&w.state, "0301");
+    let uri = format!("/api/sites/{site}/comments");
+    let no_csrf = Auth::Session {
+        cookie: cookie.clone(),
+        csrf: None,
+    };
+    let (s, p) = call(
+        &w.state,
+        "POST",
+        &uri,
+        &no_csrf,
+        Some(json!({"text": "hei"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("X-CSRF-Token"));
+    let wrong = Auth::Session {
+        cookie: cookie.clone(),
+        csrf: Some("0".repeat(64)),
+    };
+    let (s, _) = call(&w.state, "POST", &uri, &wrong, Some(json!({"text": "hei"}))).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = call(
+        &w.state,
+        "POST",
+        &uri,
+        &session,
+        Some(json!({"text": "hei"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    // Reading needs no CSRF token.
+    let (s, _) = call(&w.state, "GET", "/api/me", &no_csrf, None).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = call(&w.state, "POST", "/api/logout", &session, None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = call(&w.state, "GET", "/api/me", &no_csrf, None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_the_account_and_logins_are_rate_limited() {
+    let w = world();
+    let attempt = |user: &'static str, pw: &'static str| {
+        let state = w.state.clone();
+        async move {
+            call(
+                &state,
+                "POST",
+                "/api/login",
+                &Auth::None,
+                Some(json!({"username": user, "password": pw})),
+            )
+            .await
+        }
+    };
+    for _ in 0..5 {
+        let (s, p) = attempt("per", "feil passord!").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{p}");
+        assert_eq!(p["detail"], "wrong user name or password");
+    }
+    let (s, p) = attempt("per", PASSWORD).await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "locked even with the right password: {p}"
+    );
+    assert!(p["detail"].as_str().unwrap().contains("locked"));
+    // An unknown user gets the same answer as a wrong password, until the rate limit.
+    let mut codes = Vec::new();
+    for _ in 0..12 {
+        codes.push(attempt("nobody", "whatever123").await.0);
+    }
+    assert_eq!(codes[0], StatusCode::UNAUTHORIZED);
+    assert_eq!(*codes.last().unwrap(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_4xx_naming_the_problem() {
+    let w = world();
+    let (_, kari) = token(&w.state, "kari").await;
+    let cases = [
+        (
+            json!({"name": "ring", "geometry": {"type": "Polygon", "coordinates": [[[10.8, 59.9], [10.81, 59.9], [10.8, 59.9]]]}}),
+            "geometry",
+            "invalid",
+        ),
+        (
+            json!({"name": "sløyfe", "geometry": {"type": "Polygon", "coordinates": [[[10.80, 59.90], [10.82, 59.92], [10.82, 59.90], [10.80, 59.92], [10.80, 59.90]]]}}),
+            "geometry",
+            "invalid",
+        ),
+        (
+            json!({"name": "Nordsjøen", "geometry": point(3.0, 58.0)}),
+            "geometry",
+            "outside every municipality",
+        ),
+        (
+            json!({"name": "linje", "geometry": {"type": "LineString", "coordinates": [[10.8, 59.9], [10.9, 59.9]]}}),
+            "geometry",
+            "Point, Polygon or MultiPolygon",
+        ),
+        (
+            json!({"name": "utm", "geometry": point(10.8, 59.92), "crs": "EPSG:nope"}),
+            "crs",
+            "not an EPSG code",
+        ),
+        (
+            json!({"name": "", "geometry": point(10.8, 59.92)}),
+            "name",
+            "1 to 200",
+        ),
+    ];
+    for (body, parameter, words) in cases {
+        let (s, p) = call(
+            &w.state,
+            "POST",
+            "/api/proposals",
+            &kari,
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{body}: {p}");
+        assert_eq!(p["parameter"], parameter, "{p}");
+        assert!(p["detail"].as_str().unwrap().contains(words), "{p}");
+    }
+    // In EPSG:25833 the same site is accepted.
+    let (s, p) = call(&w.state, "POST", "/api/proposals", &kari, Some(json!({"name": "Alnabru", "geometry": point(267_000.0, 6_652_000.0), "crs": "EPSG:25833"}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+
+    let site = candidate_in(&w.state, "0301");
+    let uri = format!("/api/sites/{site}/comments");
+    let (s, p) = call(
+        &w.state,
+        "POST",
+        &uri,
+        &kari,
+        Some(json!({"text": "x".repeat(4001)})),
+    )
+    .await;
+    assert_eq!(
+        (s, p["parameter"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("text")),
+        "{p}"
+    );
+    let nasty = "Robert'); DROP TABLE comments;-- <script>alert(1)</script>";
+    let (s, _) = call(&w.state, "POST", &uri, &kari, Some(json!({"text": nasty}))).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (_, state) = call(
+        &w.state,
+        "GET",
+        &format!("/api/sites/{site}"),
+        &Auth::None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        state["comments"][0]["text"], nasty,
+        "stored and shown verbatim"
+    );
+
+    // A 20 MB upload is refused before it is read.
+    let big = json!({"name": "stor", "geometry": point(10.8, 59.92), "pad": "x".repeat(20 * 1024 * 1024)});
+    let (s, p) = call(&w.state, "POST", "/api/proposals", &kari, Some(big)).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{p}");
+}
+
+#[tokio::test]
+async fn the_audit_log_records_every_change_for_coordinators() {
+    let w = world();
+    let (_, kari) = token(&w.state, "kari").await;
+    let (_, ola) = token(&w.state, "ola").await;
+    let site = candidate_in(&w.state, "0301");
+    call(
+        &w.state,
+        "POST",
+        &format!("/api/sites/{site}/comments"),
+        &kari,
+        Some(json!({"text": "Bærum, Ås, Nordre Follo"})),
+    )
+    .await;
+    call(
+        &w.state,
+        "POST",
+        &format!("/api/sites/{site}/status"),
+        &ola,
+        Some(json!({"status": "under_review", "version": 0})),
+    )
+    .await;
+    let (s, _) = call(&w.state, "GET", "/api/audit", &kari, None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, log) = call(&w.state, "GET", "/api/audit", &ola, None).await;
+    assert_eq!(s, StatusCode::OK);
+    let entries = log["entries"].as_array().unwrap();
+    let status = entries
+        .iter()
+        .find(|e| e["action"] == "status.set")
+        .unwrap();
+    assert_eq!(status["actor"], "ola");
+    assert_eq!(status["before"]["status"], "proposed");
+    assert_eq!(status["after"]["status"], "under_review");
+    assert!(entries
+        .iter()
+        .any(|e| e["action"] == "comment.add" && e["actor"] == "kari"));
+    // As CSV, with the Norwegian letters intact.
+    let Auth::Bearer(t) = &ola else {
+        unreachable!()
+    };
+    let resp = router(w.state.clone())
+        .oneshot(
+            Request::get("/api/audit?f=csv")
+                .header("authorization", format!("Bearer {t}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["content-type"], "text/csv; charset=utf-8");
+    let text = String::from_utf8(
+        resp.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(text.starts_with("id,at,actor,action,entity,before,after\n"));
+    assert!(text.contains("Bærum, Ås, Nordre Follo"), "{text}");
+}
+
+#[test]
+fn user_add_on_the_cli_bootstraps_a_coordinator_with_a_hashed_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("review.sqlite");
+    let run = |args: &[&str], password: &str| {
+        common::bin()
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .env("ENERGISTASJON_PASSWORD", password)
+            .output()
+            .unwrap()
+    };
+    let o = run(
+        &["user", "add", "--username", "ola", "--role", "coordinator"],
+        PASSWORD,
+    );
+    assert!(o.status.success(), "{}", common::text(&o.stderr));
+    assert!(common::text(&o.stdout).contains("ola (coordinator"));
+    let o = run(
+        &["user", "add", "--username", "ola", "--role", "admin"],
+        PASSWORD,
+    );
+    assert!(
+        common::text(&o.stderr).contains("exists already"),
+        "{}",
+        common::text(&o.stderr)
+    );
+    let o = run(
+        &[
+            "user",
+            "add",
+            "--username",
+            "kari",
+            "--role",
+            "municipality",
+        ],
+        PASSWORD,
+    );
+    assert!(
+        common::text(&o.stderr).contains("--kommune"),
+        "{}",
+        common::text(&o.stderr)
+    );
+    let o = run(
+        &[
+            "user",
+            "add",
+            "--username",
+            "kari",
+            "--role",
+            "municipality",
+            "--kommune",
+            "Oslo",
+        ],
+        PASSWORD,
+    );
+    assert!(
+        common::text(&o.stderr).contains("four digits"),
+        "{}",
+        common::text(&o.stderr)
+    );
+    let o = run(
+        &[
+            "user",
+            "add",
+            "--username",
+            "kari",
+            "--role",
+            "municipality",
+            "--kommune",
+            "0301",
+        ],
+        "kort",
+    );
+    assert!(
+        common::text(&o.stderr).contains("at least 10"),
+        "{}",
+        common::text(&o.stderr)
+    );
+    common::assert_no_panic(&o);
+    let store = SqliteStore::open(&db).unwrap();
+    let ola = store.user_by_name("ola").unwrap().unwrap();
+    assert_eq!(ola.role, Role::Coordinator);
+    assert!(energistasjon::auth::verify_password(
+        PASSWORD,
+        &ola.password_hash
+    ));
+    assert!(store.user_by_name("kari").unwrap().is_none());
+}

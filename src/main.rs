@@ -275,6 +275,7 @@ fn main() -> ExitCode {
                 no_reasons: a.no_reasons,
                 out: a.out,
                 force: a.force,
+                db: Some(db.clone()),
             },
             &mut std::io::stdout(),
         ),

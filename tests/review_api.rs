@@ -739,3 +739,84 @@ fn user_add_on_the_cli_bootstraps_a_coordinator_with_a_hashed_password() {
     ));
     assert!(store.user_by_name("kari").unwrap().is_none());
 }
+
+#[tokio::test]
+async fn candidate_items_and_exports_carry_review_status_and_filter_by_it() {
+    let w = world();
+    let (_, ola) = token(&w.state, "ola").await;
+    let (_, kari) = token(&w.state, "kari").await;
+    let site = candidate_in(&w.state, "0301");
+    call(
+        &w.state,
+        "POST",
+        &format!("/api/sites/{site}/status"),
+        &ola,
+        Some(json!({"status": "under_review", "version": 0})),
+    )
+    .await;
+    call(
+        &w.state,
+        "POST",
+        &format!("/api/sites/{site}/comments"),
+        &kari,
+        Some(json!({"text": "Ser bra ut"})),
+    )
+    .await;
+    call(
+        &w.state,
+        "POST",
+        &format!("/api/sites/{site}/votes"),
+        &kari,
+        Some(json!({"vote": "support"})),
+    )
+    .await;
+    let (s, page) = call(
+        &w.state,
+        "GET",
+        "/collections/candidates-depot/items?status=under_review",
+        &Auth::None,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert_eq!(page["numberMatched"], 1);
+    let p = &page["features"][0]["properties"];
+    assert_eq!(p["id"], site.as_str());
+    assert_eq!(
+        (
+            p["status"].as_str(),
+            p["comments"].as_i64(),
+            p["votes_support"].as_i64()
+        ),
+        (Some("under_review"), Some(1), Some(1))
+    );
+    let (_, rest) = call(
+        &w.state,
+        "GET",
+        "/collections/candidates-depot/items?status=proposed&limit=1",
+        &Auth::None,
+        None,
+    )
+    .await;
+    let total = w
+        .state
+        .collections
+        .iter()
+        .find(|c| c.id == "candidates-depot")
+        .unwrap()
+        .len();
+    assert_eq!(rest["numberMatched"].as_u64().unwrap() as usize, total - 1);
+    // The export has the same columns.
+    let (s, doc) = call(
+        &w.state,
+        "GET",
+        "/api/export?profile=depot&status=under_review",
+        &Auth::None,
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(doc["features"].as_array().unwrap().len(), 1);
+    assert_eq!(doc["features"][0]["properties"]["status"], "under_review");
+    assert_eq!(doc["features"][0]["properties"]["comments"], 1);
+}

@@ -188,7 +188,12 @@ pub async fn export(
         query.insert("sortby".into(), "-score".into());
     }
     let q = ItemsQuery::parse(c, &query)?;
-    let opts = Options::new(
+    let review = if c.scored().is_some() {
+        super::session::overlay(&state)?.map(std::sync::Arc::new)
+    } else {
+        None
+    };
+    let mut opts = Options::new(
         c,
         &state.region.name,
         &state.report.data_version,
@@ -199,6 +204,7 @@ pub async fn export(
         false,
         &query,
     );
+    opts.review = review;
     let filename = format!("{}.{}", c.id, format.extension());
     let headers = [
         (header::CONTENT_TYPE, format.media_type().to_string()),
@@ -213,7 +219,7 @@ pub async fn export(
             let err_tx = tx.clone();
             tokio::task::spawn_blocking(move || {
                 let c = &state.collections[index];
-                let rows = q.select(c, &state.ctx);
+                let rows = q.select(c, &state.ctx, opts.review.as_deref());
                 let writer = ChannelWriter {
                     tx,
                     buf: Vec::with_capacity(64 * 1024),
@@ -231,7 +237,7 @@ pub async fn export(
         _ => {
             let file = tokio::task::spawn_blocking(move || -> Result<std::fs::File, ApiError> {
                 let c = &state.collections[index];
-                let rows = q.select(c, &state.ctx);
+                let rows = q.select(c, &state.ctx, opts.review.as_deref());
                 let dir = tempfile::tempdir()
                     .map_err(|e| ApiError::Internal(format!("no temporary folder: {e}")))?;
                 let path = dir.path().join(format!("export.{}", format.extension()));

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 
 use super::{ApiError, AppState};
 use crate::catalog::query::{parse_crs, ItemsQuery};
+use crate::catalog::review::ReviewOverlay;
 use crate::catalog::Collection;
 use crate::scoring::ScoringContext;
 
@@ -201,13 +202,26 @@ fn bad(parameter: &str, detail: impl Into<String>) -> ApiError {
     }
 }
 
-fn feature(c: &Collection, i: usize, b: &str, native: bool, ctx: &ScoringContext) -> Value {
+fn feature(
+    c: &Collection,
+    i: usize,
+    b: &str,
+    native: bool,
+    ctx: &ScoringContext,
+    review: Option<&ReviewOverlay>,
+) -> Value {
     let id = c.id_of(i);
+    let mut properties = c.properties(i, ctx);
+    if c.scored().is_some() {
+        review
+            .unwrap_or(&ReviewOverlay::default())
+            .extend(id, &mut properties);
+    }
     json!({
         "type": "Feature",
         "id": id,
         "geometry": c.geometry(i, native),
-        "properties": c.properties(i, ctx),
+        "properties": properties,
         "links": [
             {"href": format!("{b}/collections/{}/items/{id}", c.id), "rel": "self", "type": "application/geo+json"},
             {"href": format!("{b}/collections/{}", c.id), "rel": "collection", "type": "application/json"},
@@ -234,13 +248,18 @@ pub async fn items(
     let b = base(&headers);
     let q = ItemsQuery::parse(c, &query)?;
     let ctx = &state.ctx;
-    let selected = q.select(c, ctx);
+    let review = if c.scored().is_some() {
+        super::session::overlay(&state)?
+    } else {
+        None
+    };
+    let selected = q.select(c, ctx, review.as_ref());
     let matched = selected.len();
     let page: Vec<Value> = selected
         .iter()
         .skip(q.offset)
         .take(q.limit)
-        .map(|&i| feature(c, i, &b, q.native, ctx))
+        .map(|&i| feature(c, i, &b, q.native, ctx, review.as_ref()))
         .collect();
     let returned = page.len();
     let self_query = query_string(&query, None);
@@ -323,8 +342,13 @@ pub async fn item(
     let i = c
         .find(&fid)
         .ok_or_else(|| ApiError::NotFound(format!("collection '{id}' has no feature '{fid}'")))?;
+    let review = if c.scored().is_some() {
+        super::session::overlay(&state)?
+    } else {
+        None
+    };
     Ok(geojson(
-        feature(c, i, &base(&headers), native, &state.ctx),
+        feature(c, i, &base(&headers), native, &state.ctx, review.as_ref()),
         native,
     ))
 }

@@ -267,3 +267,16 @@ pub async fn revoke_token(
     st.revoke_token(id, &who.username)?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The review state of every touched site, for candidate items and exports; None without
+/// a store.
+pub fn overlay(
+    state: &AppState,
+) -> Result<Option<crate::catalog::review::ReviewOverlay>, ApiError> {
+    match state.store.as_deref() {
+        None => Ok(None),
+        Some(st) => Ok(Some(crate::catalog::review::ReviewOverlay::new(
+            st.sites()?,
+        ))),
+    }
+}

@@ -4,6 +4,7 @@
 //! grid of hundreds of thousands of cells costs columns, not JSON.
 
 pub mod query;
+pub mod review;
 
 use std::sync::Arc;
 
@@ -236,8 +237,10 @@ fn candidate_property_names() -> Vec<String> {
         "exclusions",
         "criteria",
     ]
+    .into_iter()
+    .chain(review::FIELDS)
     .map(String::from)
-    .to_vec()
+    .collect()
 }
 
 /// GeoJSON for a geometry, with counter-clockwise exterior rings (RFC 7946).

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::review::ReviewOverlay;
 use super::Collection;
 use crate::scoring::ScoringContext;
 
@@ -219,9 +220,23 @@ impl ItemsQuery {
         Ok(q)
     }
 
-    /// The indices of the features the query selects, in the order asked for.
-    pub fn select(&self, c: &Collection, ctx: &ScoringContext) -> Vec<usize> {
+    /// The indices of the features the query selects, in the order asked for. Review
+    /// properties (status, votes, comments) of candidates come from `review`.
+    pub fn select(
+        &self,
+        c: &Collection,
+        ctx: &ScoringContext,
+        review: Option<&ReviewOverlay>,
+    ) -> Vec<usize> {
         let q = self;
+        let untouched = ReviewOverlay::default();
+        let value = |i: usize, name: &str| -> Option<Value> {
+            if c.scored().is_some() && super::review::FIELDS.contains(&name) {
+                review.unwrap_or(&untouched).value(c.id_of(i), name)
+            } else {
+                c.property(i, name, ctx)
+            }
+        };
         let mut selected: Vec<usize> = (0..c.len())
             .filter(|&i| {
                 q.bbox
@@ -230,7 +245,7 @@ impl ItemsQuery {
             .filter(|&i| {
                 q.filters
                     .iter()
-                    .all(|(k, v)| matches(c.property(i, k, ctx).as_ref(), v))
+                    .all(|(k, v)| matches(value(i, k).as_ref(), v))
             })
             .filter(|&i| {
                 q.min_score.is_none_or(|m| {
@@ -241,10 +256,8 @@ impl ItemsQuery {
             })
             .collect();
         if let Some((name, descending)) = &q.sortby {
-            let keys: std::collections::HashMap<usize, Option<Value>> = selected
-                .iter()
-                .map(|&i| (i, c.property(i, name, ctx)))
-                .collect();
+            let keys: std::collections::HashMap<usize, Option<Value>> =
+                selected.iter().map(|&i| (i, value(i, name))).collect();
             // Missing values stay last in both directions.
             let missing = |v: Option<&Value>| v.is_none_or(Value::is_null);
             selected.sort_by(|a, b| {

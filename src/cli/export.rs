@@ -37,6 +37,8 @@ pub struct ExportArgs {
     pub no_reasons: bool,
     pub out: PathBuf,
     pub force: bool,
+    /// The review store, for status and counts; used when the file exists.
+    pub db: Option<String>,
 }
 
 pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<(), CliError> {
@@ -149,9 +151,21 @@ pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<()
         };
         CliError::Usage(format!("{flag}: {}", e.detail))
     })?;
-    let rows = q.select(&collection, &ctx);
+    let review = match &args.db {
+        Some(db) if collection.scored().is_some() && std::path::Path::new(db).is_file() => {
+            let store = super::user::open_store(db)?;
+            Some(std::sync::Arc::new(
+                crate::catalog::review::ReviewOverlay::new(
+                    crate::store::Store::sites(&store)
+                        .map_err(|e| CliError::Unusable(e.to_string()))?,
+                ),
+            ))
+        }
+        _ => None,
+    };
+    let rows = q.select(&collection, &ctx, review.as_deref());
 
-    let opts = Options::new(
+    let mut opts = Options::new(
         &collection,
         &region.name,
         &report.data_version,
@@ -162,6 +176,7 @@ pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<()
         lang == Lang::En,
         &query,
     );
+    opts.review = review;
     let bar = steps.bar(lang.t(Msg::Writing), rows.len() as u64);
     write_file(&collection, &rows, &ctx, &opts, &args.out, &|k| {
         bar.inc(k as u64)

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use super::stream::{CsvGeometry, CsvWriter, GeoJsonWriter};
 use super::table::{self, Columns};
 use super::{ExportError, Field, Format, GdalTarget, Value};
+use crate::catalog::review::ReviewOverlay;
 use crate::catalog::Collection;
 use crate::scoring::ScoringContext;
 
@@ -25,6 +26,8 @@ pub struct Options {
     pub columns: Columns,
     /// What produced the data: profile, weights, filters, data version, time.
     pub metadata: Vec<(String, String)>,
+    /// Review status and counts of candidates; everything `proposed` without one.
+    pub review: Option<std::sync::Arc<ReviewOverlay>>,
 }
 
 impl Options {
@@ -82,6 +85,7 @@ impl Options {
                 exported_at,
             },
             metadata,
+            review: None,
         }
     }
 
@@ -104,7 +108,11 @@ impl Options {
 /// The columns of a collection's export.
 pub fn fields(c: &Collection, ctx: &ScoringContext, cols: &Columns) -> Vec<Field> {
     match c.scored() {
-        Some(s) => table::candidate_fields(&s.profile.criteria, cols),
+        Some(s) => {
+            let mut f = table::candidate_fields(&s.profile.criteria, cols);
+            f.extend(table::review_fields());
+            f
+        }
         None => {
             let rows: Vec<serde_json::Map<String, serde_json::Value>> = (0..c.len().min(1000))
                 .map(|i| c.properties(i, ctx))
@@ -119,10 +127,16 @@ fn values(
     i: usize,
     ctx: &ScoringContext,
     fields: &[Field],
-    cols: &Columns,
+    opts: &Options,
 ) -> Vec<Value> {
     match c.report(i, ctx) {
-        Some(r) => table::candidate_values(&r, None, cols),
+        Some(r) => {
+            let mut v = table::candidate_values(&r, None, &opts.columns);
+            let untouched = ReviewOverlay::default();
+            let review = opts.review.as_deref().unwrap_or(&untouched);
+            v.extend(table::review_values(review, c.id_of(i)));
+            v
+        }
         None => table::layer_values(fields, &c.properties(i, ctx)),
     }
 }
@@ -134,11 +148,11 @@ fn chunk(
     start: usize,
     ctx: &ScoringContext,
     fields: &[Field],
-    cols: &Columns,
+    opts: &Options,
 ) -> Vec<(serde_json::Value, Vec<Value>)> {
     rows[start..(start + CHUNK).min(rows.len())]
         .par_iter()
-        .map(|&i| (c.geometry(i, false), values(c, i, ctx, fields, cols)))
+        .map(|&i| (c.geometry(i, false), values(c, i, ctx, fields, opts)))
         .collect()
 }
 
@@ -155,7 +169,7 @@ pub fn write_stream<W: Write>(
         Format::Csv => {
             let mut w = CsvWriter::new(out, &fields, opts.csv_geometry)?;
             for start in (0..rows.len()).step_by(CHUNK) {
-                for (g, v) in chunk(c, rows, start, ctx, &fields, &opts.columns) {
+                for (g, v) in chunk(c, rows, start, ctx, &fields, opts) {
                     w.row(&g, &v)?;
                 }
             }
@@ -165,10 +179,7 @@ pub fn write_stream<W: Write>(
             let mut w = GeoJsonWriter::new(out, &c.id, &opts.metadata_json())?;
             for start in (0..rows.len()).step_by(CHUNK) {
                 let ids = &rows[start..(start + CHUNK).min(rows.len())];
-                for (&i, (g, v)) in
-                    ids.iter()
-                        .zip(chunk(c, rows, start, ctx, &fields, &opts.columns))
-                {
+                for (&i, (g, v)) in ids.iter().zip(chunk(c, rows, start, ctx, &fields, opts)) {
                     w.feature(c.id_of(i), &g, &fields, &v)?;
                 }
             }
@@ -216,7 +227,7 @@ pub fn write_file(
                         cached_start = r;
                         cached = rows[r..(r + CHUNK).min(rows.len())]
                             .par_iter()
-                            .map(|&i| values(c, i, ctx, &fields, &opts.columns))
+                            .map(|&i| values(c, i, ctx, &fields, opts))
                             .collect();
                     }
                     let v = std::mem::take(&mut cached[r - cached_start]);

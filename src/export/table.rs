@@ -172,3 +172,29 @@ pub fn layer_values(fields: &[Field], row: &Map<String, serde_json::Value>) -> V
         })
         .collect()
 }
+
+/// The review columns after a candidate's own: status, version, comments and votes.
+pub fn review_fields() -> Vec<Field> {
+    crate::catalog::review::FIELDS
+        .iter()
+        .map(|f| {
+            let ty = if *f == "status" {
+                FieldType::Str
+            } else {
+                FieldType::Int
+            };
+            Field::new(*f, ty)
+        })
+        .collect()
+}
+
+pub fn review_values(review: &crate::catalog::review::ReviewOverlay, site: &str) -> Vec<Value> {
+    crate::catalog::review::FIELDS
+        .iter()
+        .map(|f| match review.value(site, f) {
+            Some(serde_json::Value::String(s)) => Value::Str(s),
+            Some(v) => v.as_i64().map(Value::Int).unwrap_or(Value::Null),
+            None => Value::Null,
+        })
+        .collect()
+}

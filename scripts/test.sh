@@ -4,7 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # util-linux's `script` gives the progress-bar test a terminal; gdal-bin is the reference GDAL CLI.
-bash scripts/install-deps.sh libgdal-dev libsqlite3-dev gdal-bin pkg-config bsdutils unzip python3 python3-venv
+bash scripts/install-deps.sh libgdal-dev libsqlite3-dev gdal-bin pkg-config bsdutils unzip python3 python3-venv \
+  postgresql-15-postgis-3
+# A real PostGIS for the store tests, stopped by its pid when the run ends.
+eval "$(bash scripts/pg-test-server.sh)"
+stop_pg() {
+  kill -INT "$PG_TEST_PID" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$PG_TEST_PID" 2>/dev/null || break; sleep 0.2; done
+  rm -rf "$PG_TEST_DIR"
+}
+trap stop_pg EXIT
 # openapi-spec-validator (PyPI) checks the service's OpenAPI document independently.
 VENV=target/test-venv
 if [ ! -x "$VENV/bin/openapi-spec-validator" ]; then

@@ -8,7 +8,6 @@ mod common;
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -17,7 +16,7 @@ use serde_json::{json, Value};
 
 const PASSWORD: &str = "riktig hest batteri";
 
-fn spawn(db: &Path) -> (std::process::Child, String) {
+fn spawn(db: &str) -> (std::process::Child, String) {
     let mut child = common::bin()
         .arg("--db")
         .arg(db)
@@ -115,9 +114,19 @@ enum Ack {
 }
 
 #[test]
-fn every_acknowledged_write_survives_a_sigkill_and_the_audit_log_matches() {
+fn every_acknowledged_write_survives_a_sigkill_on_sqlite_and_the_audit_log_matches() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("review.sqlite");
+    kill_in_the_middle(db.to_str().unwrap());
+}
+
+#[test]
+fn every_acknowledged_write_survives_a_sigkill_on_postgis_and_the_audit_log_matches() {
+    kill_in_the_middle(&common::pg_database());
+}
+
+/// 2,000 writes from 4 clients, SIGKILL after half, restart, check.
+fn kill_in_the_middle(db: &str) {
     for (user, role, kommune) in [
         ("kari", "municipality", Some("0301")),
         ("ola", "coordinator", None),
@@ -135,7 +144,7 @@ fn every_acknowledged_write_survives_a_sigkill_and_the_audit_log_matches() {
             .unwrap();
         assert!(o.status.success(), "{}", common::text(&o.stderr));
     }
-    let (mut server, addr) = spawn(&db);
+    let (mut server, addr) = spawn(db);
 
     // Sites: Oslo's candidates for comments, every candidate for status changes.
     let (_, _, items) = http(
@@ -222,7 +231,7 @@ fn every_acknowledged_write_survives_a_sigkill_and_the_audit_log_matches() {
         acks.len()
     );
 
-    let (mut server, addr) = spawn(&db);
+    let (mut server, addr) = spawn(db);
     let ola = login(&addr, "ola");
     let site = |id: &str| -> Value {
         let (s, _, b) = http(&addr, "GET", &format!("/api/sites/{id}"), &[], None).unwrap();

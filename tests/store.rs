@@ -5,6 +5,9 @@
 use std::sync::Arc;
 
 use energistasjon::domain::review::{Actor, Role, Status};
+mod common;
+
+use energistasjon::store::postgres::PgStore;
 use energistasjon::store::sqlite::SqliteStore;
 use energistasjon::store::{now, NewProposal, NewUser, Store, StoreError, Vote};
 use serde_json::json;
@@ -200,9 +203,67 @@ fn the_sqlite_store_passes_the_store_suite() {
 }
 
 #[test]
+fn the_postgis_store_passes_the_store_suite() {
+    let store = PgStore::open(&common::pg_database()).unwrap();
+    suite(&store);
+}
+
+#[test]
 fn two_coordinators_changing_the_same_site_from_the_same_version_lose_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SqliteStore::open(&dir.path().join("review.sqlite")).unwrap());
+    same_version_race(Arc::new(
+        SqliteStore::open(&dir.path().join("review.sqlite")).unwrap(),
+    ));
+}
+
+#[test]
+fn two_coordinators_on_postgis_from_the_same_version_lose_nothing() {
+    same_version_race(Arc::new(PgStore::open(&common::pg_database()).unwrap()));
+}
+
+#[test]
+fn the_postgis_audit_table_is_append_only_and_proposals_are_postgis_geometries() {
+    let url = common::pg_database();
+    let store = PgStore::open(&url).unwrap();
+    let ola = coordinator(&store, "ola");
+    store
+        .add_proposal(
+            &NewProposal {
+                name: "Berger".into(),
+                kommunenummer: "3201".into(),
+                geometry: json!({"type": "Polygon", "coordinates": [[[250000.0, 6650000.0], [250100.0, 6650000.0], [250100.0, 6650100.0], [250000.0, 6650000.0]]]}),
+            },
+            &ola,
+        )
+        .unwrap();
+    let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let row = c
+        .query_one(
+            "SELECT ST_SRID(geom), ST_Area(geom), GeometryType(geom) FROM proposals",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(row.get::<_, i32>(0), 25833);
+    assert!((row.get::<_, f64>(1) - 5000.0).abs() < 1e-6);
+    assert_eq!(row.get::<_, String>(2), "POLYGON");
+    let gist: i64 = c
+        .query_one("SELECT count(*) FROM pg_indexes WHERE tablename = 'proposals' AND indexdef ILIKE '%gist%'", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(gist, 1);
+    let err = c.execute("DELETE FROM audit", &[]).unwrap_err().to_string();
+    let err = format!(
+        "{err} {:?}",
+        c.execute("UPDATE audit SET actor = 'mallory'", &[]).err()
+    );
+    assert!(err.matches("append-only").count() >= 1, "{err}");
+    assert!(!store.audit(10).unwrap().is_empty());
+    // A second open finds the schema in place.
+    drop(store);
+    PgStore::open(&url).unwrap();
+}
+
+fn same_version_race(store: Arc<dyn Store>) {
     let a = coordinator(store.as_ref(), "a");
     let b = coordinator(store.as_ref(), "b");
     for round in 0..50 {

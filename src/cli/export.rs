@@ -152,11 +152,15 @@ pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<()
         CliError::Usage(format!("{flag}: {}", e.detail))
     })?;
     let review = match &args.db {
-        Some(db) if collection.scored().is_some() && std::path::Path::new(db).is_file() => {
+        Some(db)
+            if collection.scored().is_some()
+                && (db.starts_with("postgres") || std::path::Path::new(db).is_file()) =>
+        {
             let store = super::user::open_store(db)?;
             Some(std::sync::Arc::new(
                 crate::catalog::review::ReviewOverlay::new(
-                    crate::store::Store::sites(&store)
+                    store
+                        .sites()
                         .map_err(|e| CliError::Unusable(e.to_string()))?,
                 ),
             ))

@@ -62,7 +62,7 @@ pub async fn run(common: &Common, args: ServeArgs) -> Result<(), CliError> {
     });
     let state = AppState::with_grid(region, report, grid.as_ref())
         .map_err(|e| CliError::Unusable(e.to_string()))?
-        .with_store(std::sync::Arc::new(store))
+        .with_store(store)
         .with_options(ApiOptions {
             timeout: std::time::Duration::from_secs_f64(args.timeout),
             cors_origins: args.cors_origins,

@@ -8,6 +8,9 @@ use std::path::Path;
 use super::CliError;
 use crate::auth;
 use crate::domain::review::Role;
+use std::sync::Arc;
+
+use crate::store::postgres::PgStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{NewUser, Store};
 
@@ -17,14 +20,14 @@ pub struct UserAdd {
     pub municipalities: Vec<String>,
 }
 
-/// Opens the store named by `--db`: a SQLite file (PostgreSQL follows).
-pub fn open_store(db: &str) -> Result<SqliteStore, CliError> {
+/// Opens the store `--db` names: `postgres://…` for PostgreSQL with PostGIS, else a
+/// SQLite file.
+pub fn open_store(db: &str) -> Result<Arc<dyn Store>, CliError> {
+    let err = |e: crate::store::StoreError| CliError::Unusable(e.to_string());
     if db.starts_with("postgres://") || db.starts_with("postgresql://") {
-        return Err(CliError::Usage(
-            "the PostgreSQL/PostGIS store is not built yet; use a SQLite file for --db".into(),
-        ));
+        return Ok(Arc::new(PgStore::open(db).map_err(err)?));
     }
-    SqliteStore::open(Path::new(db)).map_err(|e| CliError::Unusable(e.to_string()))
+    Ok(Arc::new(SqliteStore::open(Path::new(db)).map_err(err)?))
 }
 
 pub fn add(

@@ -178,3 +178,23 @@ pub async fn request(
         serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
     )
 }
+
+/// A fresh, empty database on the test PostGIS that `scripts/test.sh` starts
+/// (`ENERGISTASJON_TEST_PG`); its URL.
+pub fn pg_database() -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let admin = std::env::var("ENERGISTASJON_TEST_PG").expect(
+        "ENERGISTASJON_TEST_PG is not set: run the suite with scripts/test.sh, which starts PostGIS",
+    );
+    let name = format!(
+        "es_test_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut c =
+        postgres::Client::connect(&admin, postgres::NoTls).expect("the test PostGIS answers");
+    c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    let base = admin.rsplit_once('/').unwrap().0;
+    format!("{base}/{name}")
+}

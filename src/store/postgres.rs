@@ -1,0 +1,681 @@
+//! The shared store: PostgreSQL with PostGIS, for deployments where several servers or
+//! other tools use the same review data. Same contract as the SQLite store: versioned
+//! migrations, a transaction per write with its audit entry, an append-only audit table
+//! (a trigger refuses UPDATE and DELETE), and proposals as geometry(Geometry, 25833) with a
+//! GiST index.
+//!
+//! The `postgres` client blocks; it runs on a few worker threads of its own, so the store
+//! can be called from anywhere, async handlers included, like the SQLite one.
+
+use std::sync::mpsc;
+use std::sync::Mutex;
+
+use postgres::{Client, NoTls, Transaction};
+use serde_json::json;
+
+use super::{
+    now, AuditEntry, Comment, NewProposal, NewUser, Proposal, Result, SiteState, Store, StoreError,
+    User, Vote,
+};
+use crate::domain::review::{Actor, Role, Status};
+
+const MIGRATIONS: &[&str] = &[r#"
+CREATE EXTENSION IF NOT EXISTS postgis;
+CREATE TABLE users (
+    id BIGSERIAL PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    municipalities TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    failed_logins BIGINT NOT NULL DEFAULT 0,
+    locked_until BIGINT,
+    created_at BIGINT NOT NULL
+);
+CREATE TABLE tokens (
+    id BIGSERIAL PRIMARY KEY,
+    user_id BIGINT NOT NULL REFERENCES users(id),
+    token_hash TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT,
+    revoked_at BIGINT
+);
+CREATE TABLE proposals (
+    id BIGSERIAL PRIMARY KEY,
+    name TEXT NOT NULL,
+    kommunenummer TEXT NOT NULL,
+    geom geometry(Geometry, 25833) NOT NULL,
+    proposed_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX proposals_geom ON proposals USING GIST (geom);
+CREATE TABLE sites (
+    site TEXT PRIMARY KEY,
+    kommunenummer TEXT NOT NULL,
+    status TEXT NOT NULL,
+    version BIGINT NOT NULL
+);
+CREATE TABLE comments (
+    id BIGSERIAL PRIMARY KEY,
+    site TEXT NOT NULL,
+    author TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX comments_site ON comments(site);
+CREATE TABLE votes (
+    site TEXT NOT NULL,
+    user_id BIGINT NOT NULL,
+    vote TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    PRIMARY KEY (site, user_id)
+);
+CREATE TABLE status_changes (
+    id BIGSERIAL PRIMARY KEY,
+    site TEXT NOT NULL,
+    from_status TEXT NOT NULL,
+    to_status TEXT NOT NULL,
+    reason TEXT,
+    actor TEXT NOT NULL,
+    at BIGINT NOT NULL
+);
+CREATE TABLE audit (
+    id BIGSERIAL PRIMARY KEY,
+    at BIGINT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    before TEXT,
+    after TEXT
+);
+CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
+CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit
+    FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+"#];
+
+type Job = Box<dyn FnOnce(&mut Client) + Send>;
+
+pub struct PgStore {
+    jobs: Mutex<mpsc::Sender<Job>>,
+}
+
+fn db(e: postgres::Error) -> StoreError {
+    StoreError::Database(e.to_string())
+}
+
+/// Worker threads, each with its own connection.
+const WORKERS: usize = 4;
+
+impl PgStore {
+    /// Connects, brings the schema up to date, and starts the workers. Connecting runs on
+    /// a thread of its own: the blocking client may not run inside an async runtime.
+    pub fn open(url: &str) -> Result<PgStore> {
+        let url = url.to_string();
+        std::thread::spawn(move || Self::open_here(&url))
+            .join()
+            .map_err(|_| StoreError::Database("connecting to PostgreSQL panicked".into()))?
+    }
+
+    fn open_here(url: &str) -> Result<PgStore> {
+        let open_err = |e: postgres::Error| StoreError::Open {
+            path: redact(url),
+            message: e.to_string(),
+        };
+        let mut first = Client::connect(url, NoTls).map_err(open_err)?;
+        migrate(&mut first)?;
+        let (tx, rx) = mpsc::channel::<Job>();
+        let rx = std::sync::Arc::new(Mutex::new(rx));
+        let mut clients = vec![first];
+        for _ in 1..WORKERS {
+            clients.push(Client::connect(url, NoTls).map_err(open_err)?);
+        }
+        for mut client in clients {
+            let rx = rx.clone();
+            std::thread::spawn(move || loop {
+                let job = {
+                    let guard = rx.lock().unwrap_or_else(|p| p.into_inner());
+                    guard.recv()
+                };
+                match job {
+                    Ok(job) => job(&mut client),
+                    Err(_) => break,
+                }
+            });
+        }
+        Ok(PgStore {
+            jobs: Mutex::new(tx),
+        })
+    }
+
+    /// Runs `f` on a worker and waits for its answer.
+    fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Client) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let (rtx, rrx) = mpsc::channel();
+        self.jobs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .send(Box::new(move |c| {
+                let _ = rtx.send(f(c));
+            }))
+            .map_err(|_| StoreError::Database("the database workers have stopped".into()))?;
+        rrx.recv()
+            .map_err(|_| StoreError::Database("a database worker stopped mid-request".into()))?
+    }
+
+    /// Runs `f` in one transaction on a worker.
+    fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Transaction) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        self.run(move |c| {
+            let mut tx = c.transaction().map_err(db)?;
+            let out = f(&mut tx)?;
+            tx.commit().map_err(db)?;
+            Ok(out)
+        })
+    }
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..s + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn migrate(c: &mut Client) -> Result<()> {
+    c.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
+        .map_err(db)?;
+    // One migrator at a time, across processes.
+    let mut tx = c.transaction().map_err(db)?;
+    tx.batch_execute("LOCK TABLE schema_version IN EXCLUSIVE MODE")
+        .map_err(db)?;
+    let version: i64 = tx
+        .query_opt("SELECT version FROM schema_version", &[])
+        .map_err(db)?
+        .map(|r| r.get(0))
+        .unwrap_or(0);
+    let supported = MIGRATIONS.len() as i64;
+    if version > supported {
+        return Err(StoreError::TooNew {
+            found: version,
+            supported,
+        });
+    }
+    for sql in MIGRATIONS.iter().skip(version as usize) {
+        tx.batch_execute(sql).map_err(db)?;
+    }
+    tx.execute("DELETE FROM schema_version", &[]).map_err(db)?;
+    tx.execute("INSERT INTO schema_version VALUES ($1)", &[&supported])
+        .map_err(db)?;
+    tx.commit().map_err(db)
+}
+
+fn audit(
+    tx: &mut Transaction,
+    actor: &str,
+    action: &str,
+    entity: &str,
+    before: Option<&serde_json::Value>,
+    after: Option<&serde_json::Value>,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO audit (at, actor, action, entity, before, after) VALUES ($1, $2, $3, $4, $5, $6)",
+        &[&now(), &actor, &action, &entity, &before.map(|v| v.to_string()), &after.map(|v| v.to_string())],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
+const USER_COLUMNS: &str =
+    "id, username, role, municipalities, password_hash, failed_logins, locked_until";
+
+fn user_row(r: &postgres::Row) -> User {
+    let role: String = r.get(2);
+    let municipalities: String = r.get(3);
+    User {
+        id: r.get(0),
+        username: r.get(1),
+        role: Role::parse(&role).unwrap_or(Role::Municipality),
+        municipalities: municipalities
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        password_hash: r.get(4),
+        failed_logins: r.get(5),
+        locked_until: r.get(6),
+    }
+}
+
+const PROPOSAL_COLUMNS: &str =
+    "id, name, kommunenummer, ST_AsGeoJSON(geom, 3), proposed_by, created_at";
+
+fn proposal_row(r: &postgres::Row) -> Proposal {
+    let id: i64 = r.get(0);
+    let geometry: String = r.get(3);
+    Proposal {
+        id: format!("prop-{id}"),
+        name: r.get(1),
+        kommunenummer: r.get(2),
+        geometry: serde_json::from_str(&geometry).unwrap_or(serde_json::Value::Null),
+        proposed_by: r.get(4),
+        created_at: r.get(5),
+    }
+}
+
+fn site_state<C: postgres::GenericClient>(
+    c: &mut C,
+    site: &str,
+    kommunenummer: &str,
+) -> Result<SiteState> {
+    let row = c
+        .query_opt(
+            "SELECT kommunenummer, status, version FROM sites WHERE site = $1",
+            &[&site],
+        )
+        .map_err(db)?;
+    let (kommunenummer, status, version) = match row {
+        Some(r) => {
+            let s: String = r.get(1);
+            (
+                r.get::<_, String>(0),
+                Status::parse(&s).unwrap_or(Status::Proposed),
+                r.get::<_, i64>(2),
+            )
+        }
+        None => (kommunenummer.to_string(), Status::Proposed, 0),
+    };
+    let comments: i64 = c
+        .query_one("SELECT count(*) FROM comments WHERE site = $1", &[&site])
+        .map_err(db)?
+        .get(0);
+    let mut count = |v: Vote| -> Result<i64> {
+        Ok(c.query_one(
+            "SELECT count(*) FROM votes WHERE site = $1 AND vote = $2",
+            &[&site, &v.name()],
+        )
+        .map_err(db)?
+        .get(0))
+    };
+    Ok(SiteState {
+        site: site.to_string(),
+        kommunenummer,
+        status,
+        version,
+        comments,
+        support: count(Vote::Support)?,
+        oppose: count(Vote::Oppose)?,
+        needs_info: count(Vote::NeedsInfo)?,
+    })
+}
+
+fn ensure_site(tx: &mut Transaction, site: &str, kommunenummer: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO sites (site, kommunenummer, status, version) VALUES ($1, $2, 'proposed', 0) ON CONFLICT (site) DO NOTHING",
+        &[&site, &kommunenummer],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
+impl Store for PgStore {
+    fn add_user(&self, u: &NewUser, by: &str) -> Result<User> {
+        let (u, by) = (u.clone(), by.to_string());
+        self.write(move |tx| {
+            let taken: bool = tx
+                .query_one("SELECT count(*) > 0 FROM users WHERE username = $1", &[&u.username])
+                .map_err(db)?
+                .get(0);
+            if taken {
+                return Err(StoreError::Conflict(format!("a user named '{}' exists already", u.username)));
+            }
+            let row = tx
+                .query_one(
+                    &format!("INSERT INTO users (username, role, municipalities, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING {USER_COLUMNS}"),
+                    &[&u.username, &u.role.name(), &u.municipalities.join(","), &u.password_hash, &now()],
+                )
+                .map_err(db)?;
+            let user = user_row(&row);
+            let after = json!({"id": user.id, "username": u.username, "role": u.role.name(), "municipalities": u.municipalities});
+            audit(tx, &by, "user.add", &format!("user:{}", user.id), None, Some(&after))?;
+            Ok(user)
+        })
+    }
+
+    fn user_by_name(&self, username: &str) -> Result<Option<User>> {
+        let username = username.to_string();
+        self.run(move |c| {
+            Ok(c.query_opt(
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1"),
+                &[&username],
+            )
+            .map_err(db)?
+            .map(|r| user_row(&r)))
+        })
+    }
+
+    fn user(&self, id: i64) -> Result<Option<User>> {
+        self.run(move |c| {
+            Ok(c.query_opt(
+                &format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"),
+                &[&id],
+            )
+            .map_err(db)?
+            .map(|r| user_row(&r)))
+        })
+    }
+
+    fn record_login(&self, user_id: i64, ok: bool, lock_until: Option<i64>) -> Result<()> {
+        self.write(move |tx| {
+            if ok {
+                tx.execute("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1", &[&user_id])
+                    .map_err(db)?;
+            } else {
+                tx.execute(
+                    "UPDATE users SET failed_logins = failed_logins + 1, locked_until = coalesce($2, locked_until) WHERE id = $1",
+                    &[&user_id, &lock_until],
+                )
+                .map_err(db)?;
+                if lock_until.is_some() {
+                    audit(tx, "system", "user.lock", &format!("user:{user_id}"), None, Some(&json!({"locked_until": lock_until})))?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn add_token(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        kind: &str,
+        expires_at: Option<i64>,
+    ) -> Result<i64> {
+        let (token_hash, kind) = (token_hash.to_string(), kind.to_string());
+        self.write(move |tx| {
+            let id: i64 = tx
+                .query_one(
+                    "INSERT INTO tokens (user_id, token_hash, kind, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                    &[&user_id, &token_hash, &kind, &now(), &expires_at],
+                )
+                .map_err(db)?
+                .get(0);
+            if kind == "api" {
+                audit(tx, &format!("user:{user_id}"), "token.add", &format!("token:{id}"), None, None)?;
+            }
+            Ok(id)
+        })
+    }
+
+    fn user_by_token(&self, token_hash: &str, now: i64) -> Result<Option<User>> {
+        let token_hash = token_hash.to_string();
+        self.run(move |c| {
+            let cols = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ");
+            Ok(c.query_opt(
+                &format!("SELECT {cols} FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)"),
+                &[&token_hash, &now],
+            )
+            .map_err(db)?
+            .map(|r| user_row(&r)))
+        })
+    }
+
+    fn revoke_token(&self, token_id: i64, by: &str) -> Result<()> {
+        let by = by.to_string();
+        self.write(move |tx| {
+            let n = tx
+                .execute(
+                    "UPDATE tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+                    &[&token_id, &now()],
+                )
+                .map_err(db)?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("no active token {token_id}")));
+            }
+            audit(
+                tx,
+                &by,
+                "token.revoke",
+                &format!("token:{token_id}"),
+                None,
+                None,
+            )
+        })
+    }
+
+    fn token_owner(&self, token_id: i64) -> Result<Option<i64>> {
+        self.run(move |c| {
+            Ok(
+                c.query_opt("SELECT user_id FROM tokens WHERE id = $1", &[&token_id])
+                    .map_err(db)?
+                    .map(|r| r.get(0)),
+            )
+        })
+    }
+
+    fn end_session(&self, token_hash: &str) -> Result<()> {
+        let token_hash = token_hash.to_string();
+        self.write(move |tx| {
+            tx.execute(
+                "UPDATE tokens SET revoked_at = $2 WHERE token_hash = $1 AND kind = 'session' AND revoked_at IS NULL",
+                &[&token_hash, &now()],
+            )
+            .map_err(db)?;
+            Ok(())
+        })
+    }
+
+    fn add_proposal(&self, p: &NewProposal, by: &Actor) -> Result<Proposal> {
+        let (p, by) = (p.clone(), by.clone());
+        self.write(move |tx| {
+            let row = tx
+                .query_one(
+                    &format!("INSERT INTO proposals (name, kommunenummer, geom, proposed_by, created_at) VALUES ($1, $2, ST_SetSRID(ST_GeomFromGeoJSON($3), 25833), $4, $5) RETURNING {PROPOSAL_COLUMNS}"),
+                    &[&p.name, &p.kommunenummer, &p.geometry.to_string(), &by.username, &now()],
+                )
+                .map_err(db)?;
+            let proposal = proposal_row(&row);
+            ensure_site(tx, &proposal.id, &p.kommunenummer)?;
+            let after = serde_json::to_value(&proposal).ok();
+            audit(tx, &by.username, "proposal.add", &format!("site:{}", proposal.id), None, after.as_ref())?;
+            Ok(proposal)
+        })
+    }
+
+    fn proposal(&self, id: &str) -> Result<Option<Proposal>> {
+        let Some(n) = id.strip_prefix("prop-").and_then(|n| n.parse::<i64>().ok()) else {
+            return Ok(None);
+        };
+        self.run(move |c| {
+            Ok(c.query_opt(
+                &format!("SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE id = $1"),
+                &[&n],
+            )
+            .map_err(db)?
+            .map(|r| proposal_row(&r)))
+        })
+    }
+
+    fn proposals(&self, kommunenummer: Option<&str>) -> Result<Vec<Proposal>> {
+        let k = kommunenummer.map(str::to_string);
+        self.run(move |c| {
+            Ok(c.query(
+                &format!("SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE $1::text IS NULL OR kommunenummer = $1 ORDER BY id"),
+                &[&k],
+            )
+            .map_err(db)?
+            .iter()
+            .map(proposal_row)
+            .collect())
+        })
+    }
+
+    fn site(&self, site: &str, kommunenummer: &str) -> Result<SiteState> {
+        let (site, k) = (site.to_string(), kommunenummer.to_string());
+        self.run(move |c| site_state(c, &site, &k))
+    }
+
+    fn sites(&self) -> Result<Vec<SiteState>> {
+        self.run(move |c| {
+            let keys: Vec<(String, String)> = c
+                .query("SELECT site, kommunenummer FROM sites ORDER BY site", &[])
+                .map_err(db)?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
+            keys.iter().map(|(s, k)| site_state(c, s, k)).collect()
+        })
+    }
+
+    fn add_comment(
+        &self,
+        site: &str,
+        kommunenummer: &str,
+        text: &str,
+        by: &Actor,
+    ) -> Result<Comment> {
+        let (site, k, text, by) = (
+            site.to_string(),
+            kommunenummer.to_string(),
+            text.to_string(),
+            by.clone(),
+        );
+        self.write(move |tx| {
+            ensure_site(tx, &site, &k)?;
+            let at = now();
+            let id: i64 = tx
+                .query_one(
+                    "INSERT INTO comments (site, author, text, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                    &[&site, &by.username, &text, &at],
+                )
+                .map_err(db)?
+                .get(0);
+            let comment = Comment { id, site: site.clone(), author: by.username.clone(), text, created_at: at };
+            audit(tx, &by.username, "comment.add", &format!("site:{site}"), None, serde_json::to_value(&comment).ok().as_ref())?;
+            Ok(comment)
+        })
+    }
+
+    fn comments(&self, site: &str) -> Result<Vec<Comment>> {
+        let site = site.to_string();
+        self.run(move |c| {
+            Ok(c.query("SELECT id, site, author, text, created_at FROM comments WHERE site = $1 ORDER BY id", &[&site])
+                .map_err(db)?
+                .iter()
+                .map(|r| Comment { id: r.get(0), site: r.get(1), author: r.get(2), text: r.get(3), created_at: r.get(4) })
+                .collect())
+        })
+    }
+
+    fn set_vote(
+        &self,
+        site: &str,
+        kommunenummer: &str,
+        vote: Vote,
+        by: &Actor,
+    ) -> Result<SiteState> {
+        let (site, k, by) = (site.to_string(), kommunenummer.to_string(), by.clone());
+        self.write(move |tx| {
+            ensure_site(tx, &site, &k)?;
+            let before: Option<String> = tx
+                .query_opt("SELECT vote FROM votes WHERE site = $1 AND user_id = $2", &[&site, &by.user_id])
+                .map_err(db)?
+                .map(|r| r.get(0));
+            tx.execute(
+                "INSERT INTO votes (site, user_id, vote, at) VALUES ($1, $2, $3, $4) ON CONFLICT (site, user_id) DO UPDATE SET vote = excluded.vote, at = excluded.at",
+                &[&site, &by.user_id, &vote.name(), &now()],
+            )
+            .map_err(db)?;
+            audit(tx, &by.username, "vote.set", &format!("site:{site}"), before.map(|b| json!({"vote": b})).as_ref(), Some(&json!({"vote": vote.name()})))?;
+            site_state(tx, &site, &k)
+        })
+    }
+
+    fn set_status(
+        &self,
+        site: &str,
+        kommunenummer: &str,
+        version: i64,
+        to: Status,
+        reason: Option<&str>,
+        by: &Actor,
+    ) -> Result<SiteState> {
+        let (site, k, reason, by) = (
+            site.to_string(),
+            kommunenummer.to_string(),
+            reason.map(str::to_string),
+            by.clone(),
+        );
+        self.write(move |tx| {
+            ensure_site(tx, &site, &k)?;
+            // Row lock: a concurrent change waits, then sees the new version.
+            tx.execute("SELECT 1 FROM sites WHERE site = $1 FOR UPDATE", &[&site]).map_err(db)?;
+            let before = site_state(tx, &site, &k)?;
+            if before.version != version {
+                return Err(StoreError::Stale { current: before.version, sent: version });
+            }
+            let n = tx
+                .execute("UPDATE sites SET status = $2, version = version + 1 WHERE site = $1 AND version = $3", &[&site, &to.name(), &version])
+                .map_err(db)?;
+            if n != 1 {
+                return Err(StoreError::Stale { current: before.version, sent: version });
+            }
+            tx.execute(
+                "INSERT INTO status_changes (site, from_status, to_status, reason, actor, at) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[&site, &before.status.name(), &to.name(), &reason, &by.username, &now()],
+            )
+            .map_err(db)?;
+            let after = site_state(tx, &site, &k)?;
+            audit(
+                tx,
+                &by.username,
+                "status.set",
+                &format!("site:{site}"),
+                Some(&json!({"status": before.status.name(), "version": before.version})),
+                Some(&json!({"status": to.name(), "version": after.version, "reason": reason})),
+            )?;
+            Ok(after)
+        })
+    }
+
+    fn audit(&self, limit: usize) -> Result<Vec<AuditEntry>> {
+        let limit = limit as i64;
+        self.run(move |c| {
+            let parse = |s: Option<String>| s.and_then(|t| serde_json::from_str(&t).ok());
+            Ok(c.query("SELECT id, at, actor, action, entity, before, after FROM audit ORDER BY id DESC LIMIT $1", &[&limit])
+                .map_err(db)?
+                .iter()
+                .map(|r| AuditEntry {
+                    id: r.get(0),
+                    at: r.get(1),
+                    actor: r.get(2),
+                    action: r.get(3),
+                    entity: r.get(4),
+                    before: parse(r.get(5)),
+                    after: parse(r.get(6)),
+                })
+                .collect())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_never_appear_in_messages() {
+        assert_eq!(
+            super::redact("postgres://kari:hemmelig@db.example:5432/es"),
+            "postgres://kari:***@db.example:5432/es"
+        );
+        assert_eq!(super::redact("postgres://db/es"), "postgres://db/es");
+    }
+}

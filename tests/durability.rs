@@ -133,7 +133,7 @@ fn kill_in_the_middle(db: &str) {
     ] {
         let mut cmd = common::bin();
         cmd.arg("--db")
-            .arg(&db)
+            .arg(db)
             .args(["user", "add", "--username", user, "--role", role]);
         if let Some(k) = kommune {
             cmd.args(["--kommune", k]);

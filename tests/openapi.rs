@@ -140,6 +140,7 @@ async fn every_documented_route_is_served_and_every_served_route_is_documented()
         "/api/tokens",
         "/api/tokens/{id}",
         "/api/proposals",
+        "/api/proposals/upload",
         "/api/sites/{id}",
         "/api/sites/{id}/comments",
         "/api/sites/{id}/votes",

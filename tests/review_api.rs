@@ -820,3 +820,138 @@ async fn candidate_items_and_exports_carry_review_status_and_filter_by_it() {
     assert_eq!(doc["features"][0]["properties"]["status"], "under_review");
     assert_eq!(doc["features"][0]["properties"]["comments"], 1);
 }
+
+async fn upload(
+    state: &AppState,
+    auth: &Auth,
+    format: &str,
+    bytes: Vec<u8>,
+) -> (StatusCode, Value) {
+    let Auth::Bearer(t) = auth else {
+        panic!("bearer only")
+    };
+    let req = Request::post(format!("/api/proposals/upload?format={format}"))
+        .header("authorization", format!("Bearer {t}"))
+        .header("content-type", "application/octet-stream")
+        .body(Body::from(bytes))
+        .unwrap();
+    let resp = router(state.clone()).oneshot(req).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+fn sites_geojson(points: &[(&str, f64, f64)]) -> String {
+    json!({"type": "FeatureCollection", "features": points.iter().map(|(name, x, y)| json!({
+        "type": "Feature", "properties": {"name": name}, "geometry": {"type": "Point", "coordinates": [x, y]}
+    })).collect::<Vec<_>>()})
+    .to_string()
+}
+
+fn zip_of(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        for (name, data) in files {
+            z.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            z.write_all(data).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
+#[tokio::test]
+async fn a_municipality_uploads_sites_as_geojson_geopackage_or_zipped_shapefile() {
+    let w = world();
+    let (_, kari) = token(&w.state, "kari").await;
+    let dir = tempfile::tempdir().unwrap();
+    let oslo = sites_geojson(&[("Alnabru", 10.84, 59.93), ("Bryn", 10.80, 59.92)]);
+    let (s, p) = upload(&w.state, &kari, "geojson", oslo.clone().into_bytes()).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    assert_eq!(p["proposals"].as_array().unwrap().len(), 2);
+    assert_eq!(p["proposals"][0]["proposal"]["name"], "Alnabru");
+    assert_eq!(p["proposals"][0]["scores"].as_array().unwrap().len(), 4);
+
+    // GeoPackage and Shapefile written by GDAL's ogr2ogr from the same sites.
+    let src = dir.path().join("sites.geojson");
+    std::fs::write(&src, &oslo).unwrap();
+    let gpkg = dir.path().join("sites.gpkg");
+    let shp = dir.path().join("sites.shp");
+    for (out, driver) in [(&gpkg, "GPKG"), (&shp, "ESRI Shapefile")] {
+        let o = std::process::Command::new("ogr2ogr")
+            .args(["-f", driver])
+            .arg(out)
+            .arg(&src)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", common::text(&o.stderr));
+    }
+    let (s, p) = upload(&w.state, &kari, "gpkg", std::fs::read(&gpkg).unwrap()).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    let parts: Vec<(String, Vec<u8>)> = ["shp", "shx", "dbf", "prj"]
+        .iter()
+        .map(|e| {
+            (
+                format!("sites.{e}"),
+                std::fs::read(dir.path().join(format!("sites.{e}"))).unwrap(),
+            )
+        })
+        .collect();
+    let zipped = zip_of(
+        &parts
+            .iter()
+            .map(|(n, d)| (n.as_str(), d.clone()))
+            .collect::<Vec<_>>(),
+    );
+    let (s, p) = upload(&w.state, &kari, "shp", zipped).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    let (_, all) = call(
+        &w.state,
+        "GET",
+        "/api/proposals?kommunenummer=0301",
+        &Auth::None,
+        None,
+    )
+    .await;
+    assert_eq!(all["proposals"].as_array().unwrap().len(), 6);
+
+    // A zip whose entry climbs out of the archive is refused.
+    let evil = zip_of(&[
+        ("../x.shp", parts[0].1.clone()),
+        ("sites.dbf", parts[2].1.clone()),
+    ]);
+    let (s, p) = upload(&w.state, &kari, "shp", evil).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{p}");
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("outside the archive"),
+        "{p}"
+    );
+
+    // One site in Bærum refuses the whole file, naming the site; nothing is stored.
+    let mixed = sites_geojson(&[("Alnabru 2", 10.84, 59.93), ("Sandvika", 10.52, 59.89)]);
+    let (s, p) = upload(&w.state, &kari, "geojson", mixed.into_bytes()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("Sandvika"), "{p}");
+    let (_, all) = call(&w.state, "GET", "/api/proposals", &Auth::None, None).await;
+    assert_eq!(all["proposals"].as_array().unwrap().len(), 6);
+
+    // Not a file GDAL can read; an unknown format; 20 MB.
+    let (s, p) = upload(&w.state, &kari, "gpkg", b"not a geopackage".to_vec()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{p}");
+    let (s, p) = upload(&w.state, &kari, "kml", oslo.clone().into_bytes()).await;
+    assert_eq!(
+        (s, p["parameter"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("format"))
+    );
+    let (s, _) = upload(&w.state, &kari, "geojson", vec![b' '; 20 * 1024 * 1024]).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+}

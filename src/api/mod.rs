@@ -131,6 +131,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(session::create_token))
         .routes(routes!(session::revoke_token))
         .routes(routes!(review::propose, review::proposals))
+        .routes(routes!(review::upload))
         .routes(routes!(review::site))
         .routes(routes!(review::comment))
         .routes(routes!(review::vote))

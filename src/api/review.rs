@@ -437,3 +437,170 @@ pub async fn audit(
         )),
     }
 }
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UploadQuery {
+    /// geojson, gpkg or shp (a zipped Shapefile).
+    pub format: String,
+    /// The file's CRS when it does not say, e.g. EPSG:25832.
+    pub crs: Option<String>,
+}
+
+/// The one .shp in a zip, refusing entries that would leave the folder (`../x.shp`,
+/// absolute paths).
+fn shapefile_in_zip(path: &std::path::Path) -> Result<String, ApiError> {
+    let file = std::fs::File::open(path).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut zip =
+        zip::ZipArchive::new(file).map_err(|e| bad("body", format!("not a zip file: {e}")))?;
+    let mut shp = Vec::new();
+    for i in 0..zip.len() {
+        let entry = zip
+            .by_index_raw(i)
+            .map_err(|e| bad("body", format!("a broken zip entry: {e}")))?;
+        let name = entry.name().to_string();
+        if name.starts_with('/') || name.split(['/', '\\']).any(|part| part == "..") {
+            return Err(bad(
+                "body",
+                format!("the zip entry '{name}' points outside the archive; zip the Shapefile's files without folders"),
+            ));
+        }
+        if name.to_lowercase().ends_with(".shp") {
+            shp.push(name);
+        }
+    }
+    match shp.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(bad("body", "the zip holds no .shp file")),
+        _ => Err(bad(
+            "body",
+            format!(
+                "the zip holds {} .shp files; upload one at a time",
+                shp.len()
+            ),
+        )),
+    }
+}
+
+/// Proposes every site in a file (GeoJSON, GeoPackage or zipped Shapefile). Every site is
+/// checked first; one bad site refuses the whole file, naming it.
+#[utoipa::path(post, path = "/api/proposals/upload", tag = "Review", params(UploadQuery),
+    request_body(content = String, content_type = "application/octet-stream", description = "The file"),
+    responses(
+        (status = 201, description = "The proposals, each scored against every profile", body = serde_json::Value),
+        (status = 400, description = "A file that cannot be read, a bad site (named), or a zip entry outside the archive", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A site in another municipality", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "A file over 10 MiB", body = super::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn upload(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Query(q): Query<UploadQuery>,
+    bytes: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, ApiError> {
+    let who = signed_in(&state, &headers, &method)?;
+    let bytes = bytes.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge(format!(
+                "the file is larger than {} MiB; split it",
+                super::MAX_BODY_BYTES / 1024 / 1024
+            ))
+        } else {
+            bad("body", e.body_text())
+        }
+    })?;
+    let ext = match q.format.as_str() {
+        "geojson" => "geojson",
+        "gpkg" => "gpkg",
+        "shp" => "zip",
+        other => {
+            return Err(bad(
+                "format",
+                format!("format '{other}' is not read here; use geojson, gpkg or shp (zipped)"),
+            ))
+        }
+    };
+    let srs = match q.crs.as_deref() {
+        None => None,
+        Some(t) => Some(format!(
+            "EPSG:{}",
+            crate::export::parse_epsg(t)
+                .ok_or_else(|| bad("crs", format!("crs '{t}' is not an EPSG code")))?
+        )),
+    };
+    let st = state.clone();
+    tokio::task::spawn_blocking(move || -> Result<Response, ApiError> {
+        let dir = tempfile::tempdir().map_err(|e| ApiError::Internal(e.to_string()))?;
+        let path = dir.path().join(format!("upload.{ext}"));
+        std::fs::write(&path, &bytes).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let source = if ext == "zip" {
+            // Braces keep the archive path whole: "//" would be collapsed on the way to GDAL.
+            std::path::PathBuf::from(format!(
+                "/vsizip/{{{}}}/{}",
+                path.display(),
+                shapefile_in_zip(&path)?
+            ))
+        } else {
+            path.clone()
+        };
+        let (sites, report) = crate::ingest::load_sites(&source, srs)
+            .map_err(|e| bad("body", format!("the file cannot be read: {e}")))?;
+        if let Some(issue) = report.issues.first() {
+            return Err(bad(
+                "body",
+                format!("site {}: {}. {}", issue.feature, issue.message, issue.hint),
+            ));
+        }
+        if sites.is_empty() {
+            return Err(bad("body", "the file holds no sites"));
+        }
+        // Check every site before storing any.
+        let mut checked = Vec::with_capacity(sites.len());
+        for (n, site) in sites.iter().enumerate() {
+            let label = site
+                .attrs
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("#{}", n + 1));
+            if let Some(e) = site.geometry.validation_errors().first() {
+                return Err(bad(
+                    "body",
+                    format!("site {label}: the geometry is invalid: {e}"),
+                ));
+            }
+            let point = crate::scoring::candidates::measurement_point(&site.geometry)
+                .ok_or_else(|| bad("body", format!("site {label}: the geometry is empty")))?;
+            let m = st.ctx.municipality_at(point).ok_or_else(|| {
+                bad(
+                    "body",
+                    format!("site {label} lies outside every municipality of the region"),
+                )
+            })?;
+            let k = st.region.boundary[m as usize].attrs.number.clone();
+            review::may_write_in(Some(&who), &k).map_err(|e| match e.status_code() {
+                403 => ApiError::Forbidden(format!("site {label}: {e}")),
+                _ => e.into(),
+            })?;
+            checked.push((label, k, site.geometry.clone()));
+        }
+        let store = store(&st)?;
+        let mut out = Vec::new();
+        for (label, k, geometry) in checked {
+            let native = geojson::Geometry::new(geojson::GeometryValue::from(&geometry));
+            let p = store.add_proposal(
+                &NewProposal {
+                    name: label.clone(),
+                    kommunenummer: k,
+                    geometry: serde_json::to_value(&native).unwrap_or(Value::Null),
+                },
+                &who,
+            )?;
+            let scores = score_site(&st, &p.id, &label, geometry);
+            out.push(json!({"proposal": p, "scores": scores}));
+        }
+        Ok((StatusCode::CREATED, Json(json!({"proposals": out}))).into_response())
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("upload task failed: {e}")))?
+}

@@ -91,6 +91,10 @@ struct ExportCmd {
     /// Only candidates scoring at least this.
     #[arg(long)]
     min_score: Option<f64>,
+    /// Only candidates at this review status (proposed, under_review, recommended, approved,
+    /// rejected, built), from the review store (--db).
+    #[arg(long)]
+    status: Option<String>,
     /// Only features within minLon,minLat,maxLon,maxLat (CRS84).
     #[arg(long, allow_hyphen_values = true)]
     bbox: Option<String>,
@@ -264,6 +268,7 @@ fn main() -> ExitCode {
                 grid_municipalities: a.municipalities,
                 municipality: a.municipality,
                 min_score: a.min_score,
+                status: a.status,
                 bbox: a.bbox,
                 sortby: a.sortby,
                 crs: a.crs,

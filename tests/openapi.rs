@@ -141,6 +141,7 @@ async fn every_documented_route_is_served_and_every_served_route_is_documented()
         "/api/tokens/{id}",
         "/api/proposals",
         "/api/proposals/upload",
+        "/api/scenarios",
         "/api/sites/{id}",
         "/api/sites/{id}/comments",
         "/api/sites/{id}/votes",
@@ -175,8 +176,14 @@ async fn every_documented_route_is_served_and_every_served_route_is_documented()
                 .is_some_and(|d| d.starts_with("no resource at"));
             assert!(!fallback, "{method} {uri} is documented but not served");
             let public = method == "get"
-                && !["/api/me", "/api/audit", "/api/proposals", "/api/sites/{id}"]
-                    .contains(&path.as_str());
+                && ![
+                    "/api/me",
+                    "/api/audit",
+                    "/api/proposals",
+                    "/api/sites/{id}",
+                    "/api/scenarios",
+                ]
+                .contains(&path.as_str());
             if public || path == "/api/score" {
                 assert_eq!(s, StatusCode::OK, "{method} {uri}: {body}");
             }

@@ -955,3 +955,60 @@ async fn a_municipality_uploads_sites_as_geojson_geopackage_or_zipped_shapefile(
     let (s, _) = upload(&w.state, &kari, "geojson", vec![b' '; 20 * 1024 * 1024]).await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test]
+async fn weight_scenarios_are_saved_checked_and_listed() {
+    let w = world();
+    let (_, kari) = token(&w.state, "kari").await;
+    let weights = json!({"logistics": 10, "landuse": 10, "grid_capacity": 50, "grid_distance": 10, "main_road": 10, "area": 10});
+    let (s, p) = call(
+        &w.state,
+        "POST",
+        "/api/scenarios",
+        &Auth::None,
+        Some(json!({"name": "Nett først", "profile": "depot", "weights": weights})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{p}");
+    let (s, p) = call(
+        &w.state,
+        "POST",
+        "/api/scenarios",
+        &kari,
+        Some(json!({"name": "Nett først", "profile": "depot", "weights": weights})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    assert_eq!(p["weights"]["grid_capacity"], 50.0);
+    let (s, p) = call(
+        &w.state,
+        "POST",
+        "/api/scenarios",
+        &kari,
+        Some(json!({"name": "Nett først", "profile": "depot", "weights": weights})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{p}");
+    let (s, p) = call(
+        &w.state,
+        "POST",
+        "/api/scenarios",
+        &kari,
+        Some(json!({"name": "Feil", "profile": "depot", "weights": {"grid_capacity": 90}})),
+    )
+    .await;
+    assert_eq!(
+        (s, p["parameter"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("weights")),
+        "{p}"
+    );
+    let (_, list) = call(
+        &w.state,
+        "GET",
+        "/api/scenarios?profile=depot",
+        &Auth::None,
+        None,
+    )
+    .await;
+    assert_eq!(list["scenarios"][0]["name"], "Nett først");
+}

@@ -170,6 +170,22 @@ fn suite(store: &dyn Store) {
     assert_eq!(s.kommunenummer, "3101");
     assert_eq!(store.sites().unwrap().len(), 2);
 
+    // Saved weight scenarios: unique per profile.
+    let w = json!({"grid_capacity": 40, "main_road": 20});
+    let sc = store
+        .save_scenario("Nett først", "depot", &w, &ola)
+        .unwrap();
+    assert_eq!(sc.weights, w);
+    assert!(matches!(
+        store.save_scenario("Nett først", "depot", &w, &kari),
+        Err(StoreError::Conflict(_))
+    ));
+    store
+        .save_scenario("Nett først", "hydrogen", &w, &kari)
+        .unwrap();
+    assert_eq!(store.scenarios(Some("depot")).unwrap().len(), 1);
+    assert_eq!(store.scenarios(None).unwrap().len(), 2);
+
     // The audit log has every change, newest first, with before and after.
     let log = store.audit(100).unwrap();
     let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();

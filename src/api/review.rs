@@ -604,3 +604,69 @@ pub async fn upload(
     .await
     .map_err(|e| ApiError::Internal(format!("upload task failed: {e}")))?
 }
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioRequest {
+    pub name: String,
+    pub profile: String,
+    /// Criterion id → weight; criteria left out keep the profile's weight; all sum to 100.
+    pub weights: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ScenarioQuery {
+    /// Only this profile's scenarios.
+    pub profile: Option<String>,
+}
+
+/// Saved weight scenarios.
+#[utoipa::path(get, path = "/api/scenarios", tag = "Review", params(ScenarioQuery),
+    responses((status = 200, description = "The scenarios", body = serde_json::Value)))]
+pub async fn scenarios(
+    State(state): State<AppState>,
+    Query(q): Query<ScenarioQuery>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        json!({"scenarios": store(&state)?.scenarios(q.profile.as_deref())?}),
+    ))
+}
+
+/// Saves named weights for a profile; checked like `POST /api/score`.
+#[utoipa::path(post, path = "/api/scenarios", tag = "Review", request_body = ScenarioRequest,
+    responses(
+        (status = 201, description = "The scenario, with every criterion's weight", body = serde_json::Value),
+        (status = 400, description = "Unknown profile or criterion, or weights not summing to 100", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The name is taken for this profile", body = super::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn save_scenario(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    b: Result<Json<ScenarioRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let who = signed_in(&state, &headers, &method)?;
+    let req = body(b)?;
+    if req.name.trim().is_empty() || req.name.chars().count() > 100 {
+        return Err(bad(
+            "name",
+            "give the scenario a name of 1 to 100 characters",
+        ));
+    }
+    let base = state
+        .scored
+        .iter()
+        .find(|s| s.profile.id == req.profile)
+        .ok_or_else(|| bad("profile", format!("unknown profile '{}'", req.profile)))?;
+    let profile = crate::domain::profile::with_weights(&base.profile, &req.weights)
+        .map_err(|m| bad("weights", m))?;
+    let weights: BTreeMap<&str, f64> = profile
+        .criteria
+        .iter()
+        .map(|c| (c.id.as_str(), c.weight))
+        .collect();
+    let s = store(&state)?.save_scenario(req.name.trim(), &req.profile, &json!(weights), &who)?;
+    Ok((StatusCode::CREATED, Json(s)).into_response())
+}

@@ -30,6 +30,7 @@ pub struct ExportArgs {
     /// Filters, as on `/collections/{id}/items`.
     pub municipality: Option<String>,
     pub min_score: Option<f64>,
+    pub status: Option<String>,
     pub bbox: Option<String>,
     pub sortby: Option<String>,
     pub crs: Option<String>,
@@ -128,6 +129,14 @@ pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<()
     if let Some(s) = args.min_score {
         query.insert("min_score".to_string(), s.to_string());
     }
+    if let Some(st) = &args.status {
+        if crate::domain::review::Status::parse(st).is_none() {
+            return Err(CliError::Usage(format!(
+                "--status '{st}' is unknown; use proposed, under_review, recommended, approved, rejected or built"
+            )));
+        }
+        query.insert("status".to_string(), st.clone());
+    }
     if let Some(b) = &args.bbox {
         query.insert("bbox".to_string(), b.clone());
     }
@@ -145,6 +154,7 @@ pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<()
         let flag = match e.parameter.as_str() {
             "kommunenummer" => "--municipality",
             "min_score" => "--min-score",
+            "status" => "--status",
             "bbox" => "--bbox",
             "sortby" => "--sortby",
             other => other,

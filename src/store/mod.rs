@@ -126,6 +126,18 @@ pub struct Comment {
     pub created_at: i64,
 }
 
+/// Named weights for a profile, saved for the map's sliders.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scenario {
+    pub id: i64,
+    pub name: String,
+    pub profile: String,
+    /// Criterion id → weight.
+    pub weights: serde_json::Value,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
 /// One line of the append-only audit log.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditEntry {
@@ -196,6 +208,16 @@ pub trait Store: Send + Sync {
         reason: Option<&str>,
         by: &Actor,
     ) -> Result<SiteState>;
+
+    /// Saves named weights; a name is unique per profile.
+    fn save_scenario(
+        &self,
+        name: &str,
+        profile: &str,
+        weights: &serde_json::Value,
+        by: &Actor,
+    ) -> Result<Scenario>;
+    fn scenarios(&self, profile: Option<&str>) -> Result<Vec<Scenario>>;
 
     /// The newest audit entries first, at most `limit`.
     fn audit(&self, limit: usize) -> Result<Vec<AuditEntry>>;

@@ -14,12 +14,13 @@ use postgres::{Client, NoTls, Transaction};
 use serde_json::json;
 
 use super::{
-    now, AuditEntry, Comment, NewProposal, NewUser, Proposal, Result, SiteState, Store, StoreError,
-    User, Vote,
+    now, AuditEntry, Comment, NewProposal, NewUser, Proposal, Result, Scenario, SiteState, Store,
+    StoreError, User, Vote,
 };
 use crate::domain::review::{Actor, Role, Status};
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE EXTENSION IF NOT EXISTS postgis;
 CREATE TABLE users (
     id BIGSERIAL PRIMARY KEY,
@@ -92,7 +93,19 @@ CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
 CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit
     FOR EACH ROW EXECUTE FUNCTION audit_append_only();
-"#];
+"#,
+    r#"
+CREATE TABLE scenarios (
+    id BIGSERIAL PRIMARY KEY,
+    name TEXT NOT NULL,
+    profile TEXT NOT NULL,
+    weights TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    UNIQUE (profile, name)
+);
+"#,
+];
 
 type Job = Box<dyn FnOnce(&mut Client) + Send>;
 
@@ -644,6 +657,55 @@ impl Store for PgStore {
                 Some(&json!({"status": to.name(), "version": after.version, "reason": reason})),
             )?;
             Ok(after)
+        })
+    }
+
+    fn save_scenario(
+        &self,
+        name: &str,
+        profile: &str,
+        weights: &serde_json::Value,
+        by: &Actor,
+    ) -> Result<Scenario> {
+        let (name, profile, weights, by) = (
+            name.to_string(),
+            profile.to_string(),
+            weights.clone(),
+            by.clone(),
+        );
+        self.write(move |tx| {
+            let taken: bool = tx
+                .query_one("SELECT count(*) > 0 FROM scenarios WHERE profile = $1 AND name = $2", &[&profile, &name])
+                .map_err(db)?
+                .get(0);
+            if taken {
+                return Err(StoreError::Conflict(format!("profile {profile} has a scenario named '{name}' already; choose another name")));
+            }
+            let at = now();
+            let id: i64 = tx
+                .query_one(
+                    "INSERT INTO scenarios (name, profile, weights, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                    &[&name, &profile, &weights.to_string(), &by.username, &at],
+                )
+                .map_err(db)?
+                .get(0);
+            let scenario = Scenario { id, name, profile, weights, created_by: by.username.clone(), created_at: at };
+            audit(tx, &by.username, "scenario.save", &format!("scenario:{id}"), None, serde_json::to_value(&scenario).ok().as_ref())?;
+            Ok(scenario)
+        })
+    }
+
+    fn scenarios(&self, profile: Option<&str>) -> Result<Vec<Scenario>> {
+        let profile = profile.map(str::to_string);
+        self.run(move |c| {
+            Ok(c.query("SELECT id, name, profile, weights, created_by, created_at FROM scenarios WHERE $1::text IS NULL OR profile = $1 ORDER BY profile, name", &[&profile])
+                .map_err(db)?
+                .iter()
+                .map(|r| {
+                    let w: String = r.get(3);
+                    Scenario { id: r.get(0), name: r.get(1), profile: r.get(2), weights: serde_json::from_str(&w).unwrap_or_default(), created_by: r.get(4), created_at: r.get(5) }
+                })
+                .collect())
         })
     }
 

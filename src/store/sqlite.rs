@@ -10,13 +10,14 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::json;
 
 use super::{
-    now, AuditEntry, Comment, NewProposal, NewUser, Proposal, Result, SiteState, Store, StoreError,
-    User, Vote,
+    now, AuditEntry, Comment, NewProposal, NewUser, Proposal, Result, Scenario, SiteState, Store,
+    StoreError, User, Vote,
 };
 use crate::domain::review::{Actor, Role, Status};
 
 /// Each entry moves the schema one version up; never edit one that has shipped.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE users (
     id INTEGER PRIMARY KEY,
     username TEXT NOT NULL UNIQUE,
@@ -87,7 +88,19 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-"#];
+"#,
+    r#"
+CREATE TABLE scenarios (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    profile TEXT NOT NULL,
+    weights TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (profile, name)
+);
+"#,
+];
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -632,6 +645,49 @@ impl Store for SqliteStore {
                 Some(&json!({"status": to.name(), "version": after.version, "reason": reason})),
             )?;
             Ok(after)
+        })
+    }
+
+    fn save_scenario(
+        &self,
+        name: &str,
+        profile: &str,
+        weights: &serde_json::Value,
+        by: &Actor,
+    ) -> Result<Scenario> {
+        self.write(|tx| {
+            let taken: bool = tx
+                .query_row("SELECT count(*) > 0 FROM scenarios WHERE profile = ?1 AND name = ?2", params![profile, name], |r| r.get(0))
+                .map_err(db)?;
+            if taken {
+                return Err(StoreError::Conflict(format!("profile {profile} has a scenario named '{name}' already; choose another name")));
+            }
+            let at = now();
+            tx.execute(
+                "INSERT INTO scenarios (name, profile, weights, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![name, profile, weights.to_string(), by.username, at],
+            )
+            .map_err(db)?;
+            let scenario = Scenario { id: tx.last_insert_rowid(), name: name.into(), profile: profile.into(), weights: weights.clone(), created_by: by.username.clone(), created_at: at };
+            audit(tx, &by.username, "scenario.save", &format!("scenario:{}", scenario.id), None, serde_json::to_value(&scenario).ok().as_ref())?;
+            Ok(scenario)
+        })
+    }
+
+    fn scenarios(&self, profile: Option<&str>) -> Result<Vec<Scenario>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare("SELECT id, name, profile, weights, created_by, created_at FROM scenarios WHERE ?1 IS NULL OR profile = ?1 ORDER BY profile, name")
+                .map_err(db)?;
+            let rows = stmt
+                .query_map(params![profile], |r| {
+                    let w: String = r.get(3)?;
+                    Ok(Scenario { id: r.get(0)?, name: r.get(1)?, profile: r.get(2)?, weights: serde_json::from_str(&w).unwrap_or_default(), created_by: r.get(4)?, created_at: r.get(5)? })
+                })
+                .map_err(db)?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(db);
+            rows
         })
     }
 

@@ -72,10 +72,11 @@ fn run(store: Arc<dyn Store>, threads: usize) -> (f64, f64, f64) {
 
 fn pg_database(admin: &str, name: &str) -> String {
     let mut c = postgres::Client::connect(admin, postgres::NoTls).expect("PostGIS answers");
-    c.batch_execute(&format!(
-        "DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}"
-    ))
-    .expect("create database");
+    // One statement each: DROP/CREATE DATABASE refuse to run inside a transaction.
+    c.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .expect("drop database");
+    c.batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("create database");
     format!("{}/{name}", admin.rsplit_once('/').expect("URL").0)
 }
 

@@ -198,6 +198,7 @@ fn suite(store: &dyn Store) {
         "comment.add",
         "vote.set",
         "status.set",
+        "scenario.save",
     ] {
         assert!(actions.contains(&a), "{a} missing from {actions:?}");
     }

@@ -142,6 +142,7 @@ async fn every_documented_route_is_served_and_every_served_route_is_documented()
         "/api/proposals",
         "/api/proposals/upload",
         "/api/scenarios",
+        "/api/users",
         "/api/sites/{id}",
         "/api/sites/{id}/comments",
         "/api/sites/{id}/votes",

@@ -1012,3 +1012,42 @@ async fn weight_scenarios_are_saved_checked_and_listed() {
     .await;
     assert_eq!(list["scenarios"][0]["name"], "Nett først");
 }
+
+#[tokio::test]
+async fn only_admins_add_users_and_the_new_user_can_log_in() {
+    let w = world();
+    let (_, admin) = token(&w.state, "admin").await;
+    let (_, ola) = token(&w.state, "ola").await;
+    let new = json!({"username": "siri", "role": "municipality", "kommuner": ["3201"], "password": PASSWORD});
+    let (s, _) = call(&w.state, "POST", "/api/users", &ola, Some(new.clone())).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = call(
+        &w.state,
+        "POST",
+        "/api/users",
+        &Auth::None,
+        Some(new.clone()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, p) = call(&w.state, "POST", "/api/users", &admin, Some(new.clone())).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    assert_eq!(p["municipalities"], json!(["3201"]));
+    let (s, _) = call(&w.state, "POST", "/api/users", &admin, Some(new)).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, p) = call(
+        &w.state,
+        "POST",
+        "/api/users",
+        &admin,
+        Some(json!({"username": "x", "role": "coordinator", "password": "kort"})),
+    )
+    .await;
+    assert_eq!(
+        (s, p["parameter"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("password"))
+    );
+    let Auth::Session { .. } = login(&w.state, "siri").await else {
+        unreachable!()
+    };
+}

@@ -128,6 +128,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(session::login))
         .routes(routes!(session::logout))
         .routes(routes!(session::me))
+        .routes(routes!(session::add_user))
         .routes(routes!(session::create_token))
         .routes(routes!(session::revoke_token))
         .routes(routes!(review::propose, review::proposals))

@@ -280,3 +280,83 @@ pub fn overlay(
         ))),
     }
 }
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserRequest {
+    pub username: String,
+    /// municipality, coordinator or admin.
+    pub role: String,
+    /// Kommunenummer a municipality user works in.
+    #[serde(default)]
+    pub kommuner: Vec<String>,
+    pub password: String,
+}
+
+/// Adds a user (admins only).
+#[utoipa::path(post, path = "/api/users", tag = "Review", request_body = NewUserRequest,
+    responses(
+        (status = 201, description = "The user", body = serde_json::Value),
+        (status = 400, description = "An unknown role, a bad kommunenummer or a weak password", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The user name is taken", body = super::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn add_user(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    b: Result<Json<NewUserRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    use crate::domain::review::{may_manage_users, Role};
+    let who = actor(&state, &headers, &method)?;
+    may_manage_users(who.as_ref())?;
+    let who = who.ok_or_else(|| ApiError::Unauthorized("log in first".into()))?;
+    let req = body(b)?;
+    let bad = |p: &str, d: String| ApiError::BadRequest {
+        parameter: p.into(),
+        detail: d,
+    };
+    let role = Role::parse(&req.role).ok_or_else(|| {
+        bad(
+            "role",
+            format!(
+                "unknown role '{}'; use municipality, coordinator or admin",
+                req.role
+            ),
+        )
+    })?;
+    if let Some(k) = req
+        .kommuner
+        .iter()
+        .find(|k| k.len() != 4 || !k.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err(bad(
+            "kommuner",
+            format!("'{k}' is not a kommunenummer (four digits)"),
+        ));
+    }
+    if role == Role::Municipality && req.kommuner.is_empty() {
+        return Err(bad(
+            "kommuner",
+            "a municipality user needs at least one kommunenummer".into(),
+        ));
+    }
+    if req.username.trim().is_empty() || req.username.len() > 64 {
+        return Err(bad("username", "a user name has 1 to 64 characters".into()));
+    }
+    let password = req.password.clone();
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| bad("password", e.to_string()))?;
+    let user = store(&state)?.add_user(
+        &crate::store::NewUser {
+            username: req.username.trim().to_string(),
+            role,
+            municipalities: req.kommuner,
+            password_hash: hash,
+        },
+        &who.username,
+    )?;
+    Ok((StatusCode::CREATED, Json(user.actor())).into_response())
+}

@@ -22,6 +22,7 @@ pub mod domain;
 pub mod export;
 pub mod index;
 pub mod ingest;
+pub mod network;
 pub mod scoring;
 pub mod store;
 

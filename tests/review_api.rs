@@ -668,68 +668,57 @@ fn user_add_on_the_cli_bootstraps_a_coordinator_with_a_hashed_password() {
     );
     assert!(o.status.success(), "{}", common::text(&o.stderr));
     assert!(common::text(&o.stdout).contains("ola (coordinator"));
-    let o = run(
-        &["user", "add", "--username", "ola", "--role", "admin"],
-        PASSWORD,
-    );
-    assert!(
-        common::text(&o.stderr).contains("exists already"),
-        "{}",
-        common::text(&o.stderr)
-    );
-    let o = run(
-        &[
-            "user",
-            "add",
-            "--username",
-            "kari",
-            "--role",
-            "municipality",
-        ],
-        PASSWORD,
-    );
-    assert!(
-        common::text(&o.stderr).contains("--kommune"),
-        "{}",
-        common::text(&o.stderr)
-    );
-    let o = run(
-        &[
-            "user",
-            "add",
-            "--username",
-            "kari",
-            "--role",
-            "municipality",
+    // Each refusal names what to fix.
+    for (args, password, words) in [
+        (
+            vec!["--username", "ola", "--role", "admin"],
+            PASSWORD,
+            "exists already",
+        ),
+        (
+            vec!["--username", "kari", "--role", "municipality"],
+            PASSWORD,
             "--kommune",
-            "Oslo",
-        ],
-        PASSWORD,
-    );
-    assert!(
-        common::text(&o.stderr).contains("four digits"),
-        "{}",
-        common::text(&o.stderr)
-    );
-    let o = run(
-        &[
-            "user",
-            "add",
-            "--username",
-            "kari",
-            "--role",
-            "municipality",
-            "--kommune",
-            "0301",
-        ],
-        "kort",
-    );
-    assert!(
-        common::text(&o.stderr).contains("at least 10"),
-        "{}",
-        common::text(&o.stderr)
-    );
-    common::assert_no_panic(&o);
+        ),
+        (
+            vec![
+                "--username",
+                "kari",
+                "--role",
+                "municipality",
+                "--kommune",
+                "Oslo",
+            ],
+            PASSWORD,
+            "four digits",
+        ),
+        (
+            vec![
+                "--username",
+                "kari",
+                "--role",
+                "municipality",
+                "--kommune",
+                "0301",
+            ],
+            "kort",
+            "at least 10",
+        ),
+        (
+            vec!["--username", "kari", "--role", "mayor"],
+            PASSWORD,
+            "unknown role",
+        ),
+    ] {
+        let o = run(&[&["user", "add"][..], &args].concat(), password);
+        assert!(!o.status.success(), "{args:?}");
+        assert!(
+            common::text(&o.stderr).contains(words),
+            "{args:?}: {}",
+            common::text(&o.stderr)
+        );
+        common::assert_no_panic(&o);
+    }
     let store = SqliteStore::open(&db).unwrap();
     let ola = store.user_by_name("ola").unwrap().unwrap();
     assert_eq!(ola.role, Role::Coordinator);

@@ -4,6 +4,35 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+/// A 400 naming the parameter at fault.
+pub fn bad(parameter: &str, detail: impl Into<String>) -> ApiError {
+    ApiError::BadRequest {
+        parameter: parameter.to_string(),
+        detail: detail.into(),
+    }
+}
+
+/// A JSON body that does not parse becomes a 400 naming `what` it should have been; one
+/// over the size limit a 413. Both as problem+json.
+pub fn json_body<T>(
+    b: Result<axum::Json<T>, axum::extract::rejection::JsonRejection>,
+    what: &str,
+) -> Result<T, ApiError> {
+    b.map(|axum::Json(v)| v).map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge(format!(
+                "the request body is larger than {} MiB",
+                super::MAX_BODY_BYTES / 1024 / 1024
+            ))
+        } else {
+            bad(
+                "body",
+                format!("the request body is not a valid {what}: {}", e.body_text()),
+            )
+        }
+    })
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{0}")]
@@ -112,7 +141,7 @@ impl From<crate::domain::review::ReviewError> for ApiError {
             401 => ApiError::Unauthorized(e.to_string()),
             409 => ApiError::Conflict(e.to_string()),
             400 => ApiError::BadRequest {
-                parameter: "reason".into(),
+                parameter: e.parameter().unwrap_or("body").into(),
                 detail: e.to_string(),
             },
             _ => ApiError::Forbidden(e.to_string()),

@@ -11,6 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
+use super::error::bad;
 use super::{ApiError, AppState};
 use crate::catalog::query::ItemsQuery;
 use crate::export::catalog::{write_file, write_stream, Options};
@@ -44,13 +45,6 @@ pub struct ExportParams {
     sortby: Option<String>,
     /// Any other parameter filters on a property, e.g. `kommunenummer=0301`.
     kommunenummer: Option<String>,
-}
-
-fn bad(parameter: &str, detail: impl Into<String>) -> ApiError {
-    ApiError::BadRequest {
-        parameter: parameter.into(),
-        detail: detail.into(),
-    }
 }
 
 /// Bytes written on a blocking thread, sent to the response body in 64 KiB pieces.

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
+use super::error::bad;
 use super::{ApiError, AppState};
 use crate::catalog::query::{parse_crs, ItemsQuery};
 use crate::catalog::review::ReviewOverlay;
@@ -193,13 +194,6 @@ pub async fn collection(
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(describe(find(&state, &id)?, &base(&headers))))
-}
-
-fn bad(parameter: &str, detail: impl Into<String>) -> ApiError {
-    ApiError::BadRequest {
-        parameter: parameter.to_string(),
-        detail: detail.into(),
-    }
 }
 
 fn feature(

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use super::error::bad;
 use super::{ApiError, AppState};
 use crate::catalog::{CandidateSet, Collection};
 use crate::domain::profile::with_weights;
@@ -62,13 +62,6 @@ pub struct Ranked {
     pub criteria: Vec<CriterionPoints>,
 }
 
-fn bad(parameter: &str, detail: impl Into<String>) -> ApiError {
-    ApiError::BadRequest {
-        parameter: parameter.into(),
-        detail: detail.into(),
-    }
-}
-
 fn unknown_profile(state: &AppState, name: &str) -> ApiError {
     let known: Vec<&str> = state
         .scored
@@ -79,23 +72,6 @@ fn unknown_profile(state: &AppState, name: &str) -> ApiError {
     bad(
         "profile",
         format!("unknown profile '{name}'; use one of {}", known.join(", ")),
-    )
-}
-
-/// A JSON body that does not parse, or is too large, becomes problem+json like every error.
-fn body_error(e: JsonRejection) -> ApiError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return ApiError::TooLarge(format!(
-            "the request body is larger than {} MiB",
-            super::MAX_BODY_BYTES / 1024 / 1024
-        ));
-    }
-    bad(
-        "body",
-        format!(
-            "the request body is not a valid score request: {}",
-            e.body_text()
-        ),
     )
 }
 
@@ -111,7 +87,7 @@ pub async fn score(
     State(state): State<AppState>,
     body: Result<Json<ScoreRequest>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let Json(req) = body.map_err(body_error)?;
+    let req = super::error::json_body(body, "score request")?;
     // Ranking a grid takes tens of milliseconds: keep it off the async workers.
     tokio::task::spawn_blocking(move || rescore(&state, &req))
         .await

@@ -13,33 +13,11 @@ use geo::{Geometry, Validation};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::error::bad;
 use super::session::{actor, store};
 use super::{ApiError, AppState};
 use crate::domain::review::{self, Actor, Status, MAX_COMMENT_CHARS};
 use crate::store::{NewProposal, Vote};
-
-fn bad(parameter: &str, detail: impl Into<String>) -> ApiError {
-    ApiError::BadRequest {
-        parameter: parameter.into(),
-        detail: detail.into(),
-    }
-}
-
-fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    b.map(|Json(v)| v).map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::TooLarge(format!(
-                "the request body is larger than {} MiB",
-                super::MAX_BODY_BYTES / 1024 / 1024
-            ))
-        } else {
-            bad(
-                "body",
-                format!("the request body is not valid: {}", e.body_text()),
-            )
-        }
-    })
-}
 
 fn signed_in(state: &AppState, headers: &HeaderMap, method: &Method) -> Result<Actor, ApiError> {
     actor(state, headers, method)?
@@ -133,7 +111,7 @@ pub async fn propose(
     b: Result<Json<ProposalRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let who = signed_in(&state, &headers, &method)?;
-    let req = body(b)?;
+    let req = super::error::json_body(b, "request")?;
     if req.name.trim().is_empty() || req.name.chars().count() > 200 {
         return Err(bad("name", "give the site a name of 1 to 200 characters"));
     }
@@ -265,7 +243,7 @@ pub async fn comment(
     b: Result<Json<CommentRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let who = signed_in(&state, &headers, &method)?;
-    let req = body(b)?;
+    let req = super::error::json_body(b, "request")?;
     let n = req.text.chars().count();
     if req.text.trim().is_empty() || n > MAX_COMMENT_CHARS {
         return Err(bad(
@@ -302,7 +280,7 @@ pub async fn vote(
     b: Result<Json<VoteRequest>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let who = signed_in(&state, &headers, &method)?;
-    let req = body(b)?;
+    let req = super::error::json_body(b, "request")?;
     let k = site_kommune(&state, &id)?;
     review::may_write_in(Some(&who), &k)?;
     Ok(Json(json!(
@@ -338,7 +316,7 @@ pub async fn set_status(
     b: Result<Json<StatusRequest>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let who = signed_in(&state, &headers, &method)?;
-    let req = body(b)?;
+    let req = super::error::json_body(b, "request")?;
     let to = Status::parse(&req.status).ok_or_else(|| {
         bad(
             "status",
@@ -372,14 +350,6 @@ pub struct AuditQuery {
     pub f: Option<String>,
 }
 
-fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// The audit log, for coordinators and admins; `f=csv` as a file.
 #[utoipa::path(get, path = "/api/audit", tag = "Review", params(AuditQuery),
     responses(
@@ -405,15 +375,17 @@ pub async fn audit(
             let mut out = String::from("id,at,actor,action,entity,before,after\n");
             for e in &entries {
                 let cell = |v: &Option<Value>| {
-                    csv_cell(&v.as_ref().map(|v| v.to_string()).unwrap_or_default())
+                    crate::export::stream::quote(
+                        &v.as_ref().map(|v| v.to_string()).unwrap_or_default(),
+                    )
                 };
                 out.push_str(&format!(
                     "{},{},{},{},{},{},{}\n",
                     e.id,
                     crate::export::rfc3339_of(e.at),
-                    csv_cell(&e.actor),
-                    csv_cell(&e.action),
-                    csv_cell(&e.entity),
+                    crate::export::stream::quote(&e.actor),
+                    crate::export::stream::quote(&e.action),
+                    crate::export::stream::quote(&e.entity),
                     cell(&e.before),
                     cell(&e.after)
                 ));
@@ -648,7 +620,7 @@ pub async fn save_scenario(
     b: Result<Json<ScenarioRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let who = signed_in(&state, &headers, &method)?;
-    let req = body(b)?;
+    let req = super::error::json_body(b, "request")?;
     if req.name.trim().is_empty() || req.name.chars().count() > 100 {
         return Err(bad(
             "name",

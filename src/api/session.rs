@@ -108,13 +108,6 @@ pub struct Login {
     pub password: String,
 }
 
-fn body<T>(b: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
-    b.map(|Json(v)| v).map_err(|e| ApiError::BadRequest {
-        parameter: "body".into(),
-        detail: format!("the request body is not valid: {}", e.body_text()),
-    })
-}
-
 /// Logs in: a session cookie (HttpOnly, SameSite=Strict, Secure behind HTTPS) and the CSRF
 /// token for writes.
 #[utoipa::path(post, path = "/api/login", tag = "Review", request_body = Login,
@@ -129,7 +122,7 @@ pub async fn login(
     headers: HeaderMap,
     b: Result<Json<Login>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let login = body(b)?;
+    let login = super::error::json_body(b, "login")?;
     let now = now();
     if !state.logins.allow(&login.username, now) {
         return Err(ApiError::TooManyRequests(format!(
@@ -307,48 +300,17 @@ pub async fn add_user(
     headers: HeaderMap,
     b: Result<Json<NewUserRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
-    use crate::domain::review::{may_manage_users, Role};
+    use crate::domain::review::may_manage_users;
     let who = actor(&state, &headers, &method)?;
     may_manage_users(who.as_ref())?;
     let who = who.ok_or_else(|| ApiError::Unauthorized("log in first".into()))?;
-    let req = body(b)?;
-    let bad = |p: &str, d: String| ApiError::BadRequest {
-        parameter: p.into(),
-        detail: d,
-    };
-    let role = Role::parse(&req.role).ok_or_else(|| {
-        bad(
-            "role",
-            format!(
-                "unknown role '{}'; use municipality, coordinator or admin",
-                req.role
-            ),
-        )
-    })?;
-    if let Some(k) = req
-        .kommuner
-        .iter()
-        .find(|k| k.len() != 4 || !k.chars().all(|c| c.is_ascii_digit()))
-    {
-        return Err(bad(
-            "kommuner",
-            format!("'{k}' is not a kommunenummer (four digits)"),
-        ));
-    }
-    if role == Role::Municipality && req.kommuner.is_empty() {
-        return Err(bad(
-            "kommuner",
-            "a municipality user needs at least one kommunenummer".into(),
-        ));
-    }
-    if req.username.trim().is_empty() || req.username.len() > 64 {
-        return Err(bad("username", "a user name has 1 to 64 characters".into()));
-    }
+    let req = super::error::json_body(b, "user")?;
+    let role = crate::domain::review::check_new_user(&req.username, &req.role, &req.kommuner)?;
     let password = req.password.clone();
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| bad("password", e.to_string()))?;
+        .map_err(|e| super::error::bad("password", e.to_string()))?;
     let user = store(&state)?.add_user(
         &crate::store::NewUser {
             username: req.username.trim().to_string(),

@@ -42,6 +42,12 @@ pub struct ExportArgs {
     pub db: Option<String>,
 }
 
+/// What an export writes.
+enum What {
+    Candidates(Box<crate::domain::profile::Profile>),
+    Layer(String),
+}
+
 pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let lang = common.lang;
     // Everything that can be refused is refused before loading.
@@ -71,9 +77,10 @@ pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<()
             ))
         })?;
     }
-    let profile = match (&args.profile, &args.layer) {
-        (Some(p), None) => Some(load_profile(p)?),
-        (None, Some(_)) => None,
+    // A profile's candidates or an input layer: exactly one.
+    let what = match (&args.profile, &args.layer) {
+        (Some(p), None) => What::Candidates(Box::new(load_profile(p)?)),
+        (None, Some(layer)) => What::Layer(layer.clone()),
         _ => {
             return Err(CliError::Usage(
                 "give either --profile (candidates) or --layer (an input layer)".into(),
@@ -96,8 +103,8 @@ pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<()
             prefixes: args.grid_municipalities.clone(),
         },
     });
-    let collection = match (&profile, &args.layer) {
-        (Some(p), _) => {
+    let collection = match &what {
+        What::Candidates(p) => {
             let set = if spec.is_some() {
                 CandidateSet::Grid
             } else {
@@ -109,7 +116,7 @@ pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<()
                 })
                 .map_err(|e| CliError::Unusable(e.to_string()))?
         }
-        (None, Some(name)) => {
+        What::Layer(name) => {
             let layers = catalog::layers(&ctx).map_err(|e| CliError::Unusable(e.to_string()))?;
             let known: Vec<String> = layers.iter().map(|c| c.id.clone()).collect();
             layers.into_iter().find(|c| &c.id == name).ok_or_else(|| {
@@ -119,7 +126,6 @@ pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<()
                 ))
             })?
         }
-        (None, None) => unreachable_usage()?,
     };
 
     let mut query = BTreeMap::new();
@@ -207,10 +213,4 @@ pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<()
         epsg.unwrap_or(format.epsg())
     )?;
     Ok(())
-}
-
-fn unreachable_usage<T>() -> Result<T, CliError> {
-    Err(CliError::Usage(
-        "give either --profile (candidates) or --layer (an input layer)".into(),
-    ))
 }

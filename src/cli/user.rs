@@ -7,7 +7,6 @@ use std::path::Path;
 
 use super::CliError;
 use crate::auth;
-use crate::domain::review::Role;
 use std::sync::Arc;
 
 use crate::store::postgres::PgStore;
@@ -36,26 +35,9 @@ pub fn add(
     input: &mut dyn BufRead,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let role = Role::parse(&args.role).ok_or_else(|| {
-        CliError::Usage(format!(
-            "unknown role '{}'; use municipality, coordinator or admin",
-            args.role
-        ))
-    })?;
-    if role == Role::Municipality && args.municipalities.is_empty() {
-        return Err(CliError::Usage(
-            "a municipality user needs --kommune, e.g. --kommune 0301".into(),
-        ));
-    }
-    if let Some(bad) = args
-        .municipalities
-        .iter()
-        .find(|k| k.len() != 4 || !k.chars().all(|c| c.is_ascii_digit()))
-    {
-        return Err(CliError::Usage(format!(
-            "--kommune '{bad}' is not a kommunenummer (four digits, e.g. 0301)"
-        )));
-    }
+    let role =
+        crate::domain::review::check_new_user(&args.username, &args.role, &args.municipalities)
+            .map_err(|e| CliError::Usage(e.to_string()))?;
     let password = match std::env::var("ENERGISTASJON_PASSWORD") {
         Ok(p) => p,
         Err(_) => {

@@ -114,16 +114,35 @@ pub enum ReviewError {
     },
     #[error("rejecting a site needs a reason")]
     ReasonRequired,
+    #[error("unknown role '{0}'; use municipality, coordinator or admin")]
+    UnknownRole(String),
+    #[error("a municipality user needs at least one kommunenummer (--kommune on the command line), e.g. 0301")]
+    NoMunicipality,
+    #[error("'{0}' is not a kommunenummer (four digits, e.g. 0301)")]
+    BadKommunenummer(String),
+    #[error("a user name has 1 to 64 characters")]
+    BadUsername,
 }
 
 impl ReviewError {
-    /// 401 for anonymous, 409 for a transition, 400 for a missing reason, 403 otherwise.
+    /// 401 for anonymous, 409 for a transition, 400 for bad input, 403 otherwise.
     pub fn status_code(&self) -> u16 {
         match self {
             ReviewError::Anonymous => 401,
             ReviewError::Transition { .. } => 409,
-            ReviewError::ReasonRequired => 400,
+            e if e.parameter().is_some() => 400,
             _ => 403,
+        }
+    }
+
+    /// The input at fault, for the errors that are about input.
+    pub fn parameter(&self) -> Option<&'static str> {
+        match self {
+            ReviewError::ReasonRequired => Some("reason"),
+            ReviewError::UnknownRole(_) => Some("role"),
+            ReviewError::NoMunicipality | ReviewError::BadKommunenummer(_) => Some("kommuner"),
+            ReviewError::BadUsername => Some("username"),
+            _ => None,
         }
     }
 }
@@ -178,6 +197,30 @@ pub fn may_set_status(
         return Err(ReviewError::ReasonRequired);
     }
     Ok(())
+}
+
+/// A new user's role and municipalities, checked: a known role, four-digit kommunenummer,
+/// and at least one for a municipality user.
+pub fn check_new_user(
+    username: &str,
+    role: &str,
+    kommuner: &[String],
+) -> Result<Role, ReviewError> {
+    let name = username.trim();
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(ReviewError::BadUsername);
+    }
+    let role = Role::parse(role).ok_or_else(|| ReviewError::UnknownRole(role.to_string()))?;
+    if let Some(k) = kommuner
+        .iter()
+        .find(|k| k.len() != 4 || !k.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err(ReviewError::BadKommunenummer(k.clone()));
+    }
+    if role == Role::Municipality && kommuner.is_empty() {
+        return Err(ReviewError::NoMunicipality);
+    }
+    Ok(role)
 }
 
 /// Only admins manage users.

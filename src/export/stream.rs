@@ -80,7 +80,8 @@ pub enum CsvGeometry {
     LonLat,
 }
 
-fn quote(s: &str) -> String {
+/// A CSV cell: quoted when it holds a comma, quote or line break (RFC 4180).
+pub fn quote(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -150,6 +150,14 @@ pub struct AuditEntry {
     pub after: Option<serde_json::Value>,
 }
 
+/// Every touched site with its counts, in SQL both backends speak.
+pub(crate) const SITES_SQL: &str = "SELECT s.site, s.kommunenummer, s.status, s.version,
+    (SELECT count(*) FROM comments c WHERE c.site = s.site),
+    (SELECT count(*) FROM votes v WHERE v.site = s.site AND v.vote = 'support'),
+    (SELECT count(*) FROM votes v WHERE v.site = s.site AND v.vote = 'oppose'),
+    (SELECT count(*) FROM votes v WHERE v.site = s.site AND v.vote = 'needs_info')
+FROM sites s ORDER BY s.site";
+
 /// The store. Implementations are safe to share between request threads.
 pub trait Store: Send + Sync {
     fn add_user(&self, user: &NewUser, by: &str) -> Result<User>;

@@ -538,14 +538,25 @@ impl Store for PgStore {
     }
 
     fn sites(&self) -> Result<Vec<SiteState>> {
+        // One query: the items endpoint asks for this on every page of candidates.
         self.run(move |c| {
-            let keys: Vec<(String, String)> = c
-                .query("SELECT site, kommunenummer FROM sites ORDER BY site", &[])
+            Ok(c.query(super::SITES_SQL, &[])
                 .map_err(db)?
                 .iter()
-                .map(|r| (r.get(0), r.get(1)))
-                .collect();
-            keys.iter().map(|(s, k)| site_state(c, s, k)).collect()
+                .map(|r| {
+                    let status: String = r.get(2);
+                    SiteState {
+                        site: r.get(0),
+                        kommunenummer: r.get(1),
+                        status: Status::parse(&status).unwrap_or(Status::Proposed),
+                        version: r.get(3),
+                        comments: r.get(4),
+                        support: r.get(5),
+                        oppose: r.get(6),
+                        needs_info: r.get(7),
+                    }
+                })
+                .collect())
         })
     }
 

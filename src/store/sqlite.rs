@@ -500,19 +500,27 @@ impl Store for SqliteStore {
     }
 
     fn sites(&self) -> Result<Vec<SiteState>> {
+        // One query: the items endpoint asks for this on every page of candidates.
         self.with(|c| {
-            let keys: Vec<(String, String)> = {
-                let mut stmt = c
-                    .prepare("SELECT site, kommunenummer FROM sites ORDER BY site")
-                    .map_err(db)?;
-                let rows = stmt
-                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .map_err(db)?
-                    .collect::<rusqlite::Result<Vec<_>>>()
-                    .map_err(db)?;
-                rows
-            };
-            keys.iter().map(|(s, k)| site_state(c, s, k)).collect()
+            let mut stmt = c.prepare(super::SITES_SQL).map_err(db)?;
+            let rows = stmt
+                .query_map([], |r| {
+                    let status: String = r.get(2)?;
+                    Ok(SiteState {
+                        site: r.get(0)?,
+                        kommunenummer: r.get(1)?,
+                        status: Status::parse(&status).unwrap_or(Status::Proposed),
+                        version: r.get(3)?,
+                        comments: r.get(4)?,
+                        support: r.get(5)?,
+                        oppose: r.get(6)?,
+                        needs_info: r.get(7)?,
+                    })
+                })
+                .map_err(db)?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(db);
+            rows
         })
     }
 

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::domain::corridor::CorridorsFile;
 use crate::domain::Role;
 
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +28,8 @@ pub enum ConfigError {
         role: Role,
         message: String,
     },
+    #[error("corridors file {path}: {message}")]
+    Corridors { path: PathBuf, message: String },
     #[error(
         "region config {path}, layer {index} ({role}): the source '{source_path}' uses {{data_dir}}, but no data directory was given. \
          Hint: pass --data-dir DIR (or set ENERGISTASJON_DATA_DIR)"
@@ -215,6 +218,9 @@ pub struct RegionMeta {
     /// Attribution to show with the data.
     #[serde(default)]
     pub attribution: String,
+    /// The corridors file (TEN-T corridors and network settings), relative to this config.
+    #[serde(default)]
+    pub corridors: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -231,6 +237,8 @@ pub struct RegionConfig {
     pub path: PathBuf,
     pub meta: RegionMeta,
     pub layers: Vec<LayerConfig>,
+    /// The parsed corridors file, when `[region] corridors` names one.
+    pub corridors: Option<CorridorsFile>,
 }
 
 impl RegionConfig {
@@ -248,13 +256,22 @@ impl RegionConfig {
             path: path.to_path_buf(),
             message: describe_toml_error(text, &e),
         })?;
-        let config = RegionConfig {
+        let mut config = RegionConfig {
             path: path.to_path_buf(),
             meta: raw.region,
             layers: raw.layers,
+            corridors: None,
         };
         config.validate()?;
+        if let Some(file) = config.corridors_path() {
+            config.corridors = Some(load_corridors(&file)?);
+        }
         Ok(config)
+    }
+
+    /// Where `[region] corridors` points, resolved against the config's folder.
+    pub fn corridors_path(&self) -> Option<PathBuf> {
+        self.meta.corridors.as_ref().map(|c| self.dir().join(c))
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
@@ -350,6 +367,23 @@ impl RegionConfig {
     pub fn resolve_table_path(&self, table: &str) -> Option<PathBuf> {
         table.ends_with(".toml").then(|| self.dir().join(table))
     }
+}
+
+/// Read and check a corridors file; errors name the file, the line and the key.
+pub fn load_corridors(path: &Path) -> Result<CorridorsFile, ConfigError> {
+    let err = |message: String| ConfigError::Corridors {
+        path: path.to_path_buf(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        err(format!(
+            "cannot read it: {e}. Hint: check `corridors = \"…\"` under [region]; it is relative to the region config"
+        ))
+    })?;
+    let file: CorridorsFile =
+        toml::from_str(&text).map_err(|e| err(describe_toml_error(&text, &e)))?;
+    file.validate().map_err(err)?;
+    Ok(file)
 }
 
 /// Sources GDAL opens by name rather than as a local file.

@@ -5,33 +5,64 @@ use std::io::Write;
 use super::i18n::{Lang, Msg};
 use super::progress::CliProgress;
 use super::{truncate, CliError, Common};
+use crate::domain::corridor::NetworkSettings;
 use crate::ingest::{IssueKind, RegionReport};
+use crate::network::{Network, RoadGraph, Summary};
 
 /// How many issues per layer the text report lists; `--json` has them all.
 const ISSUES_SHOWN: usize = 10;
 
 pub fn run(common: &Common, json: bool, out: &mut dyn Write) -> Result<(), CliError> {
     let progress = CliProgress::new(common.lang);
-    let (_, _, report) = common.load(&progress)?;
+    let (_, region, report) = common.load(&progress)?;
+    let network = Network::build(&region);
+    let fallback;
+    let graph = match &network {
+        Some(n) => &n.graph,
+        None => {
+            fallback = RoadGraph::build(&region, NetworkSettings::default().snap_m);
+            &fallback
+        }
+    };
+    let summary = (!region.roads.is_empty()).then(|| Summary::of(graph, network.as_ref()));
     if json {
-        serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::from)?;
+        #[derive(serde::Serialize)]
+        struct Out<'a> {
+            #[serde(flatten)]
+            report: &'a RegionReport,
+            network: Option<&'a Summary>,
+        }
+        let body = Out {
+            report: &report,
+            network: summary.as_ref(),
+        };
+        serde_json::to_writer_pretty(&mut *out, &body).map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else {
         write_text(&report, common.lang, out)?;
+        if let Some(s) = &summary {
+            write_network(s, region.corridors.is_some(), common.lang, out)?;
+        }
     }
     let failed: Vec<String> = report
         .failed_required()
         .map(|l| format!("{} {}", l.role, l.label))
         .collect();
-    if failed.is_empty() {
-        Ok(())
-    } else {
+    let problems = summary.as_ref().map_or(0, |s| s.problems.len());
+    if !failed.is_empty() {
         Err(CliError::Unusable(format!(
             "{} {}: {}",
             failed.len(),
             common.lang.t(Msg::RequiredFailed),
             failed.join(", ")
         )))
+    } else if problems > 0 {
+        Err(CliError::Unusable(format!(
+            "{problems} {}",
+            common.lang.t(Msg::CorridorProblems)
+        )))
+    } else {
+        Ok(())
     }
 }
 
@@ -149,6 +180,65 @@ fn write_text(report: &RegionReport, lang: Lang, out: &mut dyn Write) -> std::io
     }
     if report.is_usable() {
         writeln!(out, "{}", lang.t(Msg::AllLayersOk))?;
+    }
+    Ok(())
+}
+
+fn write_network(
+    s: &Summary,
+    has_file: bool,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let (nodes, links) = match lang {
+        Lang::Nb => ("noder", "lenker"),
+        Lang::En => ("nodes", "links"),
+    };
+    writeln!(
+        out,
+        "\n{}: {} {nodes}, {} {links}, {} {} m, {} {}",
+        lang.t(Msg::Network),
+        s.nodes,
+        s.edges,
+        lang.t(Msg::SnapTolerance),
+        s.snap_m,
+        s.components,
+        lang.t(Msg::Components)
+    )?;
+    for (i, c) in s.largest.iter().enumerate() {
+        writeln!(
+            out,
+            "  {:>2}. {:>9.1} km ({:>8.1} km E/R), {} {nodes}, {} {links}",
+            i + 1,
+            c.length_km,
+            c.main_length_km,
+            c.nodes,
+            c.edges
+        )?;
+    }
+    writeln!(
+        out,
+        "  {}: {:.1} % {}",
+        lang.t(Msg::Largest),
+        s.main_share_largest * 100.0,
+        lang.t(Msg::OfMainRoads)
+    )?;
+    if !has_file {
+        return writeln!(out, "{}", lang.t(Msg::NoCorridorsFile));
+    }
+    writeln!(out, "\n{}:", lang.t(Msg::Corridors))?;
+    for c in &s.corridors {
+        writeln!(
+            out,
+            "  {:<28} {:<13} {:>7.1} km  {}",
+            truncate(&c.name, 28),
+            c.tent.to_string(),
+            c.length_km,
+            c.refs.join(", ")
+        )?;
+    }
+    for p in &s.problems {
+        writeln!(out, "  {}: {p}", lang.t(Msg::Failed))?;
     }
     Ok(())
 }

@@ -52,6 +52,14 @@ pub enum Msg {
     Score,
     Wrote,
     Draws,
+    Network,
+    SnapTolerance,
+    Components,
+    Largest,
+    OfMainRoads,
+    Corridors,
+    CorridorProblems,
+    NoCorridorsFile,
 }
 
 impl Lang {
@@ -135,6 +143,22 @@ impl Lang {
             (Lang::En, Wrote) => "Wrote",
             (Lang::Nb, Draws) => "trekninger",
             (Lang::En, Draws) => "draws",
+            (Lang::Nb, Network) => "Vegnett",
+            (Lang::En, Network) => "Road network",
+            (Lang::Nb, SnapTolerance) => "snappetoleranse",
+            (Lang::En, SnapTolerance) => "snapping tolerance",
+            (Lang::Nb, Components) => "sammenhengende deler",
+            (Lang::En, Components) => "connected components",
+            (Lang::Nb, Largest) => "største",
+            (Lang::En, Largest) => "largest",
+            (Lang::Nb, OfMainRoads) => "av E- og R-veglengden",
+            (Lang::En, OfMainRoads) => "of E and R road length",
+            (Lang::Nb, Corridors) => "Korridorer",
+            (Lang::En, Corridors) => "Corridors",
+            (Lang::Nb, CorridorProblems) => "korridorer kan ikke brukes",
+            (Lang::En, CorridorProblems) => "corridors cannot be used",
+            (Lang::Nb, NoCorridorsFile) => "Ingen korridorfil (corridors under [region]): AFIR-analysen er ikke tilgjengelig.",
+            (Lang::En, NoCorridorsFile) => "No corridors file (corridors under [region]): the AFIR analysis is not available.",
             (Lang::En, NotStarting) => "The service does not start because required layers cannot be used. Run `energistasjon check-data` for details.",
         }
     }

@@ -1,5 +1,7 @@
 //! Domain types and rules. Nothing here does IO or knows about HTTP.
 
+pub mod afir;
+pub mod corridor;
 pub mod landuse;
 pub mod layers;
 pub mod profile;
@@ -9,4 +11,4 @@ pub mod value_function;
 
 pub use landuse::{LandUseClass, Suitability};
 pub use layers::{Feature, Role};
-pub use region::{Features, Region};
+pub use region::{Features, Region, RegionCorridors};

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use geo::{BoundingRect, Rect};
 
+use super::corridor::CorridorsFile;
+
 use super::layers::{
     Exclusion, Feature, LandUse, Municipality, Rail, Road, Role, Site, Station, Substation,
     Terminal,
@@ -76,6 +78,16 @@ pub struct Region {
     pub stations: Vec<Feature<Station>>,
     pub exclusion: Vec<Feature<Exclusion>>,
     pub candidates: Vec<Feature<Site>>,
+    /// Corridors and network settings, when the region config names a corridors file.
+    pub corridors: Option<RegionCorridors>,
+}
+
+/// The corridors file with each corridor's end points in EPSG:25833.
+#[derive(Debug, Clone, Default)]
+pub struct RegionCorridors {
+    pub file: CorridorsFile,
+    /// `(from, to)` per corridor, in file order.
+    pub ends: Vec<([f64; 2], [f64; 2])>,
 }
 
 impl Region {

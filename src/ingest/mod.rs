@@ -157,7 +157,9 @@ pub fn load_sites(
             description: String::new(),
             demonstration: false,
             attribution: String::new(),
+            corridors: None,
         },
+        corridors: None,
         layers: vec![crate::config::LayerConfig {
             role: crate::domain::Role::Candidates,
             source: absolute.display().to_string(),
@@ -265,6 +267,23 @@ pub fn load_region(
         }
         layers.push(report);
     }
+    if let Some(file) = &config.corridors {
+        // Validated lon/lat always reprojects; NaN would make the corridor's ends unsnappable,
+        // which resolving the corridor reports.
+        let to_xy = |p: [f64; 2]| {
+            crs::reproject_point(p[0], p[1], "EPSG:4326")
+                .map(|(x, y)| [x, y])
+                .unwrap_or([f64::NAN, f64::NAN])
+        };
+        region.corridors = Some(crate::domain::RegionCorridors {
+            file: file.clone(),
+            ends: file
+                .corridors
+                .iter()
+                .map(|c| (to_xy(c.from), to_xy(c.to)))
+                .collect(),
+        });
+    }
     let report = RegionReport {
         region: config.meta.name.clone(),
         config: config.path.display().to_string(),
@@ -282,6 +301,9 @@ pub fn data_version(config: &RegionConfig, layers: &[report::LayerReport]) -> St
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     h.update(std::fs::read(&config.path).unwrap_or_default());
+    if let Some(corridors) = config.corridors_path() {
+        h.update(std::fs::read(corridors).unwrap_or_default());
+    }
     let mut sources: Vec<&str> = layers.iter().map(|l| l.source.as_str()).collect();
     sources.sort_unstable();
     sources.dedup();

@@ -65,6 +65,66 @@ enum Command {
     /// Users of the review workflow.
     #[command(subcommand)]
     User(UserCmd),
+    /// AFIR coverage per corridor: stations counted, gaps with chainage, share covered, pass or fail.
+    Corridors(CorridorsCmd),
+    /// Choose k candidates that close the AFIR gaps or cover the most heavy traffic.
+    Select(SelectCmd),
+}
+
+#[derive(clap::Args)]
+struct CorridorsCmd {
+    /// Rule year: 2025, 2027 or 2030 (data/afir.toml).
+    #[arg(long, default_value_t = 2030)]
+    year: u16,
+    /// Count these candidates as built (ids from score or export; comma-separate or repeat).
+    #[arg(long, value_delimiter = ',')]
+    assume: Vec<String>,
+    /// Count every heavy-vehicle charging station whatever its power: spacing alone.
+    #[arg(long)]
+    ignore_power: bool,
+    /// Print the report as JSON (with every station and gap).
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+struct SelectCmd {
+    /// Profile whose candidates to choose from: mcs-corridor, depot, hydrogen, biogas, or a .toml.
+    #[arg(long)]
+    profile: String,
+    /// How many sites to choose (at most).
+    #[arg(long, default_value_t = 5)]
+    k: usize,
+    /// close-gaps (AFIR spacing) or cover-traffic (heavy vehicles × km within reach).
+    #[arg(long, default_value = "close-gaps", value_parser = ["close-gaps", "cover-traffic"])]
+    objective: String,
+    /// Rule year: 2025, 2027 or 2030.
+    #[arg(long, default_value_t = 2030)]
+    year: u16,
+    /// Candidates on a square grid with this spacing in metres, instead of parcels.
+    #[arg(long, value_name = "METRES")]
+    grid: Option<f64>,
+    /// The grid's municipalities: kommunenummer prefixes.
+    #[arg(long, value_delimiter = ',', default_value = "03,31,32,33,39")]
+    municipalities: Vec<String>,
+    /// Only candidates scoring at least this (0–100).
+    #[arg(long, default_value_t = 0.0)]
+    min_score: f64,
+    /// No two picks closer than this many km (straight line).
+    #[arg(long, default_value_t = 10.0)]
+    min_spacing_km: f64,
+    /// cover-traffic: a pick covers roads within this driving distance. Default: half the rule's spacing.
+    #[arg(long)]
+    radius_km: Option<f64>,
+    /// Count these candidates as built before choosing.
+    #[arg(long, value_delimiter = ',')]
+    assume: Vec<String>,
+    /// Count every heavy-vehicle charging station whatever its power.
+    #[arg(long)]
+    ignore_power: bool,
+    /// Print the selection as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(clap::Args)]
@@ -296,6 +356,40 @@ fn main() -> ExitCode {
                 municipalities,
             },
             &mut std::io::stdin().lock(),
+            &mut std::io::stdout(),
+        ),
+        Command::Corridors(a) => cli::corridors::run(
+            &common,
+            &cli::corridors::CorridorsArgs {
+                year: a.year,
+                assume: a.assume,
+                ignore_power: a.ignore_power,
+                json: a.json,
+                db: Some(db.clone()),
+            },
+            &mut std::io::stdout(),
+        ),
+        Command::Select(a) => cli::corridors::run_select(
+            &common,
+            &cli::corridors::SelectArgs {
+                profile: a.profile,
+                k: a.k,
+                objective: if a.objective == "cover-traffic" {
+                    energistasjon::network::select::Objective::CoverTraffic
+                } else {
+                    energistasjon::network::select::Objective::CloseGaps
+                },
+                year: a.year,
+                grid: a.grid,
+                grid_municipalities: a.municipalities,
+                min_score: a.min_score,
+                min_spacing_km: a.min_spacing_km,
+                radius_km: a.radius_km,
+                assume: a.assume,
+                ignore_power: a.ignore_power,
+                json: a.json,
+                db: Some(db.clone()),
+            },
             &mut std::io::stdout(),
         ),
         Command::Serve(args) => match tokio::runtime::Runtime::new() {

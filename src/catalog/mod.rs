@@ -3,6 +3,7 @@
 //! page through. Candidates are kept as their measurements and explained on request, so a
 //! grid of hundreds of thousands of cells costs columns, not JSON.
 
+pub mod planned;
 pub mod query;
 pub mod review;
 
@@ -443,7 +444,105 @@ pub fn layers(ctx: &ScoringContext) -> Result<Vec<Collection>, CrsError> {
         layer(&t, "stations", "Energistasjoner", &region.stations)?,
         layer(&t, "exclusion", "Utelukkede områder", &region.exclusion)?,
     ];
-    Ok(layers.into_iter().flatten().collect())
+    let mut out: Vec<Collection> = layers.into_iter().flatten().collect();
+    out.extend(corridor_layers(ctx, &t)?);
+    Ok(out)
+}
+
+/// `corridors` (each resolved corridor's line) and `corridor-gaps` (every gap of every AFIR
+/// rule year against the stations layer), when the region has corridors.
+fn corridor_layers(ctx: &ScoringContext, t: &ToCrs84) -> Result<Vec<Collection>, CrsError> {
+    use crate::network::coverage::{analyse, Options};
+    let (Some(n), Ok(rules)) = (&ctx.network, crate::domain::afir::Rules::builtin()) else {
+        return Ok(Vec::new());
+    };
+    let mut lines = Vec::new();
+    for c in &n.corridors {
+        let mut p = Map::new();
+        p.insert("name".into(), Value::from(c.name.clone()));
+        p.insert("tent".into(), Value::from(c.tent.to_string()));
+        p.insert(
+            "refs".into(),
+            Value::from(c.refs.iter().map(|r| r.to_string()).collect::<Vec<_>>()),
+        );
+        p.insert("length_km".into(), Value::from(round3(c.length_m / 1000.0)));
+        lines.push(item(
+            t,
+            slug(&c.name),
+            &Geometry::LineString(c.line.clone()),
+            p,
+        )?);
+    }
+    let mut gaps = Vec::new();
+    for year in rules.years() {
+        let report = analyse(n, ctx.region, &rules, year, &[], Options::default());
+        let mut counter: std::collections::HashMap<String, usize> = Default::default();
+        for (c, k, g) in report.gaps() {
+            let key = format!("{}-{}-{}", slug(&c.name), k.rule, k.fuel);
+            let nth = counter.entry(key.clone()).or_default();
+            *nth += 1;
+            let mut p = Map::new();
+            p.insert("corridor".into(), Value::from(c.name.clone()));
+            p.insert("tent".into(), Value::from(c.tent.to_string()));
+            p.insert("year".into(), Value::from(year));
+            p.insert("rule".into(), Value::from(k.rule.clone()));
+            p.insert("fuel".into(), Value::from(k.fuel.to_string()));
+            p.insert("max_spacing_km".into(), Value::from(k.max_spacing_km));
+            p.insert("from_km".into(), Value::from(round3(g.from_km)));
+            p.insert("to_km".into(), Value::from(round3(g.to_km)));
+            p.insert("length_km".into(), Value::from(round3(g.length_km)));
+            p.insert("excess_km".into(), Value::from(round3(g.excess_km)));
+            p.insert("open_end".into(), Value::from(g.open_end));
+            p.insert("source".into(), Value::from(k.source.clone()));
+            gaps.push(item(
+                t,
+                format!("{key}-{nth}"),
+                &Geometry::LineString(g.geometry.clone()),
+                p,
+            )?);
+        }
+    }
+    let mut out = Vec::new();
+    if !lines.is_empty() {
+        out.push(Collection {
+            id: "corridors".into(),
+            title: "TEN-T-korridorer".into(),
+            description: "The region's corridors as resolved on the road graph, with TEN-T category and length".into(),
+            extent: extent(lines.iter().map(|i| i.bbox)),
+            source: Source::Layer(lines),
+        });
+        out.push(Collection {
+            id: "corridor-gaps".into(),
+            title: "AFIR-gap langs korridorene".into(),
+            description: "Stretches longer than the AFIR spacing (Regulation (EU) 2023/1804 art. 4 and 6), per corridor and rule year (filter with ?year=2030), against the stations layer. GET /api/corridors adds approved and built candidates.".into(),
+            extent: extent(gaps.iter().map(|i| i.bbox)),
+            source: Source::Layer(gaps),
+        });
+    }
+    Ok(out)
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// "E6 Svinesund–Oslo" → "e6-svinesund-oslo", for ids.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for ch in name.to_lowercase().chars() {
+        let ch = match ch {
+            'æ' => 'e',
+            'ø' => 'o',
+            'å' => 'a',
+            c => c,
+        };
+        if ch.is_ascii_alphanumeric() {
+            out.push(ch);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
 }
 
 /// One profile's candidates, measured and ranked with its own weights: the parcels

@@ -2,6 +2,7 @@
 
 pub mod bench_workload;
 pub mod check_data;
+pub mod corridors;
 pub mod export;
 pub mod i18n;
 pub mod progress;

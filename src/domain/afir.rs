@@ -221,7 +221,9 @@ pub fn spacing(length_km: f64, stations_km: &[f64], max_spacing_km: f64) -> Spac
         .iter()
         .filter(|s| !s.gap)
         .map(|s| s.length_km)
-        .sum();
+        .sum::<f64>()
+        // An empty float sum is -0.0, which prints as "-0".
+        + 0.0;
     Spacing {
         length_km,
         share: if length_km > 0.0 {

@@ -37,6 +37,8 @@ pub enum Measure {
     Area,
     /// Metres to the nearest feature of a role (`layer = "rail"`).
     DistanceTo(Role),
+    /// Driving metres from the nearest corridor (the region's corridors file) to the site.
+    CorridorAccess,
 }
 
 impl Measure {
@@ -51,6 +53,7 @@ impl Measure {
         "landuse_suitability",
         "area",
         "distance_to",
+        "corridor_access",
     ];
 
     pub fn unit(self) -> &'static str {
@@ -60,7 +63,8 @@ impl Measure {
             | Measure::GridDistance
             | Measure::StationDistance
             | Measure::LogisticsDistance
-            | Measure::DistanceTo(_) => "m",
+            | Measure::DistanceTo(_)
+            | Measure::CorridorAccess => "m",
             Measure::HeavyTraffic => "heavy vehicles/day",
             Measure::GridCapacity => "MW",
             Measure::LanduseSuitability => "index",
@@ -105,6 +109,9 @@ pub struct Constraints {
     /// Exclude sites with no known land-use class (outside every land-use polygon).
     pub exclude_unknown_landuse: bool,
     pub max_main_road_distance_m: Option<f64>,
+    /// Driving metres from a corridor (AFIR art. 4: 3 km from the exit). Applies where the
+    /// region has corridors.
+    pub max_corridor_access_m: Option<f64>,
     pub min_area_m2: Option<f64>,
     pub exclusion_kinds: Vec<ExclusionKind>,
     /// Minimum distance to land of `safety_classes` (hydrogen), metres.
@@ -202,6 +209,7 @@ struct RawConstraints {
     #[serde(default)]
     exclude_unknown_landuse: bool,
     max_main_road_distance_m: Option<f64>,
+    max_corridor_access_m: Option<f64>,
     min_area_m2: Option<f64>,
     #[serde(default)]
     exclusion_kinds: Option<Spanned<Vec<String>>>,
@@ -327,6 +335,7 @@ pub fn parse_profile(text: &str, file: &str) -> Result<Profile, ProfileError> {
         forbidden_landuse: ctx.classes(&c.forbidden_landuse, "constraints.forbidden_landuse")?,
         exclude_unknown_landuse: c.exclude_unknown_landuse,
         max_main_road_distance_m: c.max_main_road_distance_m,
+        max_corridor_access_m: c.max_corridor_access_m,
         min_area_m2: c.min_area_m2,
         exclusion_kinds,
         safety_distance_m: c.safety_distance_m,
@@ -373,6 +382,7 @@ pub fn parse_profile(text: &str, file: &str) -> Result<Profile, ProfileError> {
             "logistics_distance" => Measure::LogisticsDistance,
             "landuse_suitability" => Measure::LanduseSuitability,
             "area" => Measure::Area,
+            "corridor_access" => Measure::CorridorAccess,
             "distance_to" => {
                 let Some(layer) = &rc.layer else {
                     return Err(ctx.err(

@@ -89,6 +89,17 @@ pub struct Network {
     trees: Vec<Tree>,
 }
 
+impl std::fmt::Debug for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Network")
+            .field("nodes", &self.graph.node_count())
+            .field("edges", &self.graph.edge_count())
+            .field("corridors", &self.corridors.len())
+            .field("problems", &self.problems)
+            .finish()
+    }
+}
+
 /// Corridor trees reach this far; no rule allows more access distance than this.
 const TREE_LIMIT_M: f64 = 25_000.0;
 

@@ -26,6 +26,15 @@ pub enum Failure {
         limit_m: f64,
     },
     NoMainRoad,
+    TooFarFromCorridor {
+        distance_m: f64,
+        limit_m: f64,
+    },
+    /// Off the road network, or no corridor reachable.
+    NoCorridorAccess {
+        /// Metres to the nearest road; NaN when a road is near but no corridor is reachable.
+        road_m: f64,
+    },
     TooSmall {
         area_m2: f64,
         min_m2: f64,
@@ -72,6 +81,20 @@ pub fn check(
                 distance_m: main_road_m,
                 limit_m: limit,
             });
+        }
+    }
+    if let (Some(limit), Some(n)) = (k.max_corridor_access_m, &ctx.network) {
+        match n.corridor_access(c.point, &c.id) {
+            Ok(Some((d, _))) if d <= limit => {}
+            Ok(Some((d, _))) => out.push(Failure::TooFarFromCorridor {
+                distance_m: d,
+                limit_m: limit,
+            }),
+            Ok(None) => out.push(Failure::NoCorridorAccess { road_m: f64::NAN }),
+            Err(crate::network::NetworkError::OffNetwork { distance_m, .. }) => {
+                out.push(Failure::NoCorridorAccess { road_m: distance_m })
+            }
+            Err(_) => out.push(Failure::NoCorridorAccess { road_m: f64::NAN }),
         }
     }
     if let (Some(min), Some(area)) = (k.min_area_m2, c.area_m2) {
@@ -157,6 +180,32 @@ impl Failure {
             Failure::NoMainRoad => (
                 "ingen E- eller R-veg i datagrunnlaget".into(),
                 "no E or R road in the data".into(),
+            ),
+            Failure::TooFarFromCorridor {
+                distance_m,
+                limit_m,
+            } => (
+                format!(
+                    "{} kjøring fra nærmeste TEN-T-korridor; grensen er {} (AFIR art. 4)",
+                    metres(distance_m),
+                    metres(limit_m)
+                ),
+                format!(
+                    "{} driving from the nearest TEN-T corridor; the limit is {} (AFIR art. 4)",
+                    metres(distance_m),
+                    metres(limit_m)
+                ),
+            ),
+            Failure::NoCorridorAccess { road_m } if road_m.is_nan() => (
+                "ingen TEN-T-korridor kan nås på vegnettet herfra".into(),
+                "no TEN-T corridor can be reached on the road network from here".into(),
+            ),
+            Failure::NoCorridorAccess { road_m } => (
+                format!("{} fra nærmeste veg: ikke på vegnettet", metres(road_m)),
+                format!(
+                    "{} from the nearest road: not on the road network",
+                    metres(road_m)
+                ),
             ),
             Failure::TooSmall { area_m2, min_m2 } => (
                 format!("arealet {area_m2:.0} m² er under minstekravet {min_m2:.0} m²"),

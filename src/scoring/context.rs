@@ -59,6 +59,8 @@ pub struct ScoringContext<'r> {
     pub exclusion: PolygonIndex,
     /// True when some road in the layer carries a heavy-vehicle ÅDT.
     pub roads_have_aadt: bool,
+    /// The road graph and corridors, when the region has a corridors file.
+    pub network: Option<std::sync::Arc<crate::network::Network>>,
 }
 
 impl<'r> ScoringContext<'r> {
@@ -93,6 +95,11 @@ impl<'r> ScoringContext<'r> {
                 )
             },
         );
+        let network = region
+            .corridors
+            .is_some()
+            .then(|| crate::network::Network::build(region).map(std::sync::Arc::new))
+            .flatten();
         let grid_with_capacity = subset(
             &region.grid,
             |s| s.available_mw.is_some_and(|mw| mw > 0.0),
@@ -125,6 +132,7 @@ impl<'r> ScoringContext<'r> {
             landuse,
             exclusion,
             roads_have_aadt: region.roads.iter().any(|r| r.attrs.heavy_aadt.is_some()),
+            network,
         }
     }
 

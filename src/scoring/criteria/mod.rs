@@ -2,6 +2,7 @@
 //! its unit, and explains it in one line.
 
 pub mod area;
+pub mod corridor;
 pub mod distance_to;
 pub mod grid;
 pub mod landuse;
@@ -62,6 +63,7 @@ pub fn measure(
         Measure::LanduseSuitability => landuse::suitability(ctx, profile, c),
         Measure::Area => area::area(c),
         Measure::DistanceTo(role) => distance_to::distance(ctx, role, c),
+        Measure::CorridorAccess => corridor::access(ctx, c),
     }
 }
 
@@ -82,6 +84,7 @@ pub fn explain(
         Measure::LanduseSuitability => landuse::explain(c, m),
         Measure::Area => area::explain(m),
         Measure::DistanceTo(role) => distance_to::explain(role, m),
+        Measure::CorridorAccess => corridor::explain(ctx, c, m),
     }
 }
 

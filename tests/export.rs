@@ -234,7 +234,8 @@ fn every_format_round_trips_through_gdal_with_ids_scores_and_geometry() {
         .collect();
     assert_eq!(meta["profile"], "mcs-corridor");
     assert!(
-        meta["weights"].contains("\"main_road\":25"),
+        meta["weights"].contains("\"main_road\":10")
+            && meta["weights"].contains("\"corridor_access\":15"),
         "{}",
         meta["weights"]
     );

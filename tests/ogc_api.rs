@@ -394,7 +394,9 @@ async fn a_single_item_has_its_properties_and_a_score_breakdown() {
     assert_eq!(ctype, "application/geo+json");
     assert_eq!(f["id"], id.as_str());
     let criteria = f["properties"]["criteria"].as_array().unwrap();
-    assert_eq!(criteria.len(), 8);
+    // mcs-corridor has nine criteria, corridor access over the road graph among them.
+    assert_eq!(criteria.len(), 9);
+    assert!(criteria.iter().any(|c| c["id"] == "corridor_access"));
     let total: f64 = criteria.iter().map(|c| c["points"].as_f64().unwrap()).sum();
     if f["properties"]["excluded"] == false {
         assert!((total - f["properties"]["score"].as_f64().unwrap()).abs() < 1e-9);

@@ -100,6 +100,9 @@ impl std::fmt::Debug for Network {
     }
 }
 
+/// How many nearby links a point may connect to.
+const NEAR_LINKS: usize = 8;
+
 /// Corridor trees reach this far; no rule allows more access distance than this.
 const TREE_LIMIT_M: f64 = 25_000.0;
 
@@ -192,6 +195,21 @@ impl Network {
         })
     }
 
+    /// The links a point may be reached from: its nearest few within `point_snap_m`. On
+    /// coarse data the nearest link is often a parallel minor road, so the point connects to
+    /// whichever of them gives the shortest drive; the walk from the road counts as driving.
+    pub fn locate(&self, p: [f64; 2], what: &str) -> Result<Vec<super::Snap>, NetworkError> {
+        let not_ferry = |e: u32| !self.graph.edge(e).ferry;
+        let near = self
+            .snaps
+            .snap_near(p, self.settings.point_snap_m, NEAR_LINKS, &not_ferry);
+        if near.is_empty() {
+            // Say how far the nearest road is.
+            self.snap(p, what)?;
+        }
+        Ok(near)
+    }
+
     /// Driving metres from the nearest corridor to `p`, and which corridor. `None` when no
     /// corridor reaches it.
     pub fn corridor_access(
@@ -199,8 +217,12 @@ impl Network {
         p: [f64; 2],
         what: &str,
     ) -> Result<Option<(f64, usize)>, NetworkError> {
-        let s = self.snap(p, what)?;
-        Ok(self.best_access(&s).map(|(d, c)| (d, c as usize)))
+        let near = self.locate(p, what)?;
+        Ok(near
+            .iter()
+            .filter_map(|s| self.best_access(s))
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(d, c)| (d, c as usize)))
     }
 
     fn best_access(&self, s: &super::Snap) -> Option<(f64, u32)> {
@@ -221,26 +243,63 @@ impl Network {
         max_access_m: f64,
         what: &str,
     ) -> Result<Option<Position>, NetworkError> {
-        let s = self.snap(p, what)?;
-        Ok(self.position_of(ci, &s, max_access_m))
+        let near = self.locate(p, what)?;
+        Ok(self.position_of(ci, &near, max_access_m))
     }
 
-    pub fn position_of(&self, ci: usize, s: &super::Snap, max_access_m: f64) -> Option<Position> {
+    /// The best position over the links a point may be reached from.
+    pub fn position_of(
+        &self,
+        ci: usize,
+        near: &[super::Snap],
+        max_access_m: f64,
+    ) -> Option<Position> {
         let c = self.corridors.get(ci)?;
-        let found = if let Some(&(start, sign)) = c.edges.get(&s.edge) {
-            Some(Position {
-                chainage_m: (start + sign * s.along_m).clamp(0.0, c.length_m),
-                access_m: s.offroad_m,
+        near.iter()
+            .filter_map(|s| {
+                if let Some(&(start, sign)) = c.edges.get(&s.edge) {
+                    Some(Position {
+                        chainage_m: (start + sign * s.along_m).clamp(0.0, c.length_m),
+                        access_m: s.offroad_m,
+                    })
+                } else {
+                    self.graph
+                        .reach(&self.trees[ci], s)
+                        .map(|(d, label)| Position {
+                            chainage_m: c.nodes[label as usize].1,
+                            access_m: d,
+                        })
+                }
             })
-        } else {
-            self.graph
-                .reach(&self.trees[ci], s)
-                .map(|(d, label)| Position {
-                    chainage_m: c.nodes[label as usize].1,
-                    access_m: d,
-                })
-        };
-        found.filter(|p| p.access_m <= max_access_m)
+            .filter(|p| p.access_m <= max_access_m)
+            .min_by(|a, b| a.access_m.total_cmp(&b.access_m))
+    }
+
+    /// Shortest driving distance in metres from `from` to `to` over every link (ferries with
+    /// their penalty); `None` when `to` cannot be reached.
+    pub fn distance(&self, from: [f64; 2], to: [f64; 2]) -> Result<Option<f64>, NetworkError> {
+        let s = self.snap(from, "from")?;
+        let t = self.snap(to, "to")?;
+        let g = &self.graph;
+        let (sa, sb) = g.ends(s.edge);
+        let se = g.edge(s.edge);
+        let mut seeds = Vec::new();
+        if se.backward() {
+            seeds.push((sa, s.along_m + s.offroad_m, 0));
+        }
+        if se.forward() {
+            seeds.push((sb, se.length_m - s.along_m + s.offroad_m, 0));
+        }
+        let tree = g.search(&seeds, f64::INFINITY, &|_| true);
+        let mut best = g.reach(&tree, &t).map(|(d, _)| d);
+        if s.edge == t.edge {
+            let forward = t.along_m >= s.along_m;
+            if (forward && se.forward()) || (!forward && se.backward()) {
+                let direct = (t.along_m - s.along_m).abs() + s.offroad_m + t.offroad_m;
+                best = Some(best.map_or(direct, |b| b.min(direct)));
+            }
+        }
+        Ok(best)
     }
 
     pub fn corridor_index(&self, name: &str) -> Result<usize, NetworkError> {
@@ -448,6 +507,25 @@ fn resolve(
                 p.remove(0);
             }
             coords.extend(p);
+            // Where `from` or `to` sits on a node, that node is part of the corridor too.
+            const ON_NODE_M: f64 = 1e-6;
+            let (behind, behind_m) = if leave_forward {
+                (sa, start.along_m)
+            } else {
+                (sb, se.length_m - start.along_m)
+            };
+            if behind_m <= ON_NODE_M {
+                nodes.insert(0, (behind, 0.0));
+            }
+            let (ahead, ahead_m) = if end_forward {
+                (eb, ee.length_m - end.along_m)
+            } else {
+                (ea, end.along_m)
+            };
+            if ahead_m <= ON_NODE_M {
+                let total = at_m + ee.length_m;
+                nodes.push((ahead, total));
+            }
         }
         _ => {
             // Report where the reachable part ends: its node nearest to `to`.

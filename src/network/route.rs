@@ -215,6 +215,41 @@ impl SnapIndex {
     }
 }
 
+impl SnapIndex {
+    /// Up to `n` nearest distinct links `allow` accepts within `max_m` of `p`, nearest first.
+    pub fn snap_near(
+        &self,
+        p: [f64; 2],
+        max_m: f64,
+        n: usize,
+        allow: &dyn Fn(u32) -> bool,
+    ) -> Vec<Snap> {
+        let q = Point::new(p[0], p[1]);
+        let mut out: Vec<Snap> = Vec::new();
+        for (seg, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&q) {
+            if d2 > max_m * max_m || out.len() >= n {
+                break;
+            }
+            let (edge, offset) = seg.data;
+            if !allow(edge) || out.iter().any(|s| s.edge == edge) {
+                continue;
+            }
+            let line = seg.geom();
+            let foot = match line.closest_point(&q) {
+                Closest::Intersection(f) | Closest::SinglePoint(f) => f,
+                Closest::Indeterminate => Point::from(line.start),
+            };
+            out.push(Snap {
+                edge,
+                along_m: offset + (foot.x() - line.start.x).hypot(foot.y() - line.start.y),
+                offroad_m: d2.sqrt(),
+                foot: [foot.x(), foot.y()],
+            });
+        }
+        out
+    }
+}
+
 impl RoadGraph {
     /// Cost from the tree's sources to a snapped point, and the label of the source: through
     /// whichever end of its link the direction of travel allows, plus the walk off the road.

@@ -177,10 +177,10 @@ impl Problem {
                 let copts = CoverageOptions {
                     ignore_power: o.ignore_power,
                 };
-                let snaps: Vec<Option<super::Snap>> = p
+                let snaps: Vec<Vec<super::Snap>> = p
                     .candidates
                     .iter()
-                    .map(|c| network.snap(c.point, &c.id).ok())
+                    .map(|c| network.locate(c.point, &c.id).unwrap_or_default())
                     .collect();
                 for (ci, c) in network.corridors.iter().enumerate() {
                     let Some(rule) = rules.find(o.year, o.fuel, c.tent) else {
@@ -193,9 +193,7 @@ impl Problem {
                     chain.sort_by(f64::total_cmp);
                     let k = p.corridors.len();
                     for (i, s) in snaps.iter().enumerate() {
-                        let pos = s
-                            .as_ref()
-                            .and_then(|s| network.position_of(ci, s, rule.max_access_km * 1000.0));
+                        let pos = network.position_of(ci, s, rule.max_access_km * 1000.0);
                         if let Some(pos) = pos {
                             p.positions[i].push((k, pos.chainage_m / 1000.0));
                         }

@@ -6,6 +6,7 @@ pub mod features;
 pub mod health;
 pub mod html;
 pub mod metrics;
+pub mod network;
 pub mod openapi;
 pub mod planning;
 pub mod review;
@@ -125,6 +126,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(planning::candidate))
         .routes(routes!(planning::compare))
         .routes(routes!(export::export))
+        .routes(routes!(network::corridors))
+        .routes(routes!(network::select))
         .routes(routes!(session::login))
         .routes(routes!(session::logout))
         .routes(routes!(session::me))

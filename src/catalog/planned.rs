@@ -23,16 +23,25 @@ pub fn sets(scored: &[Arc<Scored>]) -> Sets<'_> {
         .collect()
 }
 
-/// Where a site id lies (EPSG:25833), and its station kind where a profile says so.
+/// Where a site id lies (EPSG:25833), and its station kind where a profile says so. Review
+/// status is per site, not per fuel, and parcels are candidates of every profile: a site
+/// that a charging profile has counts as charging, else as the first profile's kind.
 pub fn locate(
     id: &str,
     sets: &Sets,
     proposals: &[Proposal],
 ) -> Option<([f64; 2], Option<StationKind>)> {
+    let mut found: Option<([f64; 2], StationKind)> = None;
     for (cands, kind) in sets {
         if let Some(c) = cands.iter().find(|c| c.id == id) {
-            return Some((c.point, Some(*kind)));
+            if *kind == StationKind::Charging {
+                return Some((c.point, Some(*kind)));
+            }
+            found.get_or_insert((c.point, *kind));
         }
+    }
+    if let Some((p, k)) = found {
+        return Some((p, Some(k)));
     }
     if let Some(p) = proposals.iter().find(|p| p.id == id) {
         let g: geojson::Geometry = serde_json::from_value(p.geometry.clone()).ok()?;

@@ -203,7 +203,7 @@ pub fn write_report(
         "{:<28} {:<13} {:>8}  {:<9} {:<8} {:>9} {:>7}  {}",
         if nb { "korridor" } else { "corridor" },
         "TEN-T",
-        if nb { "km" } else { "km" },
+        "km",
         if nb { "regel" } else { "rule" },
         if nb { "drivstoff" } else { "fuel" },
         if nb { "stasjoner" } else { "stations" },
@@ -238,8 +238,7 @@ pub fn write_report(
             for g in &k.gaps {
                 writeln!(
                     out,
-                    "    {} km {:.1}–{:.1}: {:.1} km ({:.1} km {} {:.0} km){}",
-                    if nb { "gap" } else { "gap" },
+                    "    gap km {:.1}–{:.1}: {:.1} km ({:.1} km {} {:.0} km){}",
                     g.from_km,
                     g.to_km,
                     g.length_km,
@@ -285,7 +284,7 @@ pub fn write_report(
         )?;
     }
     for p in &r.problems {
-        writeln!(out, "{}: {p}", if nb { "Problem" } else { "Problem" })?;
+        writeln!(out, "Problem: {p}")?;
     }
     writeln!(
         out,

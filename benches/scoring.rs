@@ -22,7 +22,7 @@ fn bench_scoring(c: &mut Criterion) {
     let raw = measure(&ctx, &profile, cands.clone(), &|_| {});
     let norm = Normalized::new(&raw, &profile);
     let base: Vec<f64> = profile.criteria.iter().map(|c| c.weight).collect();
-    // Grid capacity up, distance to the road down: what a planner's slider does.
+    // Distance to the road down, heavy traffic up: what a planner's slider does.
     let mut w = base.clone();
     w[0] -= 10.0;
     w[2] += 10.0;

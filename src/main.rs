@@ -57,6 +57,16 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// The routing workload of bench/compare_pgrouting.sh: candidate-to-corridor distances;
+    /// prints timings as JSON and writes the graph and the distances.
+    BenchNetwork {
+        /// How many candidates.
+        #[arg(long, default_value_t = 10_000)]
+        candidates: usize,
+        /// Folder for edges.csv, corridor_nodes.csv and candidates.csv.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Export a profile's candidates or an input layer: GeoJSON, GeoPackage, CSV, FlatGeobuf
     /// or zipped Shapefile, filtered like the map.
     Export(ExportCmd),
@@ -318,6 +328,9 @@ fn main() -> ExitCode {
             municipalities,
             out,
         } => cli::bench_workload::run(&common, grid, municipalities, &out, &mut std::io::stdout()),
+        Command::BenchNetwork { candidates, out } => {
+            cli::bench_network::run(&common, candidates, &out, &mut std::io::stdout())
+        }
         Command::Export(a) => cli::export::run(
             &common,
             &cli::export::ExportArgs {

@@ -262,7 +262,7 @@ pub fn write_report(
                     "    {} {}: {}",
                     if nb { "teller ikke:" } else { "not counted:" },
                     s.name.as_deref().unwrap_or(&s.id),
-                    s.reason
+                    in_lang(&s.reason, nb)
                 )?;
             }
         }
@@ -292,19 +292,23 @@ pub fn write_report(
         if nb { "Forutsetninger" } else { "Assumptions" }
     )?;
     for a in &r.assumptions {
-        let text = match a.split_once(" / ") {
-            Some((no, en)) => {
-                if nb {
-                    no
-                } else {
-                    en
-                }
-            }
-            None => a.as_str(),
-        };
-        writeln!(out, "  - {text}")?;
+        writeln!(out, "  - {}", in_lang(a, nb))?;
     }
     Ok(())
+}
+
+/// The bokmål or English half of a "bokmål / English" text.
+fn in_lang(text: &str, nb: bool) -> &str {
+    match text.split_once(" / ") {
+        Some((no, en)) => {
+            if nb {
+                no
+            } else {
+                en
+            }
+        }
+        None => text,
+    }
 }
 
 pub fn fuel_of(kind: StationKind, profile: &str) -> Result<Fuel, CliError> {

@@ -62,7 +62,10 @@ fn bench_network(c: &mut Criterion) {
     });
     grp.sample_size(10);
     grp.bench_function(
-        format!("one-to-all Dijkstra from each of {} candidates", snaps.len()),
+        format!(
+            "one-to-all Dijkstra from each of {} candidates",
+            snaps.len()
+        ),
         |b| {
             b.iter(|| {
                 snaps

@@ -51,9 +51,8 @@ pub fn run(
     }
     std::fs::create_dir_all(out).map_err(io)?;
     let t0 = Instant::now();
-    let n = Network::build(&region).ok_or_else(|| {
-        CliError::Usage("the region config names no corridors file".into())
-    })?;
+    let n = Network::build(&region)
+        .ok_or_else(|| CliError::Usage("the region config names no corridors file".into()))?;
     let network_build_s = t0.elapsed().as_secs_f64();
     let g = &n.graph;
 

@@ -128,15 +128,22 @@ fn planned(
     Ok(out)
 }
 
+/// The region, refused when a required layer cannot be used.
+fn load(common: &Common) -> Result<Region, CliError> {
+    let (_, region, report) = common.load(&CliProgress::new(common.lang))?;
+    if !report.is_usable() {
+        return Err(CliError::Unusable(
+            common.lang.t(Msg::NotStarting).to_string(),
+        ));
+    }
+    Ok(region)
+}
+
 pub fn run(common: &Common, args: &CorridorsArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let lang = common.lang;
     let rules = rules()?;
     check_year(&rules, args.year)?;
-    let progress = CliProgress::new(lang);
-    let (_, region, report) = common.load(&progress)?;
-    if !report.is_usable() {
-        return Err(CliError::Unusable(lang.t(Msg::NotStarting).to_string()));
-    }
+    let region = load(common)?;
     let steps = Steps::new(lang);
     let ctx = steps.spin(lang.t(Msg::BuildingIndexes), || {
         ScoringContext::new(&region)
@@ -336,11 +343,7 @@ pub fn run_select(common: &Common, args: &SelectArgs, out: &mut dyn Write) -> Re
             "--min-score is a score from 0 to 100".into(),
         ));
     }
-    let progress = CliProgress::new(lang);
-    let (_, region, report) = common.load(&progress)?;
-    if !report.is_usable() {
-        return Err(CliError::Unusable(lang.t(Msg::NotStarting).to_string()));
-    }
+    let region = load(common)?;
     let steps = Steps::new(lang);
     let ctx = steps.spin(lang.t(Msg::BuildingIndexes), || {
         ScoringContext::new(&region)

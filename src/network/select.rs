@@ -249,17 +249,8 @@ impl Problem {
         match self.objective {
             Objective::CloseGaps => {
                 let mut total = 0.0;
-                for (k, (_, max, base)) in self.corridors.iter().enumerate() {
-                    let mut chain = base.clone();
-                    for &i in picks {
-                        chain.extend(
-                            self.positions[i]
-                                .iter()
-                                .filter(|(c, _)| *c == k)
-                                .map(|(_, ch)| *ch),
-                        );
-                    }
-                    chain.sort_by(f64::total_cmp);
+                for (k, (_, max, _)) in self.corridors.iter().enumerate() {
+                    let chain = self.chain_with(k, picks);
                     total += chain
                         .windows(2)
                         .map(|w| excess(w[1] - w[0], *max))
@@ -280,6 +271,21 @@ impl Problem {
                 total
             }
         }
+    }
+
+    /// Corridor `k`'s station chainages (with its two ends) once `picks` are added, sorted.
+    fn chain_with(&self, k: usize, picks: &[usize]) -> Vec<f64> {
+        let mut chain = self.corridors[k].2.clone();
+        for &i in picks {
+            chain.extend(
+                self.positions[i]
+                    .iter()
+                    .filter(|(c, _)| *c == k)
+                    .map(|(_, ch)| *ch),
+            );
+        }
+        chain.sort_by(f64::total_cmp);
+        chain
     }
 
     /// Better objective values are lower for close-gaps and higher for cover-traffic; gains
@@ -521,17 +527,8 @@ pub fn select(
 /// The gaps still open after `picks`, each with why no candidate closed it.
 fn remaining(p: &Problem, picks: &[usize], k: usize) -> Vec<RemainingGap> {
     let mut out = Vec::new();
-    for (ci, (name, max, base)) in p.corridors.iter().enumerate() {
-        let mut chain = base.clone();
-        for &i in picks {
-            chain.extend(
-                p.positions[i]
-                    .iter()
-                    .filter(|(c, _)| *c == ci)
-                    .map(|(_, ch)| *ch),
-            );
-        }
-        chain.sort_by(f64::total_cmp);
+    for (ci, (name, max, _)) in p.corridors.iter().enumerate() {
+        let chain = p.chain_with(ci, picks);
         let s = spacing(chain.last().copied().unwrap_or(0.0), &chain, *max);
         for g in s.gaps() {
             let inside: Vec<usize> = (0..p.candidates.len())

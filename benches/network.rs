@@ -16,15 +16,16 @@ use energistasjon::scoring::{candidates, ScoringContext};
 fn bench_network(c: &mut Criterion) {
     let (region, _) = common::n1000();
     let ctx = ScoringContext::new(&region);
-    let cells = candidates::grid(&ctx, 250.0, &common::study_area());
-    let step = (cells.len() / 10_000).max(1);
-    let points: Vec<[f64; 2]> = cells
-        .iter()
-        .step_by(step)
-        .take(10_000)
-        .map(|c| c.point)
-        .collect();
     let n = Network::build(&region).expect("the N1000 preset has corridors");
+    // 10,000 grid cells within a kilometre of a road, spread over the study area.
+    let cells = candidates::grid(&ctx, 250.0, &common::study_area());
+    let on_network: Vec<[f64; 2]> = cells
+        .iter()
+        .map(|c| c.point)
+        .filter(|&p| n.snap(p, "c").is_ok())
+        .collect();
+    let step = (on_network.len() / 10_000).max(1);
+    let points: Vec<[f64; 2]> = on_network.into_iter().step_by(step).take(10_000).collect();
     let g = &n.graph;
     let seeds: Vec<(u32, f64, u32)> = n
         .corridors

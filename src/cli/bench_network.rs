@@ -56,18 +56,22 @@ pub fn run(
     let network_build_s = t0.elapsed().as_secs_f64();
     let g = &n.graph;
 
-    // Candidates: every k-th cell of a 250 m grid over the study area, for an even spread.
+    // Candidates: every k-th cell of a 250 m grid over the study area that lies within the
+    // snapping limit of a road, for an even spread of candidates on the network.
     let ctx = ScoringContext::new(&region);
     let filter = crate::scoring::AreaFilter {
         prefixes: ["03", "31", "32", "33", "39"].map(String::from).to_vec(),
     };
-    let cells = candidates::grid(&ctx, 250.0, &filter);
-    let step = (cells.len() / n_candidates.max(1)).max(1);
-    let points: Vec<[f64; 2]> = cells
+    let on_network: Vec<[f64; 2]> = candidates::grid(&ctx, 250.0, &filter)
         .iter()
+        .map(|c| c.point)
+        .filter(|&p| n.snap(p, "candidate").is_ok())
+        .collect();
+    let step = (on_network.len() / n_candidates.max(1)).max(1);
+    let points: Vec<[f64; 2]> = on_network
+        .into_iter()
         .step_by(step)
         .take(n_candidates)
-        .map(|c| c.point)
         .collect();
 
     let seeds: Vec<(u32, f64, u32)> = n

@@ -25,6 +25,7 @@ pub mod ingest;
 pub mod network;
 pub mod scoring;
 pub mod store;
+pub mod tiles;
 
 /// The CRS every geometry is held in: ETRS89 / UTM zone 33N.
 pub const INTERNAL_EPSG: u32 = 25833;

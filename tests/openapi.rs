@@ -115,6 +115,10 @@ fn concrete(path: &str) -> String {
     .replace("/api/export", "/api/export?profile=depot&format=csv")
     .replace("/api/tokens/{id}", "/api/tokens/1")
     .replace("/api/sites/{id}", "/api/sites/FIRST")
+    .replace(
+        "/tiles/{collection}/{z}/{x}/{y}",
+        "/tiles/municipalities/8/135/74.mvt",
+    )
 }
 
 #[tokio::test]
@@ -148,6 +152,9 @@ async fn every_documented_route_is_served_and_every_served_route_is_documented()
         "/api/sites/{id}/votes",
         "/api/sites/{id}/status",
         "/api/audit",
+        "/api/corridors",
+        "/api/select",
+        "/tiles/{collection}/{z}/{x}/{y}",
         "/healthz",
         "/metrics",
         "/api",

@@ -11,6 +11,7 @@ pub mod openapi;
 pub mod planning;
 pub mod review;
 pub mod session;
+pub mod tiles;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,6 +50,8 @@ pub struct AppState {
     /// Users, proposals and reviews; None serves the read-only map and data.
     pub store: Option<Arc<dyn crate::store::Store>>,
     pub logins: Arc<session::LoginLimiter>,
+    /// Tile indexes and re-weighted scores for `/tiles`.
+    pub tiles: Arc<crate::tiles::Cache>,
 }
 
 /// How the service treats requests, set by `serve` flags.
@@ -91,6 +94,7 @@ impl AppState {
             collections: Arc::new(collections),
             scored: Arc::new(scored),
             metrics: Arc::new(metrics::Metrics::default()),
+            tiles: Arc::new(crate::tiles::Cache::default()),
             options: Arc::new(ApiOptions::default()),
             store: None,
             logins: Arc::new(session::LoginLimiter::default()),
@@ -127,6 +131,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(planning::compare))
         .routes(routes!(export::export))
         .routes(routes!(network::corridors))
+        .routes(routes!(tiles::tile))
         .routes(routes!(network::select))
         .routes(routes!(session::login))
         .routes(routes!(session::logout))

@@ -1,0 +1,138 @@
+//! `GET /tiles/{collection}/{z}/{x}/{y}.mvt`: Mapbox vector tiles of any collection, with the
+//! candidates' scores under the weights a planner is trying (`?weights=`).
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::error::{bad, ApiError};
+use super::AppState;
+use crate::catalog::Source;
+use crate::domain::profile::with_weights;
+use crate::scoring::rank;
+use crate::tiles::{tile as encode, TileError};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TileQuery {
+    /// Candidate collections: criterion weights, `main_road:10,grid_capacity:30,…`; criteria
+    /// left out keep the profile's weight; all must sum to 100.
+    pub weights: Option<String>,
+}
+
+fn parse_weights(text: &str) -> Result<BTreeMap<String, f64>, ApiError> {
+    text.split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|kv| {
+            let (k, v) = kv
+                .split_once(':')
+                .ok_or_else(|| bad("weights", format!("'{kv}' is not criterion:weight")))?;
+            let w: f64 = v
+                .trim()
+                .parse()
+                .map_err(|_| bad("weights", format!("the weight in '{kv}' is not a number")))?;
+            Ok((k.trim().to_string(), w))
+        })
+        .collect()
+}
+
+/// A vector tile (MVT 2.1) of a collection: one layer named after it. Candidates carry id,
+/// score, excluded and kommunenummer; at low zoom only the best candidate per few pixels.
+#[utoipa::path(get, path = "/tiles/{collection}/{z}/{x}/{y}", tag = "OGC API Features",
+    params(
+        ("collection" = String, Path, description = "A collection id from /collections"),
+        ("z" = u8, Path, description = "Zoom, 0–20"),
+        ("x" = u32, Path, description = "Tile column"),
+        ("y" = String, Path, description = "Tile row, with the .mvt suffix: 297.mvt"),
+        TileQuery,
+    ),
+    responses(
+        (status = 200, description = "The tile", content_type = "application/vnd.mapbox-vector-tile"),
+        (status = 400, description = "A tile outside the zoom's range, or bad weights", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such collection", body = super::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn tile(
+    State(state): State<AppState>,
+    Path((collection, z, x, y)): Path<(String, String, String, String)>,
+    q: Result<Query<TileQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|e| bad("query", e.body_text()))?;
+    let number = |name: &str, text: &str| -> Result<u32, ApiError> {
+        text.parse::<u32>()
+            .map_err(|_| bad(name, format!("'{text}' is not a tile number")))
+    };
+    let y = y.strip_suffix(".mvt").ok_or_else(|| {
+        bad(
+            "y",
+            "tiles end in .mvt: /tiles/{collection}/{z}/{x}/{y}.mvt",
+        )
+    })?;
+    let (z, x, y) = (number("z", &z)?, number("x", &x)?, number("y", y)?);
+    let z = u8::try_from(z).map_err(|_| bad("z", "zoom must lie in 0..=20"))?;
+    tokio::task::spawn_blocking(move || build(&state, &collection, z, x, y, q.weights.as_deref()))
+        .await
+        .map_err(|e| ApiError::Internal(format!("tile task failed: {e}")))?
+}
+
+fn build(
+    state: &AppState,
+    collection: &str,
+    z: u8,
+    x: u32,
+    y: u32,
+    weights: Option<&str>,
+) -> Result<Response, ApiError> {
+    let c = state
+        .collections
+        .iter()
+        .find(|c| c.id == collection)
+        .ok_or_else(|| ApiError::NotFound(format!("no collection '{collection}'")))?;
+    let scores = match (weights, &c.source) {
+        (Some(w), Source::Candidates(s)) => {
+            let parsed = parse_weights(w)?;
+            let profile = with_weights(&s.profile, &parsed).map_err(|m| bad("weights", m))?;
+            let key = format!(
+                "{}|{}",
+                c.id,
+                profile
+                    .criteria
+                    .iter()
+                    .map(|cr| format!("{}:{}", cr.id, cr.weight))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+            let w: Vec<f64> = profile.criteria.iter().map(|cr| cr.weight).collect();
+            Some(
+                state
+                    .tiles
+                    .scores(&key, || rank(&s.raw, &s.norm, &w).scores),
+            )
+        }
+        (Some(_), Source::Layer(_)) => {
+            return Err(bad(
+                "weights",
+                "weights apply to candidate collections only",
+            ))
+        }
+        (None, _) => None,
+    };
+    let index = state.tiles.index(c);
+    let bytes = encode(c, &index, z, x, y, scores.as_deref().map(|v| v.as_slice())).map_err(
+        |e| match e {
+            TileError::Zoom(_) => bad("z", e.to_string()),
+            TileError::OutOfRange { .. } => bad("x", e.to_string()),
+        },
+    )?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.mapbox-vector-tile"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        bytes,
+    )
+        .into_response())
+}

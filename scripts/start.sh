@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh libgdal-dev libsqlite3-dev gdal-bin pkg-config
+command -v npm >/dev/null || bash scripts/install-deps.sh nodejs npm
 if [ -f web/package.json ]; then
-  (cd web && npm install --no-audit --no-fund --loglevel=error)
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
 fi
 cargo build --release --locked
 exec ./target/release/energistasjon serve "$@"

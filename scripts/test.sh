@@ -4,8 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # util-linux's `script` gives the progress-bar test a terminal; gdal-bin is the reference GDAL CLI.
+# chromium (Debian's, never downloaded by npm) runs the web map's end-to-end test.
 bash scripts/install-deps.sh libgdal-dev libsqlite3-dev gdal-bin pkg-config bsdutils unzip python3 python3-venv \
-  postgresql-15-postgis-3
+  postgresql-15-postgis-3 chromium
+# Node.js and npm for web/: Debian's, unless the machine already has them.
+command -v npm >/dev/null || bash scripts/install-deps.sh nodejs npm
 # A real PostGIS for the store tests, stopped by its pid when the run ends.
 eval "$(bash scripts/pg-test-server.sh)"
 stop_pg() {
@@ -22,7 +25,7 @@ if [ ! -x "$VENV/bin/openapi-spec-validator" ]; then
 fi
 export OPENAPI_SPEC_VALIDATOR="$PWD/$VENV/bin/openapi-spec-validator"
 if [ -f web/package.json ]; then
-  (cd web && npm install --no-audit --no-fund --loglevel=error)
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
 fi
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

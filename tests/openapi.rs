@@ -76,15 +76,27 @@ async fn the_landing_page_links_its_api_description_and_documentation() {
 #[tokio::test]
 async fn a_browser_gets_html_at_the_root_and_a_json_client_gets_json() {
     let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    // A browser gets the web map (scripts/test.sh installs MapLibre into web/).
     let (s, ctype, html) = text("/", browser).await;
     assert_eq!(s, StatusCode::OK);
     assert!(ctype.starts_with("text/html"), "{ctype}");
+    assert!(
+        html.contains("id=\"map\"") && html.contains("/web/app.js"),
+        "{html}"
+    );
+    let (s, ctype, _) = text("/web/vendor/maplibre-gl/maplibre-gl.mjs", "*/*").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(ctype.starts_with("text/javascript"), "{ctype}");
+    let (s, _, _) = text("/web/..%2Fsecret", "*/*").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // The OGC landing page as HTML is still there.
+    let (_, _, html) = text("/?f=html", browser).await;
     assert!(
         html.contains("lang=\"nb\"") && html.contains("Samlinger"),
         "{html}"
     );
     assert!(html.contains("candidates-depot"));
-    let (_, _, english) = text("/?lang=en", browser).await;
+    let (_, _, english) = text("/?f=html&lang=en", browser).await;
     assert!(english.contains("lang=\"en\"") && english.contains("Collections"));
     // f=json wins over a browser's Accept; f=html over a JSON client's.
     let (_, ctype, _) = text("/?f=json", browser).await;

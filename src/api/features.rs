@@ -95,6 +95,12 @@ pub async fn landing(
             ));
         }
     }
+    // Browsers get the web map; `?f=html` keeps the OGC landing page as HTML.
+    if q.f.is_none() && wants_html(&headers, None) {
+        if let Some(page) = super::web::index() {
+            return Ok(axum::response::Html(page).into_response());
+        }
+    }
     if wants_html(&headers, q.f.as_deref()) {
         let lang = super::html::Lang::from_param(q.lang.as_deref());
         return Ok(axum::response::Html(super::html::landing(

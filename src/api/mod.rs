@@ -12,6 +12,7 @@ pub mod planning;
 pub mod review;
 pub mod session;
 pub mod tiles;
+pub mod web;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -162,6 +163,7 @@ pub fn router(state: AppState) -> Router {
     let (routes, doc) = documented().split_for_parts();
     let options = state.options.clone();
     let mut app = routes
+        .route("/web/{*path}", axum::routing::get(web::file))
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(Extension(openapi::Document::new(doc)))

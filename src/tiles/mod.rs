@@ -51,7 +51,18 @@ impl TileIndex {
                         .unwrap_or(Geometry::GeometryCollection(Default::default()))
                 })
                 .collect(),
-            Source::Candidates(s) => s.lonlat.clone(),
+            // Candidates are drawn as points, whatever their shape: a ranking map of
+            // parcels and grid cells alike, light enough for half a million of them.
+            Source::Candidates(s) => s
+                .lonlat
+                .iter()
+                .map(|g| {
+                    use geo::InteriorPoint;
+                    g.interior_point()
+                        .map(Geometry::Point)
+                        .unwrap_or_else(|| g.clone())
+                })
+                .collect(),
         };
         let boxes = geoms
             .iter()

@@ -1,0 +1,36 @@
+//! The web map in a real browser: Debian's Chromium driven by playwright-core
+//! (`web/e2e/map.test.mjs`) against `energistasjon serve` on the demo region. Each step
+//! checks what a user sees; screenshots (1366×768) go to tests/output/screenshots.
+
+mod common;
+
+use std::process::Command;
+
+#[test]
+fn the_map_loads_shows_a_site_breakdown_switches_language_and_survives_errors() {
+    let root = common::root();
+    assert!(
+        root.join("web/node_modules/playwright-core").is_dir()
+            && std::path::Path::new("/usr/bin/chromium").exists(),
+        "run the suite with scripts/test.sh, which installs chromium and web/'s npm packages"
+    );
+    let server = common::start_server(&[]);
+    let shots = root.join("tests/output/screenshots");
+    let o = Command::new("node")
+        .arg("e2e/map.test.mjs")
+        .current_dir(root.join("web"))
+        .env("BASE_URL", format!("http://{}", server.addr))
+        .env("SHOTS", &shots)
+        .output()
+        .expect("node runs");
+    let out = common::text(&o.stdout);
+    let err = common::text(&o.stderr);
+    assert!(o.status.success(), "{out}\n{err}");
+    assert!(out.contains("ok - the panel lists"), "{out}");
+    for shot in ["map.png", "site-panel.png", "error.png"] {
+        let len = std::fs::metadata(shots.join(shot))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        assert!(len > 10_000, "{shot}: {len} bytes");
+    }
+}

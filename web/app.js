@@ -1,0 +1,191 @@
+// The web map: the service's own layers as vector tiles, candidates coloured by score on a
+// colour-blind-safe scale (viridis), a site panel with the breakdown per criterion, and
+// bokmål or English. State lives in the URL so a view can be shared.
+import * as maplibregl from '/web/vendor/maplibre-gl/maplibre-gl.mjs';
+import { strings } from '/web/i18n.js';
+
+const params = new URLSearchParams(location.search);
+let lang = params.get('lang') === 'en' ? 'en' : 'nb';
+let map;
+
+const t = (key) => strings[lang][key] ?? key;
+
+function applyLanguage() {
+  document.documentElement.lang = lang;
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  const button = document.getElementById('lang');
+  button.textContent = t('switchTo');
+  button.setAttribute('aria-label', t('switchTo'));
+  document.getElementById('map').setAttribute('aria-label', t('map'));
+}
+
+function showError(message) {
+  document.getElementById('error-text').textContent = message;
+  document.getElementById('error').hidden = false;
+}
+
+async function getJson(url) {
+  let response;
+  try {
+    response = await fetch(url, { headers: { accept: 'application/json' } });
+  } catch {
+    throw new Error(t('unreachable'));
+  }
+  if (!response.ok) {
+    let detail = '';
+    try { detail = (await response.json()).detail ?? ''; } catch { /* not JSON */ }
+    throw new Error(`${t('failed')} (${response.status}). ${detail}`);
+  }
+  return response.json();
+}
+
+const tiles = (id) => ({
+  type: 'vector',
+  tiles: [`${location.origin}/tiles/${id}/{z}/{x}/{y}.mvt`],
+  maxzoom: 16,
+});
+
+// Viridis stops: readable for every common form of colour blindness.
+const scoreColour = ['interpolate', ['linear'], ['get', 'score'],
+  0, '#440154', 25, '#3b528b', 50, '#21918c', 75, '#5ec962', 100, '#fde725'];
+
+function style(ids, candidates) {
+  const sources = {};
+  for (const id of ids) sources[id] = tiles(id);
+  const layers = [{ id: 'background', type: 'background', paint: { 'background-color': '#eef2f3' } }];
+  const has = (id) => ids.includes(id);
+  if (has('municipalities')) {
+    layers.push({ id: 'municipalities-fill', type: 'fill', source: 'municipalities', 'source-layer': 'municipalities', paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.8 } });
+  }
+  if (has('landuse')) {
+    layers.push({ id: 'landuse', type: 'fill', source: 'landuse', 'source-layer': 'landuse', paint: { 'fill-color': '#b8d8be', 'fill-opacity': 0.5 } });
+  }
+  if (has('exclusion')) {
+    layers.push({ id: 'exclusion', type: 'fill', source: 'exclusion', 'source-layer': 'exclusion', paint: { 'fill-color': '#c0392b', 'fill-opacity': 0.15 } });
+  }
+  if (has('municipalities')) {
+    layers.push({ id: 'municipalities-line', type: 'line', source: 'municipalities', 'source-layer': 'municipalities', paint: { 'line-color': '#777', 'line-width': 0.6 } });
+  }
+  if (has('rail')) {
+    layers.push({ id: 'rail', type: 'line', source: 'rail', 'source-layer': 'rail', paint: { 'line-color': '#555', 'line-width': 1, 'line-dasharray': [3, 2] } });
+  }
+  if (has('roads')) {
+    layers.push({ id: 'roads', type: 'line', source: 'roads', 'source-layer': 'roads',
+      paint: { 'line-color': ['match', ['get', 'category'], 'european', '#d35400', 'national', '#e67e22', '#999'],
+        'line-width': ['match', ['get', 'category'], 'european', 2.5, 'national', 1.8, 0.6] } });
+  }
+  if (has('corridor-gaps')) {
+    layers.push({ id: 'corridor-gaps', type: 'line', source: 'corridor-gaps', 'source-layer': 'corridor-gaps',
+      filter: ['==', ['get', 'year'], 2030], paint: { 'line-color': '#c0392b', 'line-width': 5, 'line-opacity': 0.5 } });
+  }
+  if (has('grid')) {
+    layers.push({ id: 'grid', type: 'circle', source: 'grid', 'source-layer': 'grid',
+      paint: { 'circle-color': '#f1c40f', 'circle-stroke-color': '#333', 'circle-stroke-width': 0.5,
+        'circle-radius': ['interpolate', ['linear'], ['coalesce', ['get', 'available_mw'], 0], 0, 2, 20, 8] } });
+  }
+  if (has('stations')) {
+    layers.push({ id: 'stations', type: 'circle', source: 'stations', 'source-layer': 'stations',
+      paint: { 'circle-color': '#000', 'circle-radius': 4, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } });
+  }
+  layers.push({ id: 'candidates', type: 'circle', source: candidates, 'source-layer': candidates,
+    filter: ['==', ['get', 'excluded'], false],
+    paint: { 'circle-color': scoreColour, 'circle-radius': ['interpolate', ['linear'], ['zoom'], 6, 2.5, 12, 6],
+      'circle-stroke-color': '#222', 'circle-stroke-width': 0.5 } });
+  return { version: 8, sources, layers };
+}
+
+function candidateSource(ids, profile) {
+  // The grid when the server measured one, else the parcels.
+  return ids.includes(`candidates-${profile}-grid`) ? `candidates-${profile}-grid` : `candidates-${profile}`;
+}
+
+function setUrl(updates) {
+  for (const [k, v] of Object.entries(updates)) {
+    if (v === null || v === undefined) params.delete(k); else params.set(k, v);
+  }
+  history.replaceState(null, '', `${location.pathname}?${params}`);
+}
+
+async function showSite(id, profile) {
+  const site = await getJson(`/api/candidates/${encodeURIComponent(id)}?profile=${profile}`);
+  const p = site.properties;
+  document.getElementById('site').hidden = false;
+  document.getElementById('site-title').textContent = p.name ?? p.id;
+  document.getElementById('site-score').textContent = p.excluded
+    ? t('excluded')
+    : `${t('score')} ${p.score.toFixed(1)} · ${t('rank')} ${p.rank}, ${t('rankMunicipality')} ${p.municipality_rank} (${p.kommunenavn ?? ''})`;
+  const list = document.getElementById('site-criteria');
+  list.replaceChildren();
+  for (const c of p.criteria ?? []) {
+    const li = document.createElement('li');
+    li.dataset.criterion = c.id;
+    const label = lang === 'en' ? c.label_en : c.label;
+    const reason = lang === 'en' ? c.reason_en : c.reason;
+    li.innerHTML = '<div class="name"></div><div class="bar"><span></span></div><div class="muted"></div>';
+    li.querySelector('.name').textContent = `${label}: ${c.points.toFixed(1)} / ${c.weight} ${t('points')}`;
+    li.querySelector('.bar > span').style.width = `${(100 * c.points / (c.weight || 1)).toFixed(0)}%`;
+    li.querySelector('.muted').textContent = reason;
+    list.append(li);
+  }
+  const ex = document.getElementById('site-exclusions');
+  ex.replaceChildren(...(p.exclusions ?? []).map((e) => {
+    const li = document.createElement('li');
+    li.textContent = lang === 'en' ? e.reason_en : e.reason;
+    return li;
+  }));
+  setUrl({ site: id });
+}
+
+async function start() {
+  document.getElementById('error').hidden = true;
+  applyLanguage();
+  let collections, profiles;
+  try {
+    [collections, profiles] = await Promise.all([getJson('/collections'), getJson('/api/profiles')]);
+  } catch (e) {
+    showError(e.message);
+    return;
+  }
+  const ids = collections.collections.map((c) => c.id);
+  const select = document.getElementById('profile');
+  select.replaceChildren(...profiles.profiles.map((p) => {
+    const o = document.createElement('option');
+    o.value = p.id;
+    o.textContent = lang === 'en' ? (p.name_en ?? p.name) : p.name;
+    return o;
+  }));
+  const profile = params.get('profile') ?? 'mcs-corridor';
+  select.value = profile;
+  const region = collections.collections.find((c) => c.id === 'municipalities') ?? collections.collections[0];
+  const bbox = region?.extent?.spatial?.bbox?.[0] ?? [4, 57, 31, 71];
+  if (map) map.remove();
+  map = new maplibregl.Map({
+    container: 'map',
+    style: style(ids, candidateSource(ids, profile)),
+    bounds: [[bbox[0], bbox[1]], [bbox[2], bbox[3]]],
+    attributionControl: { compact: false },
+    canvasContextAttributes: { preserveDrawingBuffer: true },
+  });
+  window.energistasjonMap = map;
+  map.addControl(new maplibregl.NavigationControl(), 'top-left');
+  map.on('error', (e) => {
+    if (e?.error?.status >= 400 || /Failed to fetch/.test(e?.error?.message ?? '')) showError(t('unreachable'));
+  });
+  map.on('click', 'candidates', (e) => {
+    const id = e.features?.[0]?.properties?.id;
+    if (id) showSite(id, select.value).catch((err) => showError(err.message));
+  });
+  select.onchange = () => {
+    setUrl({ profile: select.value, site: null });
+    map.setStyle(style(ids, candidateSource(ids, select.value)));
+  };
+  if (params.get('site')) showSite(params.get('site'), profile).catch((err) => showError(err.message));
+}
+
+document.getElementById('lang').addEventListener('click', () => {
+  lang = lang === 'nb' ? 'en' : 'nb';
+  setUrl({ lang: lang === 'en' ? 'en' : null });
+  start();
+});
+document.getElementById('retry').addEventListener('click', start);
+start();

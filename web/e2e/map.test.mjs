@@ -1,0 +1,101 @@
+// End-to-end test of the web map in Debian's Chromium, driven by playwright-core. Run by
+// tests/web_e2e.rs against a running `energistasjon serve`: BASE_URL is its address and
+// SHOTS the folder for screenshots. Every step checks what a user sees; the first failure
+// exits non-zero with its message.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+
+const base = process.env.BASE_URL;
+const shots = process.env.SHOTS ?? 'screenshots';
+mkdirSync(shots, { recursive: true });
+
+function check(ok, message) {
+  if (!ok) throw new Error(message);
+  console.log(`ok - ${message}`);
+}
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+let failed = false;
+try {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+
+  // 1. The map loads and its canvas is not blank.
+  await page.goto(`${base}/`);
+  await page.waitForFunction(() => window.energistasjonMap?.loaded() && window.energistasjonMap.areTilesLoaded(), null, { timeout: 60000 });
+  await page.waitForTimeout(500);
+  const colours = await page.evaluate(() => {
+    const c = window.energistasjonMap.getCanvas();
+    const gl = c.getContext('webgl2') ?? c.getContext('webgl');
+    const px = new Uint8Array(4);
+    const seen = new Set();
+    for (let i = 0; i < 400; i++) {
+      const x = Math.floor((i % 20 + 0.5) * c.width / 20);
+      const y = Math.floor((Math.floor(i / 20) + 0.5) * c.height / 20);
+      gl.readPixels(x, y, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
+      seen.add(px.join(','));
+    }
+    return seen.size;
+  });
+  check(colours >= 4, `the map canvas shows ${colours} distinct colours in a 20×20 sample`);
+  const count = await page.evaluate(() => window.energistasjonMap.queryRenderedFeatures({ layers: ['candidates'] }).length);
+  check(count > 0, `${count} candidates are drawn`);
+  await page.screenshot({ path: `${shots}/map.png` });
+
+  // 2. Select a profile: the candidates layer switches to its collection, and the URL keeps it.
+  await page.selectOption('#profile', 'depot');
+  await page.waitForFunction(() => window.energistasjonMap.getStyle().layers.some((l) => l.id === 'candidates' && l.source.startsWith('candidates-depot')));
+  await page.waitForFunction(() => window.energistasjonMap.areTilesLoaded());
+  check(page.url().includes('profile=depot'), 'the profile is in the URL');
+
+  // 3. Click a candidate: the panel's numbers match GET /api/candidates/{id}.
+  const target = await page.evaluate(() => {
+    const m = window.energistasjonMap;
+    const f = m.queryRenderedFeatures({ layers: ['candidates'] })[0];
+    const p = m.project(f.geometry.coordinates);
+    const box = m.getCanvas().getBoundingClientRect();
+    return { id: f.properties.id, x: box.left + p.x, y: box.top + p.y };
+  });
+  await page.mouse.click(target.x, target.y);
+  await page.waitForSelector('#site:not([hidden]) #site-criteria li');
+  const api = await (await fetch(`${base}/api/candidates/${target.id}?profile=depot`)).json();
+  const shown = await page.$$eval('#site-criteria li', (lis) => lis.map((li) => [li.dataset.criterion, li.querySelector('.name').textContent]));
+  check(shown.length === api.properties.criteria.length, `the panel lists ${shown.length} criteria, as the API does`);
+  for (const c of api.properties.criteria) {
+    const row = shown.find(([id]) => id === c.id);
+    check(row && row[1].includes(c.points.toFixed(1)), `${c.id}: ${c.points.toFixed(1)} points in the panel and the API`);
+  }
+  const scoreText = await page.textContent('#site-score');
+  check(api.properties.excluded || scoreText.includes(api.properties.score.toFixed(1)), `the score ${scoreText} matches the API`);
+  await page.screenshot({ path: `${shots}/site-panel.png` });
+
+  // 4. Switch to English.
+  await page.click('#lang');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  check((await page.textContent('h1')) === 'Energy stations for heavy transport', 'the header is in English');
+  check(page.url().includes('lang=en'), 'the language is in the URL');
+
+  // 5. With the service answering errors, the page says so and offers a retry.
+  await page.route('**/collections', (route) => route.fulfill({ status: 503, contentType: 'application/problem+json', body: '{"detail":"down for maintenance"}' }));
+  await page.click('#lang');
+  await page.waitForSelector('#error:not([hidden])');
+  const message = await page.textContent('#error-text');
+  check(message.includes('503') && message.includes('down for maintenance'), `the error is shown: ${message}`);
+  await page.screenshot({ path: `${shots}/error.png` });
+  await page.unroute('**/collections');
+  await page.click('#retry');
+  await page.waitForSelector('#error', { state: 'hidden' });
+  check(true, 'retry brings the map back');
+  check(errors.length === 0, `no script errors${errors.length ? `: ${errors.join('; ')}` : ''}`);
+} catch (e) {
+  console.error(`not ok - ${e.message}`);
+  failed = true;
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);

@@ -7,7 +7,8 @@ mod common;
 use std::process::Command;
 
 #[test]
-fn the_map_loads_shows_a_site_breakdown_switches_language_and_survives_errors() {
+fn the_map_loads_shows_a_breakdown_recolours_with_the_weights_switches_language_and_survives_errors(
+) {
     let root = common::root();
     assert!(
         root.join("web/node_modules/playwright-core").is_dir()
@@ -27,6 +28,11 @@ fn the_map_loads_shows_a_site_breakdown_switches_language_and_survives_errors() 
     let err = common::text(&o.stderr);
     assert!(o.status.success(), "{out}\n{err}");
     assert!(out.contains("ok - the panel lists"), "{out}");
+    assert!(out.contains("as the API ranks it"), "{out}");
+    // The slider-to-idle time, for the README (a measurement, not a pass mark).
+    if let Some(line) = out.lines().find(|l| l.starts_with("timing - ")) {
+        eprintln!("{line}");
+    }
     for shot in ["map.png", "site-panel.png", "error.png"] {
         let len = std::fs::metadata(shots.join(shot))
             .map(|m| m.len())

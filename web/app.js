@@ -7,6 +7,9 @@ import { strings } from '/web/i18n.js';
 const params = new URLSearchParams(location.search);
 let lang = params.get('lang') === 'en' ? 'en' : 'nb';
 let map;
+// Criterion id → weight for the current profile; the profile's own when not changed.
+let weights = {};
+let defaults = {};
 
 const t = (key) => strings[lang][key] ?? key;
 
@@ -39,11 +42,62 @@ async function getJson(url) {
   return response.json();
 }
 
-const tiles = (id) => ({
-  type: 'vector',
-  tiles: [`${location.origin}/tiles/${id}/{z}/{x}/{y}.mvt`],
-  maxzoom: 16,
-});
+const weightsParam = () => Object.entries(weights).map(([k, v]) => `${k}:${v}`).join(',');
+const changed = () => Object.keys(weights).some((k) => weights[k] !== defaults[k]);
+
+function tileUrl(id) {
+  const base = `${location.origin}/tiles/${id}/{z}/{x}/{y}.mvt`;
+  return id.startsWith('candidates-') && changed() ? `${base}?weights=${weightsParam()}` : base;
+}
+
+const tiles = (id) => ({ type: 'vector', tiles: [tileUrl(id)], maxzoom: 16 });
+
+// Set one weight and spread the rest over the others in proportion, in whole points that
+// sum to exactly 100 (largest remainders), as the service requires.
+function setWeight(id, value) {
+  const others = Object.keys(weights).filter((k) => k !== id);
+  const rest = 100 - value;
+  const total = others.reduce((a, k) => a + weights[k], 0);
+  const shares = others.map((k) => (total > 0 ? weights[k] / total : 1 / others.length) * rest);
+  const floors = shares.map(Math.floor);
+  let left = rest - floors.reduce((a, b) => a + b, 0);
+  const order = shares.map((s, i) => [s - floors[i], i]).sort((a, b) => b[0] - a[0]);
+  for (const [, i] of order) { if (left <= 0) break; floors[i] += 1; left -= 1; }
+  weights[id] = value;
+  others.forEach((k, i) => { weights[k] = floors[i]; });
+}
+
+function renderSliders(profile) {
+  const box = document.getElementById('sliders');
+  box.replaceChildren();
+  for (const c of profile.criteria) {
+    const label = document.createElement('label');
+    const input = document.createElement('input');
+    input.type = 'range';
+    input.min = '0';
+    input.max = '100';
+    input.step = '1';
+    input.value = String(weights[c.id]);
+    input.dataset.criterion = c.id;
+    const text = document.createElement('span');
+    const name = lang === 'en' ? c.label_en : c.label;
+    text.textContent = `${name}: ${weights[c.id]}`;
+    input.setAttribute('aria-label', name);
+    input.addEventListener('change', () => {
+      setWeight(c.id, Number(input.value));
+      renderSliders(profile);
+      recolour();
+    });
+    label.append(text, input);
+    box.append(label);
+  }
+}
+
+function recolour() {
+  setUrl({ weights: changed() ? weightsParam() : null });
+  const source = map?.getStyle()?.layers.find((l) => l.id === 'candidates')?.source;
+  if (source) map.getSource(source).setTiles([tileUrl(source)]);
+}
 
 // Viridis stops: readable for every common form of colour blindness.
 const scoreColour = ['interpolate', ['linear'], ['get', 'score'],
@@ -156,6 +210,16 @@ async function start() {
   }));
   const profile = params.get('profile') ?? 'mcs-corridor';
   select.value = profile;
+  const setProfile = (id, fromUrl) => {
+    const p = profiles.profiles.find((x) => x.id === id) ?? profiles.profiles[0];
+    defaults = Object.fromEntries(p.criteria.map((c) => [c.id, c.weight]));
+    weights = { ...defaults };
+    const saved = fromUrl ? params.get('weights') : null;
+    if (saved) for (const kv of saved.split(',')) { const [k, v] = kv.split(':'); if (k in weights) weights[k] = Number(v); }
+    renderSliders(p);
+  };
+  setProfile(profile, true);
+  document.getElementById('reset').onclick = () => { setProfile(select.value, false); recolour(); };
   const region = collections.collections.find((c) => c.id === 'municipalities') ?? collections.collections[0];
   const bbox = region?.extent?.spatial?.bbox?.[0] ?? [4, 57, 31, 71];
   if (map) map.remove();
@@ -176,7 +240,8 @@ async function start() {
     if (id) showSite(id, select.value).catch((err) => showError(err.message));
   });
   select.onchange = () => {
-    setUrl({ profile: select.value, site: null });
+    setProfile(select.value, false);
+    setUrl({ profile: select.value, site: null, weights: null });
     map.setStyle(style(ids, candidateSource(ids, select.value)));
   };
   if (params.get('site')) showSite(params.get('site'), profile).catch((err) => showError(err.message));

@@ -15,6 +15,8 @@ export const strings = {
     rankMunicipality: 'i kommunen',
     excluded: 'Utelukket',
     points: 'poeng',
+    weights: 'Vekter',
+    reset: 'Tilbakestill',
   },
   en: {
     title: 'Energy stations for heavy transport',
@@ -31,5 +33,7 @@ export const strings = {
     rankMunicipality: 'in the municipality',
     excluded: 'Excluded',
     points: 'points',
+    weights: 'Weights',
+    reset: 'Reset',
   },
 };

@@ -74,6 +74,31 @@ try {
   check(api.properties.excluded || scoreText.includes(api.properties.score.toFixed(1)), `the score ${scoreText} matches the API`);
   await page.screenshot({ path: `${shots}/site-panel.png` });
 
+  // 3b. Move the grid-capacity slider: the map recolours from re-weighted tiles, and the
+  // best site on the map is the one POST /api/score ranks first with the same weights.
+  const before = await page.evaluate(() => window.energistasjonMap.queryRenderedFeatures({ layers: ['candidates'] })
+    .sort((a, b) => b.properties.score - a.properties.score)[0].properties.id);
+  const idle = page.evaluate(() => new Promise((resolve) => {
+    const m = window.energistasjonMap;
+    m.once('sourcedata', () => m.once('idle', () => resolve(performance.now())));
+  }));
+  const started = await page.evaluate(() => performance.now());
+  await page.$eval('#sliders input[data-criterion="grid_capacity"]', (el) => { el.value = '60'; el.dispatchEvent(new Event('change')); });
+  const ms = (await idle) - started;
+  const weights = new URL(page.url()).searchParams.get('weights');
+  check(weights && weights.includes('grid_capacity:60'), `the weights are in the URL: ${weights}`);
+  const body = { profile: 'depot', limit: 10000, weights: Object.fromEntries(weights.split(',').map((kv) => { const [k, v] = kv.split(':'); return [k, Number(v)]; })) };
+  const ranked = await (await fetch(`${base}/api/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+  const drawn = await page.evaluate(() => window.energistasjonMap.queryRenderedFeatures({ layers: ['candidates'] }).map((f) => [f.properties.id, f.properties.score]));
+  const byId = new Map(ranked.candidates.map((c) => [c.id, c.score]));
+  for (const [id, score] of drawn) {
+    check(Math.abs(byId.get(id) - score) < 0.051, `${id}: ${score} on the map, ${byId.get(id)?.toFixed(2)} from the API`);
+  }
+  const topDrawn = drawn.sort((a, b) => b[1] - a[1])[0][0];
+  const topApi = ranked.candidates.find((c) => drawn.some(([id]) => id === c.id)).id;
+  check(topDrawn === topApi, `the best site drawn is ${topDrawn} (before: ${before}), as the API ranks it`);
+  console.log(`timing - slider change to map idle: ${ms.toFixed(0)} ms`);
+
   // 4. Switch to English.
   await page.click('#lang');
   await page.waitForFunction(() => document.documentElement.lang === 'en');

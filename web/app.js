@@ -223,15 +223,24 @@ async function start() {
   const region = collections.collections.find((c) => c.id === 'municipalities') ?? collections.collections[0];
   const bbox = region?.extent?.spatial?.bbox?.[0] ?? [4, 57, 31, 71];
   if (map) map.remove();
+  // `view=zoom/lat/lon` in the URL, else the whole region.
+  const view = (params.get('view') ?? '').split('/').map(Number);
+  const placed = view.length === 3 && view.every(Number.isFinite)
+    ? { zoom: view[0], center: [view[2], view[1]] }
+    : { bounds: [[bbox[0], bbox[1]], [bbox[2], bbox[3]]] };
   map = new maplibregl.Map({
     container: 'map',
     style: style(ids, candidateSource(ids, profile)),
-    bounds: [[bbox[0], bbox[1]], [bbox[2], bbox[3]]],
+    ...placed,
     attributionControl: { compact: false },
     canvasContextAttributes: { preserveDrawingBuffer: true },
   });
   window.energistasjonMap = map;
   map.addControl(new maplibregl.NavigationControl(), 'top-left');
+  map.on('moveend', () => {
+    const c = map.getCenter();
+    setUrl({ view: `${map.getZoom().toFixed(2)}/${c.lat.toFixed(5)}/${c.lng.toFixed(5)}` });
+  });
   map.on('error', (e) => {
     if (e?.error?.status >= 400 || /Failed to fetch/.test(e?.error?.message ?? '')) showError(t('unreachable'));
   });

@@ -29,6 +29,11 @@ fn the_map_loads_shows_a_breakdown_recolours_with_the_weights_switches_language_
     assert!(o.status.success(), "{out}\n{err}");
     assert!(out.contains("ok - the panel lists"), "{out}");
     assert!(out.contains("as the API ranks it"), "{out}");
+    assert_eq!(
+        out.matches("ok - axe-core finds no serious or critical violations").count(),
+        2,
+        "{out}"
+    );
     // The slider-to-idle time, for the README (a measurement, not a pass mark).
     if let Some(line) = out.lines().find(|l| l.starts_with("timing - ")) {
         eprintln!("{line}");

@@ -4,6 +4,21 @@
 // exits non-zero with its message.
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+// axe-core inside the page: no serious or critical violations on this view.
+async function accessible(page, view) {
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  check(result.length === 0, `axe-core finds no serious or critical violations on ${view}${result.length ? `: ${result.join('; ')}` : ''}`);
+}
 
 const base = process.env.BASE_URL;
 const shots = process.env.SHOTS ?? 'screenshots';
@@ -46,6 +61,7 @@ try {
   const count = await page.evaluate(() => window.energistasjonMap.queryRenderedFeatures({ layers: ['candidates'] }).length);
   check(count > 0, `${count} candidates are drawn`);
   await page.screenshot({ path: `${shots}/map.png` });
+  await accessible(page, 'the map');
 
   // 2. Select a profile: the candidates layer switches to its collection, and the URL keeps it.
   await page.selectOption('#profile', 'depot');
@@ -73,6 +89,7 @@ try {
   const scoreText = await page.textContent('#site-score');
   check(api.properties.excluded || scoreText.includes(api.properties.score.toFixed(1)), `the score ${scoreText} matches the API`);
   await page.screenshot({ path: `${shots}/site-panel.png` });
+  await accessible(page, 'the site panel');
 
   // 3b. Move the grid-capacity slider: the map recolours from re-weighted tiles, and the
   // best site on the map is the one POST /api/score ranks first with the same weights.

@@ -30,7 +30,8 @@ fn the_map_loads_shows_a_breakdown_recolours_with_the_weights_switches_language_
     assert!(out.contains("ok - the panel lists"), "{out}");
     assert!(out.contains("as the API ranks it"), "{out}");
     assert_eq!(
-        out.matches("ok - axe-core finds no serious or critical violations").count(),
+        out.matches("ok - axe-core finds no serious or critical violations")
+            .count(),
         2,
         "{out}"
     );

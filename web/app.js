@@ -93,7 +93,48 @@ function renderSliders(profile) {
   }
 }
 
+// The ten best sites under the current weights, from POST /api/score, beside the map.
+async function refreshRanking(profile, ids) {
+  const grid = ids.includes(`candidates-${profile}-grid`);
+  const ranked = await fetch('/api/score', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ profile, candidates: grid ? 'grid' : 'parcels', weights, limit: 10 }),
+  }).then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${t('failed')} (${r.status})`))));
+  const list = document.getElementById('ranked');
+  list.replaceChildren(...ranked.candidates.map((c) => {
+    const li = document.createElement('li');
+    li.dataset.id = c.id;
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = `${c.name ?? c.id} (${c.score.toFixed(1)})`;
+    b.onclick = async () => {
+      const site = await getJson(`/api/candidates/${encodeURIComponent(c.id)}?profile=${profile}`);
+      const at = centre(site.geometry);
+      if (at) map.flyTo({ center: at, zoom: Math.max(map.getZoom(), 12) });
+      showSite(c.id, profile).catch((err) => showError(err.message));
+    };
+    li.append(b);
+    return li;
+  }));
+  highlight(params.get('site'));
+}
+
+// The middle of a GeoJSON geometry's coordinates: enough to fly to a site.
+function centre(g) {
+  const pts = [];
+  const walk = (c) => (typeof c[0] === 'number' ? pts.push(c) : c.forEach(walk));
+  if (g?.coordinates) walk(g.coordinates);
+  if (!pts.length) return null;
+  return [pts.reduce((a, p) => a + p[0], 0) / pts.length, pts.reduce((a, p) => a + p[1], 0) / pts.length];
+}
+
+function highlight(id) {
+  for (const li of document.querySelectorAll('#ranked li')) li.classList.toggle('selected', li.dataset.id === id);
+}
+
 function recolour() {
+  refreshRanking(document.getElementById('profile').value, window.energistasjonIds ?? []).catch((err) => showError(err.message));
   setUrl({ weights: changed() ? weightsParam() : null });
   const source = map?.getStyle()?.layers.find((l) => l.id === 'candidates')?.source;
   if (source) map.getSource(source).setTiles([tileUrl(source)]);
@@ -188,6 +229,7 @@ async function showSite(id, profile) {
     return li;
   }));
   setUrl({ site: id });
+  highlight(id);
 }
 
 async function start() {
@@ -201,6 +243,7 @@ async function start() {
     return;
   }
   const ids = collections.collections.map((c) => c.id);
+  window.energistasjonIds = ids;
   const select = document.getElementById('profile');
   select.replaceChildren(...profiles.profiles.map((p) => {
     const o = document.createElement('option');
@@ -252,7 +295,9 @@ async function start() {
     setProfile(select.value, false);
     setUrl({ profile: select.value, site: null, weights: null });
     map.setStyle(style(ids, candidateSource(ids, select.value)));
+    refreshRanking(select.value, ids).catch((err) => showError(err.message));
   };
+  refreshRanking(profile, ids).catch((err) => showError(err.message));
   if (params.get('site')) showSite(params.get('site'), profile).catch((err) => showError(err.message));
 }
 

@@ -16,6 +16,7 @@ export const strings = {
     excluded: 'Utelukket',
     points: 'poeng',
     weights: 'Vekter',
+    top: 'Beste steder',
     reset: 'Tilbakestill',
   },
   en: {
@@ -34,6 +35,7 @@ export const strings = {
     excluded: 'Excluded',
     points: 'points',
     weights: 'Weights',
+    top: 'Best sites',
     reset: 'Reset',
   },
 };

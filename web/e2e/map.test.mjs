@@ -115,6 +115,14 @@ try {
   const topApi = ranked.candidates.find((c) => drawn.some(([id]) => id === c.id)).id;
   check(topDrawn === topApi, `the best site drawn is ${topDrawn} (before: ${before}), as the API ranks it`);
   console.log(`timing - slider change to map idle: ${ms.toFixed(0)} ms`);
+  // The ranked list follows the same weights: its first row is the API's first.
+  await page.waitForFunction((id) => document.querySelector('#ranked li')?.dataset.id === id, ranked.candidates[0].id);
+  check(true, `the list's first site is ${ranked.candidates[0].id}, as the API ranks it`);
+  // Clicking a row flies there and opens its panel, with the row marked.
+  await page.click('#ranked li:nth-child(2) button');
+  await page.waitForFunction((id) => document.querySelector('#ranked li.selected')?.dataset.id === id
+    && document.getElementById('site-title').textContent.length > 0, ranked.candidates[1].id);
+  check(new URL(page.url()).searchParams.get('site') === ranked.candidates[1].id, 'the list row opens its site, and the URL holds it');
 
   // 4. Switch to English.
   await page.click('#lang');

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::error::{bad, ApiError};
+use super::planning::candidate_set;
 use super::AppState;
 use crate::catalog::planned::{self, Sets};
 use crate::catalog::CandidateSet;
@@ -203,16 +204,7 @@ fn run_select(state: &AppState, req: &SelectRequest) -> Result<Value, ApiError> 
             ))
         }
     };
-    let set = match req.candidates.as_deref() {
-        None | Some("parcels") => CandidateSet::Parcels,
-        Some("grid") => CandidateSet::Grid,
-        Some(other) => {
-            return Err(bad(
-                "candidates",
-                format!("unknown candidate set '{other}'; use parcels or grid"),
-            ))
-        }
-    };
+    let set = candidate_set(req.candidates.as_deref())?;
     if !(req.min_score.is_finite() && (0.0..=100.0).contains(&req.min_score)) {
         return Err(bad("min_score", "a score from 0 to 100"));
     }

@@ -95,17 +95,20 @@ pub async fn score(
         .map(Json)
 }
 
+/// `parcels` (the default) or `grid`, as request bodies name a candidate set.
+pub fn candidate_set(name: Option<&str>) -> Result<CandidateSet, ApiError> {
+    match name {
+        None | Some("parcels") => Ok(CandidateSet::Parcels),
+        Some("grid") => Ok(CandidateSet::Grid),
+        Some(other) => Err(bad(
+            "candidates",
+            format!("unknown candidate set '{other}'; use parcels or grid"),
+        )),
+    }
+}
+
 fn rescore(state: &AppState, req: &ScoreRequest) -> Result<Value, ApiError> {
-    let set = match req.candidates.as_deref() {
-        None | Some("parcels") => CandidateSet::Parcels,
-        Some("grid") => CandidateSet::Grid,
-        Some(other) => {
-            return Err(bad(
-                "candidates",
-                format!("unknown candidate set '{other}'; use parcels or grid"),
-            ))
-        }
-    };
+    let set = candidate_set(req.candidates.as_deref())?;
     let scored = state
         .scored
         .iter()

@@ -319,13 +319,11 @@ fn in_lang(text: &str, nb: bool) -> &str {
 }
 
 pub fn fuel_of(kind: StationKind, profile: &str) -> Result<Fuel, CliError> {
-    match kind {
-        StationKind::Charging => Ok(Fuel::Electric),
-        StationKind::Hydrogen => Ok(Fuel::Hydrogen),
-        StationKind::Biogas => Err(CliError::Usage(format!(
+    Fuel::of(kind).ok_or_else(|| {
+        CliError::Usage(format!(
             "profile '{profile}' is for biogas, which AFIR sets no spacing for. Hint: use --objective cover-traffic, or a charging or hydrogen profile"
-        ))),
-    }
+        ))
+    })
 }
 
 pub fn run_select(common: &Common, args: &SelectArgs, out: &mut dyn Write) -> Result<(), CliError> {

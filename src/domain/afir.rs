@@ -45,6 +45,15 @@ pub enum Fuel {
 }
 
 impl Fuel {
+    /// The fuel AFIR sets spacing for at a station of `kind`; none for biogas.
+    pub fn of(kind: StationKind) -> Option<Fuel> {
+        match kind {
+            StationKind::Charging => Some(Fuel::Electric),
+            StationKind::Hydrogen => Some(Fuel::Hydrogen),
+            StationKind::Biogas => None,
+        }
+    }
+
     pub fn station_kind(self) -> StationKind {
         match self {
             Fuel::Electric => StationKind::Charging,

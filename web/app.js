@@ -1,53 +1,94 @@
 // The web map: the service's own layers as vector tiles, candidates coloured by score on a
-// colour-blind-safe scale (viridis), a site panel with the breakdown per criterion, and
-// bokmål or English. State lives in the URL so a view can be shared.
+// colour-blind-safe scale (viridis) and filtered by municipality, status and score, a site
+// panel with the breakdown per criterion and its review, proposals drawn on the map, the
+// AFIR corridor view and the export of the current selection. State lives in the URL so
+// a view can be shared.
 import * as maplibregl from '/web/vendor/maplibre-gl/maplibre-gl.mjs';
-import { strings } from '/web/i18n.js';
+import { getJson, send, t, ui } from '/web/api.js';
+import { STATUSES, statusColour, initReview, showReview, refreshSession } from '/web/review.js';
+import { initCorridors } from '/web/corridors.js';
 
 const params = new URLSearchParams(location.search);
-let lang = params.get('lang') === 'en' ? 'en' : 'nb';
+const $ = (id) => document.getElementById(id);
 let map;
+let profiles = [];
+let ids = [];
 // Criterion id → weight for the current profile; the profile's own when not changed.
 let weights = {};
 let defaults = {};
+// The default ranking's ids, to show how the top 10 moved under new weights.
+let baseline = [];
 
-const t = (key) => strings[lang][key] ?? key;
+export const app = {
+  get map() { return map; },
+  profile: () => $('profile').value,
+  grid: () => ids.includes(`candidates-${$('profile').value}-grid`),
+  showError,
+  showSite: (id) => showSite(id).catch((err) => showError(err.message)),
+  refreshProposals,
+  reloadTiles,
+};
 
 function applyLanguage() {
-  document.documentElement.lang = lang;
+  document.documentElement.lang = ui.lang;
   for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
-  const button = document.getElementById('lang');
-  button.textContent = t('switchTo');
-  button.setAttribute('aria-label', t('switchTo'));
-  document.getElementById('map').setAttribute('aria-label', t('map'));
+  $('lang').textContent = t('switchTo');
+  $('lang').setAttribute('aria-label', t('switchTo'));
+  $('map').setAttribute('aria-label', t('map'));
+  $('tabs').setAttribute('aria-label', t('panels'));
 }
 
 function showError(message) {
-  document.getElementById('error-text').textContent = message;
-  document.getElementById('error').hidden = false;
+  $('error-text').textContent = message;
+  $('error').hidden = false;
 }
 
-async function getJson(url) {
-  let response;
-  try {
-    response = await fetch(url, { headers: { accept: 'application/json' } });
-  } catch {
-    throw new Error(t('unreachable'));
+// Tabs: one panel at a time beside the map; the arrow keys move between tabs.
+function selectTab(name) {
+  for (const tab of document.querySelectorAll('#tabs [role=tab]')) {
+    const on = tab.id === `tab-${name}`;
+    tab.setAttribute('aria-selected', String(on));
+    tab.tabIndex = on ? 0 : -1;
+    $(tab.getAttribute('aria-controls')).hidden = !on;
   }
-  if (!response.ok) {
-    let detail = '';
-    try { detail = (await response.json()).detail ?? ''; } catch { /* not JSON */ }
-    throw new Error(`${t('failed')} (${response.status}). ${detail}`);
-  }
-  return response.json();
+}
+app.selectTab = selectTab;
+
+function initTabs() {
+  const tabs = [...document.querySelectorAll('#tabs [role=tab]')];
+  tabs.forEach((tab, i) => {
+    tab.addEventListener('click', () => selectTab(tab.id.slice(4)));
+    tab.addEventListener('keydown', (e) => {
+      const step = { ArrowRight: 1, ArrowLeft: -1 }[e.key];
+      if (!step) return;
+      const next = tabs[(i + step + tabs.length) % tabs.length];
+      selectTab(next.id.slice(4));
+      next.focus();
+    });
+  });
+  selectTab('sites');
 }
 
 const weightsParam = () => Object.entries(weights).map(([k, v]) => `${k}:${v}`).join(',');
 const changed = () => Object.keys(weights).some((k) => weights[k] !== defaults[k]);
 
+// The planner's filters, as the tiles, the ranking and the export take them.
+function filters() {
+  const f = {};
+  if ($('f-kommune').value) f.kommunenummer = $('f-kommune').value;
+  if ($('f-status').value) f.status = $('f-status').value;
+  const min = Number($('f-min').value);
+  if (min > 0) f.min_score = min;
+  return f;
+}
+
 function tileUrl(id) {
   const base = `${location.origin}/tiles/${id}/{z}/{x}/{y}.mvt`;
-  return id.startsWith('candidates-') && changed() ? `${base}?weights=${weightsParam()}` : base;
+  if (!id.startsWith('candidates-')) return base;
+  const q = new URLSearchParams(filters());
+  if (changed()) q.set('weights', weightsParam());
+  const s = q.toString();
+  return s ? `${base}?${s}` : base;
 }
 
 const tiles = (id) => ({ type: 'vector', tiles: [tileUrl(id)], maxzoom: 16 });
@@ -67,8 +108,13 @@ function setWeight(id, value) {
   others.forEach((k, i) => { weights[k] = floors[i]; });
 }
 
-function renderSliders(profile) {
-  const box = document.getElementById('sliders');
+function currentProfile() {
+  return profiles.find((x) => x.id === $('profile').value) ?? profiles[0];
+}
+
+function renderSliders() {
+  const profile = currentProfile();
+  const box = $('sliders');
   box.replaceChildren();
   for (const c of profile.criteria) {
     const label = document.createElement('label');
@@ -80,12 +126,12 @@ function renderSliders(profile) {
     input.value = String(weights[c.id]);
     input.dataset.criterion = c.id;
     const text = document.createElement('span');
-    const name = lang === 'en' ? c.label_en : c.label;
+    const name = ui.lang === 'en' ? c.label_en : c.label;
     text.textContent = `${name}: ${weights[c.id]}`;
     input.setAttribute('aria-label', name);
     input.addEventListener('change', () => {
       setWeight(c.id, Number(input.value));
-      renderSliders(profile);
+      renderSliders();
       recolour();
     });
     label.append(text, input);
@@ -93,30 +139,49 @@ function renderSliders(profile) {
   }
 }
 
-// The ten best sites under the current weights, from POST /api/score, beside the map.
-async function refreshRanking(profile, ids) {
-  const grid = ids.includes(`candidates-${profile}-grid`);
-  const ranked = await fetch('/api/score', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ profile, candidates: grid ? 'grid' : 'parcels', weights, limit: 10 }),
-  }).then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${t('failed')} (${r.status})`))));
-  const list = document.getElementById('ranked');
-  list.replaceChildren(...ranked.candidates.map((c) => {
+const scoreBody = (extra) => ({
+  profile: app.profile(), candidates: app.grid() ? 'grid' : 'parcels', weights, limit: 10, ...filters(), ...extra,
+});
+
+// The ten best sites under the current weights and filters, from POST /api/score, with
+// how each moved against the profile's own weights.
+async function refreshRanking() {
+  if (changed()) {
+    const base = await send('POST', '/api/score', scoreBody({ weights: defaults, limit: 50 }));
+    baseline = base.candidates.map((c) => c.id);
+  } else {
+    baseline = null;
+  }
+  const ranked = await send('POST', '/api/score', scoreBody({}));
+  const list = $('ranked');
+  list.replaceChildren(...ranked.candidates.map((c, i) => {
     const li = document.createElement('li');
     li.dataset.id = c.id;
     const b = document.createElement('button');
     b.type = 'button';
     b.textContent = `${c.name ?? c.id} (${c.score.toFixed(1)})`;
     b.onclick = async () => {
-      const site = await getJson(`/api/candidates/${encodeURIComponent(c.id)}?profile=${profile}`);
+      const site = await getJson(`/api/candidates/${encodeURIComponent(c.id)}?profile=${app.profile()}`);
       const at = centre(site.geometry);
       if (at) map.flyTo({ center: at, zoom: Math.max(map.getZoom(), 12) });
-      showSite(c.id, profile).catch((err) => showError(err.message));
+      app.showSite(c.id);
     };
     li.append(b);
+    if (baseline) {
+      const was = baseline.indexOf(c.id);
+      const move = document.createElement('span');
+      move.className = 'move';
+      if (was < 0) move.textContent = ` ${t('new')}`;
+      else if (was > i) move.textContent = ` ▲${was - i}`;
+      else if (was < i) move.textContent = ` ▼${i - was}`;
+      if (move.textContent) {
+        move.setAttribute('aria-label', was < 0 ? t('newInTop') : t('wasRank').replace('{n}', String(was + 1)));
+        li.append(move);
+      }
+    }
     return li;
   }));
+  $('ranked-note').textContent = `${ranked.numberMatched} ${t('matching')}${baseline ? ` · ${t('movesNote')}` : ''}`;
   highlight(params.get('site'));
 }
 
@@ -133,27 +198,44 @@ function highlight(id) {
   for (const li of document.querySelectorAll('#ranked li')) li.classList.toggle('selected', li.dataset.id === id);
 }
 
-function recolour() {
-  refreshRanking(document.getElementById('profile').value, window.energistasjonIds ?? []).catch((err) => showError(err.message));
-  setUrl({ weights: changed() ? weightsParam() : null });
+function reloadTiles() {
   const source = map?.getStyle()?.layers.find((l) => l.id === 'candidates')?.source;
   if (source) map.getSource(source).setTiles([tileUrl(source)]);
+}
+
+function recolour() {
+  refreshRanking().catch((err) => showError(err.message));
+  setUrl({ weights: changed() ? weightsParam() : null });
+  reloadTiles();
+  updateExport();
 }
 
 // Viridis stops: readable for every common form of colour blindness.
 const scoreColour = ['interpolate', ['linear'], ['get', 'score'],
   0, '#440154', 25, '#3b528b', 50, '#21918c', 75, '#5ec962', 100, '#fde725'];
 
-function style(ids, candidates) {
+// Kartverket's topographic WMTS, in Web Mercator; off by default so the map works offline.
+const KARTVERKET = 'https://cache.kartverket.no/v1/wmts/1.0.0/topo/default/webmercator/{z}/{y}/{x}.png';
+
+function style(candidates) {
   const sources = {};
   for (const id of ids) sources[id] = tiles(id);
-  const layers = [{ id: 'background', type: 'background', paint: { 'background-color': '#eef2f3' } }];
+  sources.kartverket = { type: 'raster', tiles: [KARTVERKET], tileSize: 256, maxzoom: 18,
+    attribution: '© <a href="https://www.kartverket.no/">Kartverket</a>' };
+  sources.proposals = { type: 'geojson', data: { type: 'FeatureCollection', features: [] } };
+  sources.picks = { type: 'geojson', data: { type: 'FeatureCollection', features: [] } };
+  sources.draft = { type: 'geojson', data: { type: 'FeatureCollection', features: [] } };
+  const online = $('background').checked ? 'visible' : 'none';
+  const layers = [{ id: 'background', type: 'background', paint: { 'background-color': '#eef2f3' } },
+    { id: 'kartverket', type: 'raster', source: 'kartverket', layout: { visibility: online } }];
   const has = (id) => ids.includes(id);
+  const base = online === 'visible' ? 0.35 : 0.8;
   if (has('municipalities')) {
-    layers.push({ id: 'municipalities-fill', type: 'fill', source: 'municipalities', 'source-layer': 'municipalities', paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.8 } });
+    layers.push({ id: 'municipalities-fill', type: 'fill', source: 'municipalities', 'source-layer': 'municipalities', paint: { 'fill-color': '#ffffff', 'fill-opacity': base } });
   }
   if (has('landuse')) {
-    layers.push({ id: 'landuse', type: 'fill', source: 'landuse', 'source-layer': 'landuse', paint: { 'fill-color': '#b8d8be', 'fill-opacity': 0.5 } });
+    layers.push({ id: 'landuse', type: 'fill', source: 'landuse', 'source-layer': 'landuse',
+      paint: { 'fill-color': ['match', ['get', 'class'], 'industrial', '#c9b6d9', 'commercial', '#f0c9a8', 'transport', '#cfcfcf', 'residential', '#f3e3b5', '#b8d8be'], 'fill-opacity': 0.5 } });
   }
   if (has('exclusion')) {
     layers.push({ id: 'exclusion', type: 'fill', source: 'exclusion', 'source-layer': 'exclusion', paint: { 'fill-color': '#c0392b', 'fill-opacity': 0.15 } });
@@ -171,7 +253,11 @@ function style(ids, candidates) {
   }
   if (has('corridor-gaps')) {
     layers.push({ id: 'corridor-gaps', type: 'line', source: 'corridor-gaps', 'source-layer': 'corridor-gaps',
-      filter: ['==', ['get', 'year'], 2030], paint: { 'line-color': '#c0392b', 'line-width': 5, 'line-opacity': 0.5 } });
+      filter: ['==', ['get', 'year'], Number($('rule-year').value)], paint: { 'line-color': '#c0392b', 'line-width': 5, 'line-opacity': 0.5 } });
+  }
+  if (has('terminals')) {
+    layers.push({ id: 'terminals', type: 'circle', source: 'terminals', 'source-layer': 'terminals',
+      paint: { 'circle-color': '#1f618d', 'circle-radius': 4, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } });
   }
   if (has('grid')) {
     layers.push({ id: 'grid', type: 'circle', source: 'grid', 'source-layer': 'grid',
@@ -185,84 +271,195 @@ function style(ids, candidates) {
   layers.push({ id: 'candidates', type: 'circle', source: candidates, 'source-layer': candidates,
     filter: ['==', ['get', 'excluded'], false],
     paint: { 'circle-color': scoreColour, 'circle-radius': ['interpolate', ['linear'], ['zoom'], 6, 2.5, 12, 6],
-      'circle-stroke-color': '#222', 'circle-stroke-width': 0.5 } });
+      'circle-stroke-color': ['match', ['get', 'status'], 'proposed', '#222', statusColour(['get', 'status'])],
+      'circle-stroke-width': ['match', ['get', 'status'], 'proposed', 0.5, 2.5] } });
+  // Proposals in their review status's colour: the coordinator's decision shows at once.
+  layers.push({ id: 'proposals-fill', type: 'fill', source: 'proposals', filter: ['==', ['geometry-type'], 'Polygon'],
+    paint: { 'fill-color': statusColour(['get', 'status']), 'fill-opacity': 0.6, 'fill-outline-color': '#000' } });
+  layers.push({ id: 'proposals-point', type: 'circle', source: 'proposals', filter: ['==', ['geometry-type'], 'Point'],
+    paint: { 'circle-color': statusColour(['get', 'status']), 'circle-radius': 8, 'circle-stroke-color': '#000', 'circle-stroke-width': 2 } });
+  layers.push({ id: 'picks', type: 'circle', source: 'picks',
+    paint: { 'circle-color': '#ffffff', 'circle-radius': 9, 'circle-stroke-color': '#c0392b', 'circle-stroke-width': 3 } });
+  layers.push({ id: 'draft-fill', type: 'fill', source: 'draft', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#ff00aa', 'fill-opacity': 0.3 } });
+  layers.push({ id: 'draft-line', type: 'line', source: 'draft', filter: ['!=', ['geometry-type'], 'Point'], paint: { 'line-color': '#ff00aa', 'line-width': 2 } });
+  layers.push({ id: 'draft-point', type: 'circle', source: 'draft', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-color': '#ff00aa', 'circle-radius': 5, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } });
   return { version: 8, sources, layers };
 }
 
-function candidateSource(ids, profile) {
+function candidateSource(profile) {
   // The grid when the server measured one, else the parcels.
   return ids.includes(`candidates-${profile}-grid`) ? `candidates-${profile}-grid` : `candidates-${profile}`;
 }
 
 function setUrl(updates) {
   for (const [k, v] of Object.entries(updates)) {
-    if (v === null || v === undefined) params.delete(k); else params.set(k, v);
+    if (v === null || v === undefined || v === '') params.delete(k); else params.set(k, v);
   }
   history.replaceState(null, '', `${location.pathname}?${params}`);
 }
 
-async function showSite(id, profile) {
-  const site = await getJson(`/api/candidates/${encodeURIComponent(id)}?profile=${profile}`);
-  const p = site.properties;
-  document.getElementById('site').hidden = false;
-  document.getElementById('site-title').textContent = p.name ?? p.id;
-  document.getElementById('site-score').textContent = p.excluded
+async function showSite(id) {
+  const profile = app.profile();
+  selectTab('site');
+  $('site-empty').hidden = true;
+  let p;
+  try {
+    p = (await getJson(`/api/candidates/${encodeURIComponent(id)}?profile=${profile}`)).properties;
+  } catch (err) {
+    if (err.status !== 404) throw err;
+    // Not a candidate: a proposal, scored now.
+    const prop = await getJson(`/api/proposals/${encodeURIComponent(id)}`);
+    const s = prop.scores.find((x) => x.profile === profile) ?? prop.scores[0];
+    const known = Object.fromEntries(currentProfile().criteria.map((c) => [c.id, c]));
+    p = { id, name: prop.proposal.name, score: s?.score, excluded: s?.excluded ?? true,
+      criteria: (s?.criteria ?? []).map((c) => ({ ...c, label: known[c.id]?.label ?? c.id, label_en: known[c.id]?.label_en ?? c.id,
+        reason_en: c.reason, weight: known[c.id]?.weight ?? 0 })),
+      exclusions: s?.fails ?? [], proposal: true };
+  }
+  $('site-title').textContent = p.name ?? p.id;
+  $('site-score').textContent = p.excluded
     ? t('excluded')
-    : `${t('score')} ${p.score.toFixed(1)} · ${t('rank')} ${p.rank}, ${t('rankMunicipality')} ${p.municipality_rank} (${p.kommunenavn ?? ''})`;
-  const list = document.getElementById('site-criteria');
+    : p.proposal
+      ? `${t('score')} ${p.score.toFixed(1)} · ${t('proposalNote')}`
+      : `${t('score')} ${p.score.toFixed(1)} · ${t('rank')} ${p.rank}, ${t('rankMunicipality')} ${p.municipality_rank} (${p.kommunenavn ?? ''})`;
+  const st = p.stability;
+  $('site-stability').textContent = st
+    ? t('stabilityText').replace('{p}', (100 * st.p_top_k).toFixed(0)).replace('{k}', st.top_k)
+      .replace('{min}', st.rank_min).replace('{max}', st.rank_max).replace('{spread}', (100 * st.spread).toFixed(0)).replace('{draws}', st.draws)
+    : '';
+  const list = $('site-criteria');
   list.replaceChildren();
   for (const c of p.criteria ?? []) {
     const li = document.createElement('li');
     li.dataset.criterion = c.id;
-    const label = lang === 'en' ? c.label_en : c.label;
-    const reason = lang === 'en' ? c.reason_en : c.reason;
+    const label = ui.lang === 'en' ? c.label_en : c.label;
+    const reason = ui.lang === 'en' ? c.reason_en : c.reason;
     li.innerHTML = '<div class="name"></div><div class="bar"><span></span></div><div class="muted"></div>';
     li.querySelector('.name').textContent = `${label}: ${c.points.toFixed(1)} / ${c.weight} ${t('points')}`;
     li.querySelector('.bar > span').style.width = `${(100 * c.points / (c.weight || 1)).toFixed(0)}%`;
     li.querySelector('.muted').textContent = reason;
     list.append(li);
   }
-  const ex = document.getElementById('site-exclusions');
-  ex.replaceChildren(...(p.exclusions ?? []).map((e) => {
+  $('site-exclusions').replaceChildren(...(p.exclusions ?? []).map((e) => {
     const li = document.createElement('li');
-    li.textContent = lang === 'en' ? e.reason_en : e.reason;
+    li.textContent = ui.lang === 'en' ? (e.reason_en ?? e.reason) : e.reason;
     return li;
   }));
   setUrl({ site: id });
   highlight(id);
+  await showReview(id);
+}
+
+async function refreshProposals() {
+  const data = await getJson('/api/proposals?f=geojson');
+  map?.getSource('proposals')?.setData(data);
+  return data;
+}
+
+function updateExport() {
+  const q = new URLSearchParams({ profile: app.profile(), format: $('export-format').value, ...filters() });
+  if (app.grid()) q.set('candidates', 'grid');
+  $('export-link').href = `/api/export?${q}`;
+  const f = filters();
+  const parts = [currentProfile()?.[ui.lang === 'en' ? 'name_en' : 'name'] ?? app.profile()];
+  if (f.kommunenummer) parts.push(`${t('municipality')} ${$('f-kommune').selectedOptions[0]?.textContent}`);
+  if (f.status) parts.push(`${t('status')} ${t(`status_${f.status}`)}`);
+  if (f.min_score) parts.push(`${t('minScore')} ${f.min_score}`);
+  $('export-filter').textContent = `${t('exportSelection')}: ${parts.join(', ')}`;
+}
+
+function onFilter() {
+  const f = filters();
+  setUrl({ kommune: f.kommunenummer, status: f.status, min: f.min_score });
+  recolour();
+}
+
+async function fillFilters() {
+  const kommune = $('f-kommune');
+  const keep = params.get('kommune') ?? '';
+  kommune.replaceChildren(new Option(t('all'), ''));
+  if (ids.includes('municipalities')) {
+    const m = await getJson('/collections/municipalities/items?limit=1000');
+    const rows = m.features.map((f) => [f.properties.number, f.properties.name ?? f.properties.number])
+      .sort((a, b) => a[1].localeCompare(b[1], 'nb'));
+    for (const [nr, name] of rows) kommune.append(new Option(`${name} (${nr})`, nr));
+  }
+  kommune.value = keep;
+  const status = $('f-status');
+  status.replaceChildren(new Option(t('all'), ''), ...STATUSES.map((s) => new Option(t(`status_${s}`), s)));
+  status.value = params.get('status') ?? '';
+  $('f-min').value = params.get('min') ?? '0';
+  $('status-legend').replaceChildren(...STATUSES.map((s) => {
+    const li = document.createElement('li');
+    const swatch = document.createElement('span');
+    swatch.className = 'swatch';
+    swatch.style.background = statusColour(null, s);
+    li.append(swatch, document.createTextNode(t(`status_${s}`)));
+    return li;
+  }));
+}
+
+async function loadScenarios() {
+  const select = $('scenario-load');
+  const list = await getJson(`/api/scenarios?profile=${app.profile()}`);
+  select.replaceChildren(new Option(t('choose'), ''), ...list.scenarios.map((s) => {
+    const o = new Option(s.name, String(s.id ?? s.name));
+    o.dataset.weights = JSON.stringify(s.weights);
+    return o;
+  }));
+}
+
+function initScenarios() {
+  $('scenario-load').onchange = () => {
+    const o = $('scenario-load').selectedOptions[0];
+    if (!o?.dataset.weights) return;
+    const w = JSON.parse(o.dataset.weights);
+    for (const k of Object.keys(weights)) if (k in w) weights[k] = Number(w[k]);
+    renderSliders();
+    recolour();
+  };
+  $('scenario-save').onclick = async () => {
+    try {
+      await send('POST', '/api/scenarios', { name: $('scenario-name').value, profile: app.profile(), weights });
+      $('scenario-name').value = '';
+      await loadScenarios();
+    } catch (err) { showError(err.message); }
+  };
 }
 
 async function start() {
-  document.getElementById('error').hidden = true;
+  $('error').hidden = true;
   applyLanguage();
-  let collections, profiles;
+  let collections, profileList;
   try {
-    [collections, profiles] = await Promise.all([getJson('/collections'), getJson('/api/profiles')]);
+    [collections, profileList] = await Promise.all([getJson('/collections'), getJson('/api/profiles')]);
   } catch (e) {
     showError(e.message);
     return;
   }
-  const ids = collections.collections.map((c) => c.id);
+  profiles = profileList.profiles;
+  ids = collections.collections.map((c) => c.id);
   window.energistasjonIds = ids;
-  const select = document.getElementById('profile');
-  select.replaceChildren(...profiles.profiles.map((p) => {
-    const o = document.createElement('option');
-    o.value = p.id;
-    o.textContent = lang === 'en' ? (p.name_en ?? p.name) : p.name;
-    return o;
-  }));
-  const profile = params.get('profile') ?? 'mcs-corridor';
-  select.value = profile;
-  const setProfile = (id, fromUrl) => {
-    const p = profiles.profiles.find((x) => x.id === id) ?? profiles.profiles[0];
+  const select = $('profile');
+  select.replaceChildren(...profiles.map((p) => new Option(ui.lang === 'en' ? (p.name_en ?? p.name) : p.name, p.id)));
+  select.value = params.get('profile') ?? 'mcs-corridor';
+  if (!select.value) select.value = profiles[0].id;
+  const setProfile = (fromUrl) => {
+    const p = currentProfile();
     defaults = Object.fromEntries(p.criteria.map((c) => [c.id, c.weight]));
     weights = { ...defaults };
     const saved = fromUrl ? params.get('weights') : null;
     if (saved) for (const kv of saved.split(',')) { const [k, v] = kv.split(':'); if (k in weights) weights[k] = Number(v); }
-    renderSliders(p);
+    renderSliders();
   };
-  setProfile(profile, true);
-  document.getElementById('reset').onclick = () => { setProfile(select.value, false); recolour(); };
+  setProfile(true);
+  try {
+    await fillFilters();
+  } catch (e) {
+    showError(e.message);
+    return;
+  }
+  $('reset').onclick = () => { setProfile(false); recolour(); };
   const region = collections.collections.find((c) => c.id === 'municipalities') ?? collections.collections[0];
   const bbox = region?.extent?.spatial?.bbox?.[0] ?? [4, 57, 31, 71];
   if (map) map.remove();
@@ -273,7 +470,7 @@ async function start() {
     : { bounds: [[bbox[0], bbox[1]], [bbox[2], bbox[3]]] };
   map = new maplibregl.Map({
     container: 'map',
-    style: style(ids, candidateSource(ids, profile)),
+    style: style(candidateSource(select.value)),
     ...placed,
     attributionControl: { compact: false },
     canvasContextAttributes: { preserveDrawingBuffer: true },
@@ -285,26 +482,54 @@ async function start() {
     setUrl({ view: `${map.getZoom().toFixed(2)}/${c.lat.toFixed(5)}/${c.lng.toFixed(5)}` });
   });
   map.on('error', (e) => {
+    // The online background may fail offline; that is expected, not an error to show.
+    if (e?.sourceId === 'kartverket') return;
     if (e?.error?.status >= 400 || /Failed to fetch/.test(e?.error?.message ?? '')) showError(t('unreachable'));
   });
-  map.on('click', 'candidates', (e) => {
+  map.on('click', (e) => app.onMapClick?.(e));
+  map.on('style.load', () => refreshProposals().catch((err) => showError(err.message)));
+  const open = (e) => {
+    if (app.drawing || e.originalEvent === app.drawEvent) return;
     const id = e.features?.[0]?.properties?.id;
-    if (id) showSite(id, select.value).catch((err) => showError(err.message));
-  });
-  select.onchange = () => {
-    setProfile(select.value, false);
-    setUrl({ profile: select.value, site: null, weights: null });
-    map.setStyle(style(ids, candidateSource(ids, select.value)));
-    refreshRanking(select.value, ids).catch((err) => showError(err.message));
+    if (id) app.showSite(id);
   };
-  refreshRanking(profile, ids).catch((err) => showError(err.message));
-  if (params.get('site')) showSite(params.get('site'), profile).catch((err) => showError(err.message));
+  for (const layer of ['candidates', 'proposals-point', 'proposals-fill']) {
+    map.on('click', layer, open);
+    map.on('mouseenter', layer, () => { map.getCanvas().style.cursor = app.drawing ? 'crosshair' : 'pointer'; });
+    map.on('mouseleave', layer, () => { map.getCanvas().style.cursor = app.drawing ? 'crosshair' : ''; });
+  }
+  select.onchange = () => {
+    setProfile(false);
+    setUrl({ profile: select.value, site: null, weights: null });
+    map.setStyle(style(candidateSource(select.value)));
+    refreshRanking().catch((err) => showError(err.message));
+    loadScenarios().catch((err) => showError(err.message));
+    updateExport();
+  };
+  for (const id of ['f-kommune', 'f-status', 'f-min']) $(id).onchange = onFilter;
+  $('export-format').onchange = updateExport;
+  $('background').onchange = () => {
+    map.setLayoutProperty('kartverket', 'visibility', $('background').checked ? 'visible' : 'none');
+    map.setPaintProperty('municipalities-fill', 'fill-opacity', $('background').checked ? 0.35 : 0.8);
+    setUrl({ bg: $('background').checked ? '1' : null });
+  };
+  updateExport();
+  refreshRanking().catch((err) => showError(err.message));
+  loadScenarios().catch((err) => showError(err.message));
+  refreshSession().catch((err) => showError(err.message));
+  if (params.get('site')) app.showSite(params.get('site'));
 }
 
-document.getElementById('lang').addEventListener('click', () => {
-  lang = lang === 'nb' ? 'en' : 'nb';
-  setUrl({ lang: lang === 'en' ? 'en' : null });
+$('lang').addEventListener('click', () => {
+  ui.lang = ui.lang === 'nb' ? 'en' : 'nb';
+  setUrl({ lang: ui.lang === 'en' ? 'en' : null });
   start();
 });
-document.getElementById('retry').addEventListener('click', start);
+$('retry').addEventListener('click', start);
+$('dismiss').addEventListener('click', () => { $('error').hidden = true; });
+$('background').checked = params.get('bg') === '1';
+initTabs();
+initScenarios();
+initReview(app);
+initCorridors(app);
 start();

@@ -75,9 +75,14 @@ impl Write for ChannelWriter {
 }
 
 fn receiver_body(rx: tokio::sync::mpsc::Receiver<Result<Bytes, std::io::Error>>) -> Body {
-    Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    }))
+    use futures_util::StreamExt;
+    // Fused: the gzip layer polls once more after the end, which a bare unfold panics on.
+    Body::from_stream(
+        futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|item| (item, rx))
+        })
+        .fuse(),
+    )
 }
 
 /// Exports a selection as a file.

@@ -142,6 +142,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(session::revoke_token))
         .routes(routes!(review::propose, review::proposals))
         .routes(routes!(review::upload))
+        .routes(routes!(review::proposal))
         .routes(routes!(review::scenarios, review::save_scenario))
         .routes(routes!(review::site))
         .routes(routes!(review::comment))

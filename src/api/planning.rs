@@ -37,6 +37,10 @@ pub struct ScoreRequest {
     pub candidates: Option<String>,
     /// Only candidates in this municipality.
     pub kommunenummer: Option<String>,
+    /// Only candidates scoring at least this under the request's weights.
+    pub min_score: Option<f64>,
+    /// Only candidates with this review status (proposed, under_review, …).
+    pub status: Option<String>,
     /// Candidates per page, 1..10000 (default 100).
     pub limit: Option<usize>,
     #[serde(default)]
@@ -138,6 +142,24 @@ fn rescore(state: &AppState, req: &ScoreRequest) -> Result<Value, ApiError> {
             format!("limit must lie in 1..{}", super::features::MAX_LIMIT),
         ));
     }
+    let status = match req.status.as_deref() {
+        None => None,
+        Some(st) => Some(crate::domain::review::Status::parse(st).ok_or_else(|| {
+            bad(
+                "status",
+                format!(
+                    "unknown status '{st}'; use one of {}",
+                    crate::domain::review::Status::ALL
+                        .map(|s| s.name())
+                        .join(", ")
+                ),
+            )
+        })?),
+    };
+    let overlay = match status {
+        Some(_) => super::session::overlay(state)?.unwrap_or_default(),
+        None => Default::default(),
+    };
     let weights: Vec<f64> = profile.criteria.iter().map(|c| c.weight).collect();
     let ranking = rank(&scored.raw, &scored.norm, &weights);
     let k = scored.norm.k;
@@ -146,9 +168,16 @@ fn rescore(state: &AppState, req: &ScoreRequest) -> Result<Value, ApiError> {
         .iter()
         .copied()
         .filter(|&i| {
+            let i = i as usize;
             req.kommunenummer
                 .as_ref()
-                .is_none_or(|n| scored.kommunenummer[i as usize].as_ref() == Some(n))
+                .is_none_or(|n| scored.kommunenummer[i].as_ref() == Some(n))
+                && req.min_score.is_none_or(|m| ranking.scores[i] >= m)
+                && status.is_none_or(|st| {
+                    overlay
+                        .value(&scored.raw.candidates[i].id, "status")
+                        .is_some_and(|v| v == st.name())
+                })
         })
         .collect();
     let page: Vec<Ranked> = selected
@@ -247,11 +276,25 @@ pub async fn candidate(
     let (c, i) = locate(&sets, &id).ok_or_else(|| {
         ApiError::NotFound(format!("profile '{profile}' has no candidate '{id}'"))
     })?;
+    let mut properties = c.properties(i, &state.ctx);
+    if c.scored().is_some() {
+        let (st, cid) = (state.clone(), c.id.clone());
+        // As `energistasjon score --sensitivity N` with its defaults (seed 1, ±20 %, top
+        // 10); fewer draws on a large grid so a click stays under a second.
+        let stability = tokio::task::spawn_blocking(move || {
+            let s = st.collections.iter().find(|c| c.id == cid)?.scored()?;
+            let draws = (5_000_000 / s.raw.len().max(1)).clamp(20, 200);
+            crate::scoring::sensitivity::site(&s.raw, &s.norm, &s.weights, i, draws, 1, 0.2, 10)
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("stability task failed: {e}")))?;
+        properties.insert("stability".into(), json!(stability));
+    }
     Ok(Json(json!({
         "id": id,
         "collection": c.id,
         "geometry": c.geometry(i, false),
-        "properties": c.properties(i, &state.ctx),
+        "properties": properties,
     })))
 }
 

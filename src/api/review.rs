@@ -180,23 +180,90 @@ fn score_site(state: &AppState, id: &str, name: &str, geometry: Geometry<f64>) -
     Value::Array(out)
 }
 
+/// One proposal, scored now against every profile, as the coordinator reviewing it sees it.
+#[utoipa::path(get, path = "/api/proposals/{id}", tag = "Review",
+    params(("id" = String, Path, description = "A proposal id")),
+    responses(
+        (status = 200, description = "The proposal, its municipality, and its score and failed criteria per profile", body = serde_json::Value),
+        (status = 404, description = "No such proposal", body = super::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn proposal(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let p = store(&state)?
+        .proposal(&id)?
+        .ok_or_else(|| ApiError::NotFound(format!("no proposal '{id}'")))?;
+    let g: geojson::Geometry = serde_json::from_value(p.geometry.clone())
+        .map_err(|e| ApiError::Internal(format!("stored proposal {id}: {e}")))?;
+    let g: Geometry<f64> = g
+        .try_into()
+        .map_err(|e| ApiError::Internal(format!("stored proposal {id}: {e}")))?;
+    let scores = score_site(&state, &p.id, &p.name, g);
+    Ok(Json(
+        json!({"kommunenummer": p.kommunenummer, "scores": scores, "proposal": p}),
+    ))
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct KommuneQuery {
     /// Only this municipality's proposals.
     pub kommunenummer: Option<String>,
+    /// `geojson` for a FeatureCollection in CRS84 with each site's review state, as the
+    /// map draws it.
+    pub f: Option<String>,
 }
 
-/// Proposals, optionally of one municipality.
+/// Proposals, optionally of one municipality; `f=geojson` for the map.
 #[utoipa::path(get, path = "/api/proposals", tag = "Review", params(KommuneQuery),
-    responses((status = 200, description = "The proposals", body = serde_json::Value)))]
+    responses(
+        (status = 200, description = "The proposals", body = serde_json::Value),
+        (status = 400, description = "An unknown f", body = super::error::Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn proposals(
     State(state): State<AppState>,
     Query(q): Query<KommuneQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(
-        json!({"proposals": store(&state)?.proposals(q.kommunenummer.as_deref())?}),
-    ))
+    let st = store(&state)?;
+    let list = st.proposals(q.kommunenummer.as_deref())?;
+    match q.f.as_deref() {
+        None | Some("json") => Ok(Json(json!({"proposals": list}))),
+        Some("geojson") => {
+            let overlay = crate::catalog::review::ReviewOverlay::new(st.sites()?);
+            let to = crate::ingest::crs::ToCrs84::new()
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            let mut features = Vec::with_capacity(list.len());
+            for p in list {
+                let g: geojson::Geometry = serde_json::from_value(p.geometry.clone())
+                    .map_err(|e| ApiError::Internal(format!("stored proposal {}: {e}", p.id)))?;
+                let g: Geometry<f64> = g
+                    .try_into()
+                    .map_err(|e| ApiError::Internal(format!("stored proposal {}: {e}", p.id)))?;
+                let g = to.apply(&g).map_err(|e| ApiError::Internal(e.to_string()))?;
+                let mut props = serde_json::Map::new();
+                props.insert("id".into(), json!(p.id));
+                props.insert("name".into(), json!(p.name));
+                props.insert("kommunenummer".into(), json!(p.kommunenummer));
+                props.insert("proposed_by".into(), json!(p.proposed_by));
+                props.insert("created_at".into(), json!(p.created_at));
+                overlay.extend(&p.id, &mut props);
+                features.push(json!({
+                    "type": "Feature",
+                    "id": p.id,
+                    "geometry": geojson::Geometry::new(geojson::GeometryValue::from(&g)),
+                    "properties": props,
+                }));
+            }
+            Ok(Json(
+                json!({"type": "FeatureCollection", "features": features}),
+            ))
+        }
+        Some(other) => Err(bad(
+            "f",
+            format!("unknown f '{other}'; use json or geojson"),
+        )),
+    }
 }
 
 /// A site's review state, comments and history.
@@ -217,6 +284,7 @@ pub async fn site(
         "site": s,
         "allowed_next": s.status.next().iter().map(|x| x.name()).collect::<Vec<_>>(),
         "comments": st.comments(&id)?,
+        "history": st.history(&format!("site:{id}"))?,
     })))
 }
 

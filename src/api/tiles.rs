@@ -13,7 +13,8 @@ use super::AppState;
 use crate::catalog::Source;
 use crate::domain::profile::with_weights;
 use crate::scoring::score;
-use crate::tiles::{tile as encode, TileError};
+use crate::domain::review::Status;
+use crate::tiles::{tile as encode, TileError, View};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -22,6 +23,12 @@ pub struct TileQuery {
     /// Candidate collections: criterion weights, `main_road:10,grid_capacity:30,…`; criteria
     /// left out keep the profile's weight; all must sum to 100.
     pub weights: Option<String>,
+    /// Candidate collections: only sites in this municipality (kommunenummer).
+    pub kommunenummer: Option<String>,
+    /// Candidate collections: only sites with this review status.
+    pub status: Option<String>,
+    /// Candidate collections: only sites scoring at least this.
+    pub min_score: Option<f64>,
 }
 
 fn parse_weights(text: &str) -> Result<BTreeMap<String, f64>, ApiError> {
@@ -41,7 +48,8 @@ fn parse_weights(text: &str) -> Result<BTreeMap<String, f64>, ApiError> {
 }
 
 /// A vector tile (MVT 2.1) of a collection: one layer named after it. Candidates carry id,
-/// score, excluded and kommunenummer; at low zoom only the best candidate per few pixels.
+/// score, excluded, kommunenummer and review status; at low zoom only the best candidate
+/// per few pixels that passes the filters.
 #[utoipa::path(get, path = "/tiles/{collection}/{z}/{x}/{y}", tag = "OGC API Features",
     params(
         ("collection" = String, Path, description = "A collection id from /collections"),
@@ -73,7 +81,7 @@ pub async fn tile(
     })?;
     let (z, x, y) = (number("z", &z)?, number("x", &x)?, number("y", y)?);
     let z = u8::try_from(z).map_err(|_| bad("z", "zoom must lie in 0..=20"))?;
-    tokio::task::spawn_blocking(move || build(&state, &collection, z, x, y, q.weights.as_deref()))
+    tokio::task::spawn_blocking(move || build(&state, &collection, z, x, y, &q))
         .await
         .map_err(|e| ApiError::Internal(format!("tile task failed: {e}")))?
 }
@@ -84,8 +92,9 @@ fn build(
     z: u8,
     x: u32,
     y: u32,
-    weights: Option<&str>,
+    q: &TileQuery,
 ) -> Result<Response, ApiError> {
+    let weights = q.weights.as_deref();
     let c = state
         .collections
         .iter()
@@ -117,8 +126,42 @@ fn build(
         }
         (None, _) => None,
     };
+    let filtered = q.kommunenummer.is_some() || q.status.is_some() || q.min_score.is_some();
+    if filtered && !matches!(c.source, Source::Candidates(_)) {
+        return Err(bad(
+            "kommunenummer",
+            "kommunenummer, status and min_score filter candidate collections only",
+        ));
+    }
+    if let Some(st) = q.status.as_deref() {
+        if Status::parse(st).is_none() {
+            return Err(bad(
+                "status",
+                format!(
+                    "unknown status '{st}'; use one of {}",
+                    Status::ALL.map(|s| s.name()).join(", ")
+                ),
+            ));
+        }
+    }
+    if let Some(m) = q.min_score {
+        if !(0.0..=100.0).contains(&m) {
+            return Err(bad("min_score", "min_score lies in 0..100"));
+        }
+    }
+    let review = match c.source {
+        Source::Candidates(_) => super::session::overlay(state)?,
+        Source::Layer(_) => None,
+    };
+    let view = View {
+        scores: scores.as_deref().map(|v| v.as_slice()),
+        review: review.as_ref(),
+        kommunenummer: q.kommunenummer.as_deref(),
+        status: q.status.as_deref(),
+        min_score: q.min_score,
+    };
     let index = state.tiles.index(c);
-    let bytes = encode(c, &index, z, x, y, scores.as_deref().map(|v| v.as_slice())).map_err(
+    let bytes = encode(c, &index, z, x, y, &view).map_err(
         |e| match e {
             TileError::Zoom(_) => bad("z", e.to_string()),
             TileError::OutOfRange { .. } => bad("x", e.to_string()),

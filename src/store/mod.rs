@@ -229,6 +229,8 @@ pub trait Store: Send + Sync {
 
     /// The newest audit entries first, at most `limit`.
     fn audit(&self, limit: usize) -> Result<Vec<AuditEntry>>;
+    /// Every audit entry about one entity (`site:p12`), oldest first: a site's history.
+    fn history(&self, entity: &str) -> Result<Vec<AuditEntry>>;
 }
 
 /// Seconds since 1970.

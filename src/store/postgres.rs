@@ -723,22 +723,32 @@ impl Store for PgStore {
     fn audit(&self, limit: usize) -> Result<Vec<AuditEntry>> {
         let limit = limit as i64;
         self.run(move |c| {
-            let parse = |s: Option<String>| s.and_then(|t| serde_json::from_str(&t).ok());
-            Ok(c.query("SELECT id, at, actor, action, entity, before, after FROM audit ORDER BY id DESC LIMIT $1", &[&limit])
-                .map_err(db)?
-                .iter()
-                .map(|r| AuditEntry {
-                    id: r.get(0),
-                    at: r.get(1),
-                    actor: r.get(2),
-                    action: r.get(3),
-                    entity: r.get(4),
-                    before: parse(r.get(5)),
-                    after: parse(r.get(6)),
-                })
-                .collect())
+            audit_rows(c.query("SELECT id, at, actor, action, entity, before, after FROM audit ORDER BY id DESC LIMIT $1", &[&limit]).map_err(db)?)
         })
     }
+
+    fn history(&self, entity: &str) -> Result<Vec<AuditEntry>> {
+        let entity = entity.to_string();
+        self.run(move |c| {
+            audit_rows(c.query("SELECT id, at, actor, action, entity, before, after FROM audit WHERE entity = $1 ORDER BY id", &[&entity]).map_err(db)?)
+        })
+    }
+}
+
+fn audit_rows(rows: Vec<postgres::Row>) -> Result<Vec<AuditEntry>> {
+    let parse = |s: Option<String>| s.and_then(|t| serde_json::from_str(&t).ok());
+    Ok(rows
+        .iter()
+        .map(|r| AuditEntry {
+            id: r.get(0),
+            at: r.get(1),
+            actor: r.get(2),
+            action: r.get(3),
+            entity: r.get(4),
+            before: parse(r.get(5)),
+            after: parse(r.get(6)),
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -700,13 +700,27 @@ impl Store for SqliteStore {
     }
 
     fn audit(&self, limit: usize) -> Result<Vec<AuditEntry>> {
+        self.audit_rows(
+            "SELECT id, at, actor, action, entity, before, after FROM audit ORDER BY id DESC LIMIT ?1",
+            &(limit as i64),
+        )
+    }
+
+    fn history(&self, entity: &str) -> Result<Vec<AuditEntry>> {
+        self.audit_rows(
+            "SELECT id, at, actor, action, entity, before, after FROM audit WHERE entity = ?1 ORDER BY id",
+            &entity,
+        )
+    }
+}
+
+impl SqliteStore {
+    fn audit_rows(&self, sql: &str, arg: &dyn rusqlite::ToSql) -> Result<Vec<AuditEntry>> {
         self.with(|c| {
-            let mut stmt = c
-                .prepare("SELECT id, at, actor, action, entity, before, after FROM audit ORDER BY id DESC LIMIT ?1")
-                .map_err(db)?;
+            let mut stmt = c.prepare(sql).map_err(db)?;
             let parse = |s: Option<String>| s.and_then(|t| serde_json::from_str(&t).ok());
             let rows = stmt
-                .query_map(params![limit as i64], |r| {
+                .query_map([arg], |r| {
                     Ok(AuditEntry {
                         id: r.get(0)?,
                         at: r.get(1)?,

@@ -13,6 +13,7 @@ use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 use serde_json::Value as Json;
 
+use crate::catalog::review::ReviewOverlay;
 use crate::catalog::{Collection, Source};
 use mvt::{Feature, Shape, Value};
 
@@ -221,15 +222,36 @@ fn scalars(props: &serde_json::Map<String, Json>) -> Vec<(String, Value)> {
         .collect()
 }
 
-/// One tile of collection `c`: a single layer named after the collection. `scores`, when
-/// given, replaces the candidates' own scores (a re-weighting).
+/// What a candidate tile shows: the scores to draw (a re-weighting, or the collection's
+/// own), the review state behind each site's `status`, and the planner's filters. Filters
+/// apply before thinning, so a low-zoom tile shows the best site that passes them.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct View<'a> {
+    pub scores: Option<&'a [f64]>,
+    pub review: Option<&'a ReviewOverlay>,
+    pub kommunenummer: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub min_score: Option<f64>,
+}
+
+impl View<'_> {
+    fn status_of(&self, id: &str) -> String {
+        self.review
+            .and_then(|r| r.value(id, "status"))
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_else(|| "proposed".to_string())
+    }
+}
+
+/// One tile of collection `c`: a single layer named after the collection, candidates as
+/// `view` says.
 pub fn tile(
     c: &Collection,
     index: &TileIndex,
     z: u8,
     x: u32,
     y: u32,
-    scores: Option<&[f64]>,
+    view: &View,
 ) -> Result<Vec<u8>, TileError> {
     if z > MAX_ZOOM {
         return Err(TileError::Zoom(z));
@@ -257,7 +279,7 @@ pub fn tile(
         Source::Layer(_) => None,
     };
     let score_of = |i: usize| -> f64 {
-        match (scores, scored) {
+        match (view.scores, scored) {
             (Some(s), _) => s[i],
             (None, Some(s)) => s.ranking.scores[i],
             _ => f64::NAN,
@@ -268,7 +290,18 @@ pub fn tile(
     let shift = 12i32.saturating_sub(z as i32).clamp(0, 7) as u32;
     let mut best: HashMap<(i32, i32), (u32, f64)> = HashMap::new();
     let mut features = Vec::new();
+    let passes = |i: usize| -> bool {
+        let Some(s) = scored else { return true };
+        view.min_score.is_none_or(|m| score_of(i) >= m)
+            && view
+                .kommunenummer
+                .is_none_or(|k| s.kommunenummer[i].as_deref() == Some(k))
+            && view.status.is_none_or(|st| view.status_of(c.id_of(i)) == st)
+    };
     for i in hits {
+        if !passes(i as usize) {
+            continue;
+        }
         let g = &index.geoms[i as usize];
         let Some(shape) = proj.shape(g, simplify_deg) else {
             continue;
@@ -287,19 +320,19 @@ pub fn tile(
                 continue;
             }
         }
-        features.push(feature(c, i as usize, shape, score_of(i as usize)));
+        features.push(feature(c, i as usize, shape, score_of(i as usize), view));
     }
     let mut thinned: Vec<(u32, f64)> = best.into_values().collect();
     thinned.sort_unstable_by_key(|&(i, _)| i);
     for (i, s) in thinned {
         if let Some(shape) = proj.shape(&index.geoms[i as usize], simplify_deg) {
-            features.push(feature(c, i as usize, shape, s));
+            features.push(feature(c, i as usize, shape, s, view));
         }
     }
     Ok(mvt::layer(&c.id, EXTENT, &features))
 }
 
-fn feature(c: &Collection, i: usize, shape: Shape, score: f64) -> Feature {
+fn feature(c: &Collection, i: usize, shape: Shape, score: f64, view: &View) -> Feature {
     let mut properties = vec![("id".to_string(), Value::String(c.id_of(i).to_string()))];
     match &c.source {
         Source::Candidates(s) => {
@@ -310,6 +343,7 @@ fn feature(c: &Collection, i: usize, shape: Shape, score: f64) -> Feature {
             if let Some(k) = &s.kommunenummer[i] {
                 properties.push(("kommunenummer".into(), Value::String(k.clone())));
             }
+            properties.push(("status".into(), Value::String(view.status_of(c.id_of(i)))));
         }
         Source::Layer(items) => {
             properties.extend(

@@ -2,47 +2,16 @@
 // tests/web_e2e.rs against a running `energistasjon serve`: BASE_URL is its address and
 // SHOTS the folder for screenshots. Every step checks what a user sees; the first failure
 // exits non-zero with its message.
-import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { accessible, base, check, mapReady, run, shots } from './lib.mjs';
 
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-// axe-core inside the page: no serious or critical violations on this view.
-async function accessible(page, view) {
-  await page.addScriptTag({ path: axePath });
-  const result = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  check(result.length === 0, `axe-core finds no serious or critical violations on ${view}${result.length ? `: ${result.join('; ')}` : ''}`);
-}
-
-const base = process.env.BASE_URL;
-const shots = process.env.SHOTS ?? 'screenshots';
-mkdirSync(shots, { recursive: true });
-
-function check(ok, message) {
-  if (!ok) throw new Error(message);
-  console.log(`ok - ${message}`);
-}
-
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-let failed = false;
-try {
+await run(async (browser) => {
   const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
 
   // 1. The map loads and its canvas is not blank.
   await page.goto(`${base}/`);
-  await page.waitForFunction(() => window.energistasjonMap?.loaded() && window.energistasjonMap.areTilesLoaded(), null, { timeout: 60000 });
+  await mapReady(page);
   await page.waitForTimeout(500);
   const colours = await page.evaluate(() => {
     const c = window.energistasjonMap.getCanvas();
@@ -78,7 +47,7 @@ try {
     return { id: f.properties.id, x: box.left + p.x, y: box.top + p.y };
   });
   await page.mouse.click(target.x, target.y);
-  await page.waitForSelector('#site:not([hidden]) #site-criteria li');
+  await page.waitForSelector('#view-site:not([hidden]) #site-criteria li');
   const api = await (await fetch(`${base}/api/candidates/${target.id}?profile=depot`)).json();
   const shown = await page.$$eval('#site-criteria li', (lis) => lis.map((li) => [li.dataset.criterion, li.querySelector('.name').textContent]));
   check(shown.length === api.properties.criteria.length, `the panel lists ${shown.length} criteria, as the API does`);
@@ -88,6 +57,12 @@ try {
   }
   const scoreText = await page.textContent('#site-score');
   check(api.properties.excluded || scoreText.includes(api.properties.score.toFixed(1)), `the score ${scoreText} matches the API`);
+  if (!api.properties.excluded) {
+    const st = api.properties.stability;
+    const text = await page.textContent('#site-stability');
+    check(text.includes(`${(100 * st.p_top_k).toFixed(0)} %`) && text.includes(`${st.rank_min}–${st.rank_max}`),
+      `the rank stability reads "${text}", as the API's sensitivity draws say`);
+  }
   await page.screenshot({ path: `${shots}/site-panel.png` });
   await accessible(page, 'the site panel');
 
@@ -142,10 +117,4 @@ try {
   await page.waitForSelector('#error', { state: 'hidden' });
   check(true, 'retry brings the map back');
   check(errors.length === 0, `no script errors${errors.length ? `: ${errors.join('; ')}` : ''}`);
-} catch (e) {
-  console.error(`not ok - ${e.message}`);
-  failed = true;
-} finally {
-  await browser.close();
-}
-process.exit(failed ? 1 : 0);
+});

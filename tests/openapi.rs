@@ -200,6 +200,7 @@ async fn every_documented_route_is_served_and_every_served_route_is_documented()
                     "/api/me",
                     "/api/audit",
                     "/api/proposals",
+                    "/api/proposals/{id}",
                     "/api/sites/{id}",
                     "/api/scenarios",
                 ]

@@ -336,3 +336,59 @@ async fn compare_puts_candidates_side_by_side_in_the_order_asked() {
     let (s, _, _) = get("/api/candidates/nope?profile=depot").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_candidates_rank_stability_is_what_the_cli_sensitivity_analysis_reports() {
+    // The site panel's robustness line: the same draws as `score --sensitivity 200` (seed 1,
+    // ±20 %, top 10), counted for one site.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("depot.csv");
+    let o = common::run(&[
+        "score",
+        "--profile",
+        "depot",
+        "--no-reasons",
+        "--parcels",
+        "--sensitivity",
+        "200",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", common::text(&o.stderr));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    let header = common::split_csv(lines.next().unwrap());
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (id, p, lo, hi, rank) = (
+        col("id"),
+        col("p_top_k"),
+        col("rank_min"),
+        col("rank_max"),
+        col("rank"),
+    );
+    let rows: Vec<Vec<String>> = lines
+        .map(common::split_csv)
+        .filter(|f| !f[rank].is_empty())
+        .collect();
+    // The top, a site near the top-10 boundary (where the share is neither 0 nor 1), and one far down.
+    let mut picks = vec![0, rows.len() - 1];
+    picks.extend(rows.iter().position(|f| {
+        let v: f64 = f[p].parse().unwrap();
+        v > 0.0 && v < 1.0
+    }));
+    assert_eq!(picks.len(), 3, "some site moves in and out of the top 10");
+    for i in picks {
+        let f = &rows[i];
+        let (s, _, c) = get(&format!("/api/candidates/{}?profile=depot", f[id])).await;
+        assert_eq!(s, StatusCode::OK);
+        let st = &c["properties"]["stability"];
+        assert_eq!(st["draws"], 200);
+        assert!(
+            (st["p_top_k"].as_f64().unwrap() - f[p].parse::<f64>().unwrap()).abs() < 1e-4,
+            "{}: {st} vs {f:?}",
+            f[id]
+        );
+        assert_eq!(st["rank_min"].to_string(), f[lo], "{}", f[id]);
+        assert_eq!(st["rank_max"].to_string(), f[hi], "{}", f[id]);
+    }
+}

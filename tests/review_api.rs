@@ -1040,3 +1040,217 @@ async fn only_admins_add_users_and_the_new_user_can_log_in() {
         unreachable!()
     };
 }
+
+/// Raw bytes of a GET through the router.
+async fn bytes(state: &AppState, uri: &str) -> (StatusCode, Vec<u8>) {
+    let resp = router(state.clone())
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    (
+        status,
+        resp.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+}
+
+#[tokio::test]
+async fn the_map_sees_review_status_in_tiles_rankings_proposals_and_site_history() {
+    let w = world();
+    let kari = login(&w.state, "kari").await;
+    let ola = login(&w.state, "ola").await;
+
+    // A proposal comes back for the map in CRS84, where it was drawn, as proposed.
+    let (status, made) = call(
+        &w.state,
+        "POST",
+        "/api/proposals",
+        &kari,
+        Some(json!({"name": "Kartforslag", "geometry": point(10.80, 59.93)})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let pid = made["proposal"]["id"].as_str().unwrap().to_string();
+    let (status, fc) = call(
+        &w.state,
+        "GET",
+        "/api/proposals?f=geojson",
+        &Auth::None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let f = &fc["features"][0];
+    assert_eq!(f["properties"]["id"], pid.as_str());
+    assert_eq!(f["properties"]["status"], "proposed");
+    let c = f["geometry"]["coordinates"].as_array().unwrap();
+    assert!(
+        (c[0].as_f64().unwrap() - 10.80).abs() < 1e-6
+            && (c[1].as_f64().unwrap() - 59.93).abs() < 1e-6,
+        "{c:?}"
+    );
+    // Scored again on demand for the coordinator, the same as when proposed.
+    let (_, again) = call(
+        &w.state,
+        "GET",
+        &format!("/api/proposals/{pid}"),
+        &Auth::None,
+        None,
+    )
+    .await;
+    assert_eq!(again["scores"], made["scores"]);
+    let (status, _) = call(&w.state, "GET", "/api/proposals/nope", &Auth::None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = call(&w.state, "GET", "/api/proposals?f=kml", &Auth::None, None).await;
+    assert_eq!(
+        (status, body["parameter"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("f"))
+    );
+
+    // A candidate put under review: the ranking filtered by status holds exactly it.
+    let site = candidate_in(&w.state, "3201");
+    let (status, body) = call(
+        &w.state,
+        "POST",
+        &format!("/api/sites/{site}/status"),
+        &ola,
+        Some(json!({"status": "under_review", "version": 0})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, ranked) = call(
+        &w.state,
+        "POST",
+        "/api/score",
+        &Auth::None,
+        Some(json!({"profile": "depot", "status": "under_review", "limit": 100})),
+    )
+    .await;
+    let ids: Vec<&str> = ranked["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![site.as_str()]);
+    let (_, all) = call(
+        &w.state,
+        "POST",
+        "/api/score",
+        &Auth::None,
+        Some(json!({"profile": "depot", "limit": 10000})),
+    )
+    .await;
+    let (_, above) = call(
+        &w.state,
+        "POST",
+        "/api/score",
+        &Auth::None,
+        Some(json!({"profile": "depot", "min_score": 50, "limit": 10000})),
+    )
+    .await;
+    let expected = all["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["score"].as_f64().unwrap() >= 50.0)
+        .count();
+    assert_eq!(above["numberMatched"].as_u64().unwrap() as usize, expected);
+    let (status, body) = call(
+        &w.state,
+        "POST",
+        "/api/score",
+        &Auth::None,
+        Some(json!({"profile": "depot", "status": "maybe"})),
+    )
+    .await;
+    assert_eq!(
+        (status, body["parameter"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("status"))
+    );
+
+    // The tiles carry the status and filter on it before thinning, at every zoom.
+    for (z, x, y) in [(0, 0, 0), (6, 33, 18)] {
+        let (status, tile) = bytes(
+            &w.state,
+            &format!("/tiles/candidates-depot/{z}/{x}/{y}.mvt?status=under_review"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let text = String::from_utf8_lossy(&tile);
+        assert!(
+            text.contains(site.as_str()) && text.contains("under_review"),
+            "z{z}"
+        );
+        let (_, everything) = bytes(
+            &w.state,
+            &format!("/tiles/candidates-depot/{z}/{x}/{y}.mvt"),
+        )
+        .await;
+        assert!(
+            everything.len() > tile.len(),
+            "z{z}: the filter leaves the other sites out"
+        );
+    }
+    let (_, tile) = bytes(
+        &w.state,
+        "/tiles/candidates-depot/6/33/18.mvt?kommunenummer=0301",
+    )
+    .await;
+    assert!(
+        !String::from_utf8_lossy(&tile).contains(site.as_str()),
+        "a Bærum site is not in Oslo's tile"
+    );
+    for (q, parameter) in [("status=maybe", "status"), ("min_score=120", "min_score")] {
+        let (status, body) = call(
+            &w.state,
+            "GET",
+            &format!("/tiles/candidates-depot/6/33/18.mvt?{q}"),
+            &Auth::None,
+            None,
+        )
+        .await;
+        assert_eq!(
+            (status, body["parameter"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(parameter)),
+            "{q}"
+        );
+    }
+    let (status, body) = call(
+        &w.state,
+        "GET",
+        "/tiles/roads/6/33/18.mvt?status=approved",
+        &Auth::None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    // The site's history: who changed what, oldest first.
+    let (_, state) = call(
+        &w.state,
+        "GET",
+        &format!("/api/sites/{site}"),
+        &Auth::None,
+        None,
+    )
+    .await;
+    let history = state["history"].as_array().unwrap();
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(history[0]["action"], "status.set");
+    assert_eq!(history[0]["actor"], "ola");
+    let (_, state) = call(
+        &w.state,
+        "GET",
+        &format!("/api/sites/{pid}"),
+        &Auth::None,
+        None,
+    )
+    .await;
+    assert_eq!(state["history"][0]["action"], "proposal.add");
+}

@@ -15,8 +15,7 @@ fn browser_ready(root: &std::path::Path) {
 }
 
 #[test]
-fn a_municipality_user_proposes_by_drawing_a_coordinator_approves_and_the_filtered_list_exports(
-) {
+fn a_municipality_user_proposes_by_drawing_a_coordinator_approves_and_the_filtered_list_exports() {
     const PASSWORD: &str = "e2e-passord-1234";
     let root = common::root();
     browser_ready(&root);
@@ -33,7 +32,10 @@ fn a_municipality_user_proposes_by_drawing_a_coordinator_approves_and_the_filter
         if let Some(k) = kommune {
             cmd.args(["--kommune", k]);
         }
-        let o = cmd.env("ENERGISTASJON_PASSWORD", PASSWORD).output().unwrap();
+        let o = cmd
+            .env("ENERGISTASJON_PASSWORD", PASSWORD)
+            .output()
+            .unwrap();
         assert!(o.status.success(), "{}", common::text(&o.stderr));
     }
     let shots = root.join("tests/output/screenshots");

@@ -29,7 +29,8 @@ function explain(status, problem) {
   }[status] ?? 'failed';
   if (status === 400 && parameter && strings.nb[`err400_${parameter}`]) key = `err400_${parameter}`;
   const detail = problem?.detail ?? '';
-  return new ServiceError(detail ? `${t(key)} (${detail})` : t(key), status, detail);
+  // The status code last, for whoever the planner asks for help.
+  return new ServiceError(`${t(key)}${detail ? ` (${detail})` : ''} [HTTP ${status}]`, status, detail);
 }
 
 async function answer(response) {

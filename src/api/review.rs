@@ -240,7 +240,9 @@ pub async fn proposals(
                 let g: Geometry<f64> = g
                     .try_into()
                     .map_err(|e| ApiError::Internal(format!("stored proposal {}: {e}", p.id)))?;
-                let g = to.apply(&g).map_err(|e| ApiError::Internal(e.to_string()))?;
+                let g = to
+                    .apply(&g)
+                    .map_err(|e| ApiError::Internal(e.to_string()))?;
                 let mut props = serde_json::Map::new();
                 props.insert("id".into(), json!(p.id));
                 props.insert("name".into(), json!(p.name));

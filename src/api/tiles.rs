@@ -12,8 +12,8 @@ use super::error::{bad, ApiError};
 use super::AppState;
 use crate::catalog::Source;
 use crate::domain::profile::with_weights;
-use crate::scoring::score;
 use crate::domain::review::Status;
+use crate::scoring::score;
 use crate::tiles::{tile as encode, TileError, View};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -161,12 +161,10 @@ fn build(
         min_score: q.min_score,
     };
     let index = state.tiles.index(c);
-    let bytes = encode(c, &index, z, x, y, &view).map_err(
-        |e| match e {
-            TileError::Zoom(_) => bad("z", e.to_string()),
-            TileError::OutOfRange { .. } => bad("x", e.to_string()),
-        },
-    )?;
+    let bytes = encode(c, &index, z, x, y, &view).map_err(|e| match e {
+        TileError::Zoom(_) => bad("z", e.to_string()),
+        TileError::OutOfRange { .. } => bad("x", e.to_string()),
+    })?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/vnd.mapbox-vector-tile"),

@@ -296,7 +296,9 @@ pub fn tile(
             && view
                 .kommunenummer
                 .is_none_or(|k| s.kommunenummer[i].as_deref() == Some(k))
-            && view.status.is_none_or(|st| view.status_of(c.id_of(i)) == st)
+            && view
+                .status
+                .is_none_or(|st| view.status_of(c.id_of(i)) == st)
     };
     for i in hits {
         if !passes(i as usize) {

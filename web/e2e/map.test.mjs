@@ -94,6 +94,7 @@ await run(async (browser) => {
   await page.waitForFunction((id) => document.querySelector('#ranked li')?.dataset.id === id, ranked.candidates[0].id);
   check(true, `the list's first site is ${ranked.candidates[0].id}, as the API ranks it`);
   // Clicking a row flies there and opens its panel, with the row marked.
+  await page.click('#tab-sites');
   await page.click('#ranked li:nth-child(2) button');
   await page.waitForFunction((id) => document.querySelector('#ranked li.selected')?.dataset.id === id
     && document.getElementById('site-title').textContent.length > 0, ranked.candidates[1].id);

@@ -184,8 +184,9 @@ await run(async (browser) => {
   await page.click('#select-run');
   await page.waitForSelector('#select-picks li');
   const picks = await page.$$eval('#select-picks li', (lis) => lis.length);
-  const onMap = await page.evaluate(() => window.energistasjonMap.querySourceFeatures('picks').length);
-  check(picks > 0 && picks <= 3 && onMap >= picks, `${picks} picked sites are listed and drawn`);
+  const drawnPicks = await page.evaluate(async () => (await window.energistasjonMap.getSource('picks').getData()).features.map((f) => f.id));
+  const listed = await page.$$eval('#select-picks li', (lis) => lis.map((li) => li.dataset.id));
+  check(picks > 0 && picks <= 3 && JSON.stringify(drawnPicks) === JSON.stringify(listed), `${picks} picked sites are listed and drawn: ${listed.join(', ')}`);
   await accessible(page, 'the corridor view');
 
   // 9. Keyboard: the tabs move with the arrow keys.

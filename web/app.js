@@ -16,8 +16,10 @@ let ids = [];
 // Criterion id → weight for the current profile; the profile's own when not changed.
 let weights = {};
 let defaults = {};
-// The default ranking's ids, to show how the top 10 moved under new weights.
+// The default ranking's ids, to show how the top 10 moved under new weights; kept per
+// profile and filter so a slider move asks the service for one ranking, not two.
 let baseline = [];
+const baselines = new Map();
 
 export const app = {
   get map() { return map; },
@@ -147,8 +149,12 @@ const scoreBody = (extra) => ({
 // how each moved against the profile's own weights.
 async function refreshRanking() {
   if (changed()) {
-    const base = await send('POST', '/api/score', scoreBody({ weights: defaults, limit: 50 }));
-    baseline = base.candidates.map((c) => c.id);
+    const key = JSON.stringify(scoreBody({ weights: defaults, limit: 50 }));
+    if (!baselines.has(key)) {
+      const base = await send('POST', '/api/score', JSON.parse(key));
+      baselines.set(key, base.candidates.map((c) => c.id));
+    }
+    baseline = baselines.get(key);
   } else {
     baseline = null;
   }

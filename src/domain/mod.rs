@@ -5,6 +5,7 @@ pub mod corridor;
 pub mod landuse;
 pub mod layers;
 pub mod profile;
+pub mod programme;
 pub mod region;
 pub mod review;
 pub mod value_function;

@@ -407,6 +407,16 @@ pub fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
     }
 }
 
+/// The action programmes shipped with the crate: `data/programme/`, in the working
+/// directory first and then beside the crate's sources.
+pub fn default_programme_dir() -> PathBuf {
+    let local = PathBuf::from("data/programme");
+    if local.is_dir() {
+        return local;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/programme")
+}
+
 /// The demo region shipped with the crate: `data/demo/region.toml`, looked up in the
 /// working directory first and then beside the crate's sources.
 pub fn default_region_path() -> PathBuf {

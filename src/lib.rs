@@ -10,6 +10,7 @@
 //! - [`catalog`]: input layers and scored candidates as collections, and the query language
 //!   shared by the API and the export;
 //! - [`export`]: GeoJSON, GeoPackage, CSV, FlatGeobuf and Shapefile writers;
+//! - [`programme`]: the yearly action-programme report (Markdown, HTML, CSV);
 //! - [`api`]: the axum router;
 //! - [`cli`]: what each command does, behind `main.rs`'s argument parsing.
 
@@ -23,6 +24,7 @@ pub mod export;
 pub mod index;
 pub mod ingest;
 pub mod network;
+pub mod programme;
 pub mod scoring;
 pub mod store;
 pub mod tiles;

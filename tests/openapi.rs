@@ -127,6 +127,7 @@ fn concrete(path: &str) -> String {
     .replace("/api/export", "/api/export?profile=depot&format=csv")
     .replace("/api/tokens/{id}", "/api/tokens/1")
     .replace("/api/sites/{id}", "/api/sites/FIRST")
+    .replace("/api/programme/{year}", "/api/programme/2025")
     .replace(
         "/tiles/{collection}/{z}/{x}/{y}",
         "/tiles/municipalities/8/135/74.mvt",

@@ -1254,3 +1254,106 @@ async fn the_map_sees_review_status_in_tiles_rankings_proposals_and_site_history
     .await;
     assert_eq!(state["history"][0]["action"], "proposal.add");
 }
+
+/// The computed KPI `id` of GN-1 in the programme as served now: value and timestamp.
+async fn kpi(state: &AppState, id: &str) -> (f64, String) {
+    let (status, p) = call(state, "GET", "/api/programme/2025", &Auth::None, None).await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    let gn1 = p["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "GN-1")
+        .unwrap();
+    let k = gn1["kpis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == id)
+        .unwrap();
+    let v = k["values"].as_array().unwrap().last().unwrap();
+    assert!(
+        v["from"].as_str().unwrap().contains("behandlingslageret"),
+        "{v}"
+    );
+    (
+        v["value"].as_f64().unwrap(),
+        v["at"].as_str().unwrap().to_string(),
+    )
+}
+
+#[tokio::test]
+async fn approving_a_site_in_a_new_municipality_raises_the_programme_kpi_and_the_report_shows_it() {
+    let w = world();
+    let ola = login(&w.state, "ola").await;
+    let (before, _) = kpi(&w.state, "kommuner-med-omrade").await;
+    let (approved_before, _) = kpi(&w.state, "omrader-godkjent").await;
+    // Walk a Bærum candidate to approved.
+    let site = candidate_in(&w.state, "3201");
+    for (version, to) in [(0, "under_review"), (1, "recommended"), (2, "approved")] {
+        let (status, body) = call(
+            &w.state,
+            "POST",
+            &format!("/api/sites/{site}/status"),
+            &ola,
+            Some(json!({"status": to, "version": version})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{to}: {body}");
+    }
+    let (after, at) = kpi(&w.state, "kommuner-med-omrade").await;
+    assert_eq!(after, before + 1.0);
+    assert_eq!(
+        kpi(&w.state, "omrader-godkjent").await.0,
+        approved_before + 1.0
+    );
+    // Free grid capacity at approved sites is now that of the site's substation, if any.
+    assert!(kpi(&w.state, "ledig-nett-mw").await.0 >= 0.0);
+    // The report shows the new value with its timestamp, in every format.
+    for format in ["md", "html", "csv"] {
+        let resp = router(w.state.clone())
+            .oneshot(
+                Request::get(format!("/api/programme/2025/report?format={format}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{format}");
+        let text = String::from_utf8(
+            resp.into_body()
+                .collect()
+                .await
+                .unwrap()
+                .to_bytes()
+                .to_vec(),
+        )
+        .unwrap();
+        let name = "Medlemskommuner med minst ett anbefalt, godkjent eller bygget område";
+        let row = text
+            .lines()
+            .find(|l| l.contains(name) && l.contains(&at[..4]))
+            .unwrap_or_else(|| panic!("{format}: no row with a timestamp:\n{text}"));
+        // Computed when the report was made: no earlier than the reading above.
+        let stamp = &row[row.find(&at[..4]).unwrap()..][..at.len()];
+        assert!(
+            stamp >= at.as_str() && stamp.ends_with('Z'),
+            "{format}: {stamp} vs {at}"
+        );
+        assert!(row.contains(&format!("{after:.0}")), "{format}: {row}");
+    }
+    let (status, body) = call(
+        &w.state,
+        "GET",
+        "/api/programme/2025/report?format=pdf",
+        &Auth::None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body["parameter"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("format"))
+    );
+    let (status, _) = call(&w.state, "GET", "/api/programme/1999", &Auth::None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -79,6 +79,29 @@ fn a_municipality_user_proposes_by_drawing_a_coordinator_approves_and_the_filter
 }
 
 #[test]
+fn the_programme_report_opens_in_chromium_without_console_errors() {
+    let root = common::root();
+    browser_ready(&root);
+    let server = common::start_server(&[]);
+    let shots = root.join("tests/output/screenshots");
+    let o = Command::new("node")
+        .arg("e2e/report.test.mjs")
+        .current_dir(root.join("web"))
+        .env("BASE_URL", format!("http://{}", server.addr))
+        .env("SHOTS", &shots)
+        .output()
+        .expect("node runs");
+    let out = common::text(&o.stdout);
+    assert!(o.status.success(), "{out}\n{}", common::text(&o.stderr));
+    assert!(out.contains("ok - no console errors"), "{out}");
+    assert!(out.contains("ok - 6 KPI charts render"), "{out}");
+    let len = std::fs::metadata(shots.join("report.png"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    assert!(len > 10_000, "report.png: {len} bytes");
+}
+
+#[test]
 fn the_map_loads_shows_a_breakdown_recolours_with_the_weights_switches_language_and_survives_errors(
 ) {
     let root = common::root();

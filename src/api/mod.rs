@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod network;
 pub mod openapi;
 pub mod planning;
+pub mod programme;
 pub mod review;
 pub mod session;
 pub mod tiles;
@@ -62,6 +63,8 @@ pub struct ApiOptions {
     pub timeout: Duration,
     /// Origins allowed to call the API from a browser; empty turns CORS off, `*` allows any.
     pub cors_origins: Vec<String>,
+    /// Where `{year}.toml` action programmes are read from.
+    pub programme_dir: std::path::PathBuf,
 }
 
 impl Default for ApiOptions {
@@ -69,6 +72,7 @@ impl Default for ApiOptions {
         ApiOptions {
             timeout: Duration::from_secs(30),
             cors_origins: Vec::new(),
+            programme_dir: crate::config::default_programme_dir(),
         }
     }
 }
@@ -149,6 +153,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(review::vote))
         .routes(routes!(review::set_status))
         .routes(routes!(review::audit))
+        .routes(routes!(programme::programme))
+        .routes(routes!(programme::report))
         .routes(routes!(health::healthz))
         .routes(routes!(metrics::metrics))
         .routes(routes!(openapi::service_desc))

@@ -118,6 +118,36 @@ pub async fn corridors(
         .map(Json)
 }
 
+/// The share of corridor length meeting the AFIR charging spacing of `year`, counting the
+/// stations layer and the approved and built sites of the review store; None without a
+/// road network or corridors.
+pub fn charging_share(state: &AppState, year: u16) -> Result<Option<f64>, ApiError> {
+    let Ok(n) = network(state) else {
+        return Ok(None);
+    };
+    let rules = rules(year)?;
+    let planned = planned(state, &[], StationKind::Charging)?;
+    let r = analyse(
+        n,
+        state.region,
+        &rules,
+        year,
+        &planned,
+        Options {
+            ignore_power: false,
+        },
+    );
+    let (covered, length) = r
+        .corridors
+        .iter()
+        .flat_map(|c| c.checks.iter().map(move |k| (c, k)))
+        .filter(|(_, k)| k.fuel == crate::domain::afir::Fuel::Electric)
+        .fold((0.0, 0.0), |(a, b), (c, k)| {
+            (a + k.covered_km, b + c.length_km)
+        });
+    Ok((length > 0.0).then(|| covered / length))
+}
+
 fn report(state: &AppState, q: &CorridorsQuery) -> Result<Value, ApiError> {
     let year = q.year.unwrap_or(2030);
     let rules = rules(year)?;

@@ -24,6 +24,7 @@ use super::html;
         (name = "OGC API Features", description = "Landing page, conformance, collections and items"),
         (name = "Planning", description = "Profiles, re-scoring with new weights, candidate details, export"),
         (name = "Review", description = "Login, tokens, proposals, comments, votes, statuses and the audit log"),
+        (name = "Programme", description = "The action programme, its computed KPIs and the yearly report"),
         (name = "Operations", description = "Health, metrics and this document"),
     ),
     components(schemas(super::error::Problem))

@@ -66,6 +66,7 @@ pub async fn run(common: &Common, args: ServeArgs) -> Result<(), CliError> {
         .with_options(ApiOptions {
             timeout: std::time::Duration::from_secs_f64(args.timeout),
             cors_origins: args.cors_origins,
+            ..ApiOptions::default()
         });
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr)

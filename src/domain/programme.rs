@@ -462,8 +462,10 @@ pub fn compute(kind: Computed, inputs: &KpiInputs) -> Option<Reading> {
         for s in inputs.sites.iter().filter(|s| keep(&s.status)) {
             *per.entry(s.kommunenummer.clone()).or_insert(0.0) += 1.0;
         }
+        // Counted, not summed: an empty f64 sum is -0.
+        let n = inputs.sites.iter().filter(|s| keep(&s.status)).count();
         Reading {
-            value: per.values().sum(),
+            value: n as f64,
             per_municipality: per,
         }
     };

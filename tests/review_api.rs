@@ -34,6 +34,7 @@ fn world() -> World {
         ("ola", Role::Coordinator, vec![]),
         ("eva", Role::Coordinator, vec![]),
         ("admin", Role::Admin, vec![]),
+        ("sekr", Role::Secretariat, vec![]),
     ] {
         store
             .add_user(
@@ -1356,4 +1357,205 @@ async fn approving_a_site_in_a_new_municipality_raises_the_programme_kpi_and_the
     );
     let (status, _) = call(&w.state, "GET", "/api/programme/1999", &Auth::None, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn only_the_secretariat_changes_the_programme_and_every_change_is_audited() {
+    let w = world();
+    let change = json!({"kind": "measure_status", "measure": "GN-1", "status": "in_progress",
+        "note": "Kartleggingen er i gang i 12 kommuner", "date": "2025-05-02"});
+    let uri = "/api/programme/2025/changes";
+    let (status, _) = call(&w.state, "POST", uri, &Auth::None, Some(change.clone())).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    for user in ["kari", "ola", "admin"] {
+        let auth = login(&w.state, user).await;
+        let (status, body) = call(&w.state, "POST", uri, &auth, Some(change.clone())).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{user}: {body}");
+        assert!(
+            body["detail"].as_str().unwrap().contains("secretariat"),
+            "{body}"
+        );
+    }
+    let sekr = login(&w.state, "sekr").await;
+    let (status, body) = call(&w.state, "POST", uri, &sekr, Some(change.clone())).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["after"]["status"], "in_progress");
+    // A hand-entered KPI on a measure: add one by target first? GN-1's KPIs are computed,
+    // so entering a value there is refused, naming the KPI.
+    let (status, body) = call(
+        &w.state,
+        "POST",
+        uri,
+        &sekr,
+        Some(json!({"kind": "kpi_value",
+        "measure": "GN-1", "kpi": "kommuner-med-omrade", "value": 3})),
+    )
+    .await;
+    assert_eq!(
+        (status, body["parameter"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("kpi")),
+        "{body}"
+    );
+    // Targets can be set; the budget's actual figure too.
+    let (status, body) = call(
+        &w.state,
+        "POST",
+        uri,
+        &sekr,
+        Some(json!({"kind": "kpi_target",
+        "measure": "GN-1", "kpi": "kommuner-med-omrade", "target": 20})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = call(
+        &w.state,
+        "POST",
+        uri,
+        &sekr,
+        Some(json!({"kind": "budget_actual",
+        "post": "Kontingentinntekter (kr 3,00 pr innbygger)", "actual_knok": 6990.5})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // Bad changes name the field at fault.
+    for (bad, parameter) in [
+        (
+            json!({"kind": "measure_status", "measure": "XX-9", "status": "done", "note": "n"}),
+            "measure",
+        ),
+        (
+            json!({"kind": "measure_status", "measure": "GN-1", "status": "done", "note": " "}),
+            "note",
+        ),
+        (
+            json!({"kind": "measure_status", "measure": "GN-1", "status": "done", "note": "n", "date": "2. mai"}),
+            "date",
+        ),
+        (
+            json!({"kind": "measure_text", "measure": "GN-1", "group": "styret-x"}),
+            "group",
+        ),
+        (
+            json!({"kind": "budget_actual", "post": "Lønn", "actual_knok": 1}),
+            "post",
+        ),
+        (
+            json!({"kind": "measure_status", "measure": "GN-1", "status": "begun", "note": "n"}),
+            "change",
+        ),
+        (
+            json!({"kind": "computed", "measure": "GN-1", "kpi": "omrader-godkjent", "value": 1, "at": "x", "from": "y"}),
+            "kind",
+        ),
+    ] {
+        let (status, body) = call(&w.state, "POST", uri, &sekr, Some(bad.clone())).await;
+        assert_eq!(
+            (status, body["parameter"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(parameter)),
+            "{bad}: {body}"
+        );
+    }
+    // The programme as served carries the changes; the filters find the measure.
+    let (_, m) = call(
+        &w.state,
+        "GET",
+        "/api/programme/2025/measures?status=in_progress",
+        &Auth::None,
+        None,
+    )
+    .await;
+    let ids: Vec<&str> = m["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["GN-1"]);
+    assert_eq!(m["measures"][0]["notes"][0]["by"], "sekr");
+    assert_eq!(m["measures"][0]["notes"][0]["date"], "2025-05-02");
+    let (_, m) = call(&w.state, "GET", "/api/programme/2025/measures?theme=gronn-naeringstransport&group=koordineringsgruppe-gronn-naeringstransport", &Auth::None, None).await;
+    assert_eq!(m["measures"].as_array().unwrap().len(), 2);
+    for (q, parameter) in [
+        ("theme=nope", "theme"),
+        ("group=nope", "group"),
+        ("status=begun", "status"),
+    ] {
+        let (status, body) = call(
+            &w.state,
+            "GET",
+            &format!("/api/programme/2025/measures?{q}"),
+            &Auth::None,
+            None,
+        )
+        .await;
+        assert_eq!(
+            (status, body["parameter"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(parameter)),
+            "{q}"
+        );
+    }
+    let (_, k) = call(
+        &w.state,
+        "GET",
+        "/api/programme/2025/kpis",
+        &Auth::None,
+        None,
+    )
+    .await;
+    let target = k["kpis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["kpi"]["id"] == "kommuner-med-omrade")
+        .unwrap();
+    assert_eq!(target["kpi"]["target"], 20.0);
+    // Every change is in the audit log, by whom.
+    let ola = login(&w.state, "ola").await;
+    let (_, audit) = call(&w.state, "GET", "/api/audit", &ola, None).await;
+    let changes: Vec<&Value> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "programme.change")
+        .collect();
+    assert_eq!(changes.len(), 3, "{changes:?}");
+    assert!(changes
+        .iter()
+        .all(|e| e["actor"] == "sekr" && e["entity"] == "programme:2025"));
+    // Computed readings are recorded when they change: a series over time.
+    let site = candidate_in(&w.state, "0301");
+    for (version, to) in [(0, "under_review"), (1, "recommended")] {
+        let (status, _) = call(
+            &w.state,
+            "POST",
+            &format!("/api/sites/{site}/status"),
+            &ola,
+            Some(json!({"status": to, "version": version})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let _ = kpi(&w.state, "omrader-behandlet").await;
+    }
+    let (_, k) = call(
+        &w.state,
+        "GET",
+        "/api/programme/2025/kpis",
+        &Auth::None,
+        None,
+    )
+    .await;
+    let series = k["kpis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["kpi"]["id"] == "kommuner-med-omrade")
+        .unwrap()["kpi"]["values"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let values: Vec<f64> = series
+        .iter()
+        .map(|v| v["value"].as_f64().unwrap())
+        .collect();
+    assert_eq!(values, [0.0, 1.0], "{series:?}");
 }

@@ -2,22 +2,43 @@
 //! from its own data filled in, each with when and from what it was computed, and
 //! `GET /api/programme/{year}/report?format=md|html|csv`, the yearly report.
 
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
+use serde_json::{json, Value};
 
 use super::error::bad;
 use super::{ApiError, AppState};
-use crate::domain::programme::{compute, KpiInputs, KpiValue, Programme, SiteFact};
+use crate::domain::programme::{
+    compute, Change, KpiInputs, KpiValue, MeasureStatus, Programme, ProgrammeError, SiteFact,
+};
 use crate::programme::{file_of, render, Format};
 
-/// The programme of `year` from the configured folder.
+impl From<ProgrammeError> for ApiError {
+    fn from(e: ProgrammeError) -> Self {
+        match e {
+            ProgrammeError::Change { parameter, message } => bad(parameter, message),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+fn year_of(year: &str) -> Result<u16, ApiError> {
+    year.parse()
+        .map_err(|_| bad("year", format!("'{year}' is not a year")))
+}
+
+/// The day of a store timestamp, YYYY-MM-DD.
+fn day(secs: i64) -> String {
+    crate::export::rfc3339_of(secs)[..10].to_string()
+}
+
+/// The programme of `year` from the configured folder, with the stored changes replayed.
 fn load(state: &AppState, year: &str) -> Result<Programme, ApiError> {
-    let year: u16 = year
-        .parse()
-        .map_err(|_| bad("year", format!("'{year}' is not a year")))?;
+    let year = year_of(year)?;
     let path = file_of(&state.options.programme_dir, year);
     let text = std::fs::read_to_string(&path).map_err(|_| {
         ApiError::NotFound(format!(
@@ -25,8 +46,22 @@ fn load(state: &AppState, year: &str) -> Result<Programme, ApiError> {
             path.display()
         ))
     })?;
-    Programme::parse(&text, &path.display().to_string())
-        .map_err(|e| ApiError::Internal(e.to_string()))
+    let mut p = Programme::parse(&text, &path.display().to_string())?;
+    if let Some(st) = state.store.as_deref() {
+        for c in st.programme_changes(year)? {
+            // A change the edited file no longer fits is kept in the store and skipped here.
+            let applied = serde_json::from_value::<Change>(c.change.clone())
+                .map_err(|e| e.to_string())
+                .and_then(|ch| p.apply(&ch, &c.by, &day(c.at)).map_err(|e| e.to_string()));
+            if let Err(e) = applied {
+                tracing::warn!(
+                    "programme {year}: stored change {} no longer applies: {e}",
+                    c.id
+                );
+            }
+        }
+    }
+    Ok(p)
 }
 
 /// The most free capacity at a substation within the grid criterion's default radius.
@@ -109,27 +144,205 @@ pub fn fill_computed(state: &AppState, p: &mut Programme) -> Result<(), ApiError
             .unwrap_or_default(),
         state.report.data_version
     );
+    let year = p.year;
     for m in &mut p.measures {
         for k in &mut m.kpis {
-            if let Some(kind) = k.computed {
-                if let Some(r) = compute(kind, &inputs) {
-                    k.values.push(KpiValue {
-                        at: at.clone(),
-                        value: r.value,
-                        note: (!r.per_municipality.is_empty()).then(|| {
-                            r.per_municipality
-                                .iter()
-                                .map(|(k, v)| format!("{k}: {v}"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        }),
-                        from: Some(from.clone()),
-                    });
-                }
+            let Some(kind) = k.computed else { continue };
+            let Some(r) = compute(kind, &inputs) else {
+                continue;
+            };
+            // A reading is recorded when the value changes, so the series shows each change
+            // with when and from what it was computed.
+            let unchanged = k
+                .values
+                .last()
+                .is_some_and(|v| v.from.is_some() && v.value == r.value);
+            if unchanged {
+                continue;
             }
+            if let Some(st) = state.store.as_deref() {
+                let change = Change::Computed {
+                    measure: m.id.clone(),
+                    kpi: k.id.clone(),
+                    value: r.value,
+                    at: at.clone(),
+                    from: from.clone(),
+                };
+                st.add_programme_change(year, &json!(change), None)?;
+            }
+            k.values.push(KpiValue {
+                at: at.clone(),
+                value: r.value,
+                note: (!r.per_municipality.is_empty()).then(|| {
+                    r.per_municipality
+                        .iter()
+                        .map(|(k, v)| format!("{k}: {v}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }),
+                from: Some(from.clone()),
+            });
         }
     }
     Ok(())
+}
+
+/// The programme as served: file, stored changes, computed KPIs as of now.
+fn current(state: &AppState, year: &str) -> Result<Programme, ApiError> {
+    let mut p = load(state, year)?;
+    fill_computed(state, &mut p)?;
+    Ok(p)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MeasureQuery {
+    /// A theme id, or `overall`.
+    pub theme: Option<String>,
+    /// A responsible group's id.
+    pub group: Option<String>,
+    /// planned, in_progress, done, postponed or cancelled.
+    pub status: Option<String>,
+}
+
+/// The measures of a year, filtered by theme, responsible group and status.
+#[utoipa::path(get, path = "/api/programme/{year}/measures", tag = "Programme",
+    params(("year" = String, Path, description = "The programme year"), MeasureQuery),
+    responses(
+        (status = 200, description = "The measures that match", body = serde_json::Value),
+        (status = 400, description = "An unknown theme, group or status", body = super::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn measures(
+    State(state): State<AppState>,
+    Path(year): Path<String>,
+    Query(q): Query<MeasureQuery>,
+) -> Result<Json<Value>, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        let p = current(&state, &year)?;
+        if let Some(t) = &q.theme {
+            if t != "overall" && !p.themes.iter().any(|x| &x.id == t) {
+                let known: Vec<&str> = p.themes.iter().map(|x| x.id.as_str()).collect();
+                return Err(bad(
+                    "theme",
+                    format!(
+                        "no theme '{t}'; the themes are overall, {}",
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
+        if let Some(g) = &q.group {
+            if !p.groups.iter().any(|x| &x.id == g) {
+                let known: Vec<&str> = p.groups.iter().map(|x| x.id.as_str()).collect();
+                return Err(bad(
+                    "group",
+                    format!("no group '{g}'; the groups are {}", known.join(", ")),
+                ));
+            }
+        }
+        let status = match &q.status {
+            None => None,
+            Some(s) => Some(MeasureStatus::parse(s).ok_or_else(|| {
+                bad(
+                    "status",
+                    format!(
+                        "unknown status '{s}'; use one of {}",
+                        MeasureStatus::ALL.map(|x| x.name()).join(", ")
+                    ),
+                )
+            })?),
+        };
+        let list: Vec<_> = p
+            .measures
+            .iter()
+            .filter(|m| q.theme.as_ref().is_none_or(|t| &m.theme == t))
+            .filter(|m| q.group.as_ref().is_none_or(|g| m.group.as_ref() == Some(g)))
+            .filter(|m| status.is_none_or(|s| m.status == s))
+            .collect();
+        Ok(Json(json!({"year": p.year, "measures": list})))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("programme task failed: {e}")))?
+}
+
+/// Every KPI of a year with its values over time and its target: the charts' data.
+#[utoipa::path(get, path = "/api/programme/{year}/kpis", tag = "Programme",
+    params(("year" = String, Path, description = "The programme year")),
+    responses((status = 200, description = "Each KPI with its measure, unit, target and values", body = serde_json::Value)))]
+pub async fn kpis(
+    State(state): State<AppState>,
+    Path(year): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        let p = current(&state, &year)?;
+        let series: Vec<Value> = p
+            .measures
+            .iter()
+            .flat_map(|m| {
+                m.kpis
+                    .iter()
+                    .map(move |k| json!({"measure": m.id, "theme": m.theme, "kpi": k}))
+            })
+            .collect();
+        Ok(Json(json!({"year": p.year, "kpis": series})))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("programme task failed: {e}")))?
+}
+
+/// Changes the programme (the secretariat only): a measure's status with a note, its text,
+/// a KPI value or target, or a budget post's actual figure. Every change is audited.
+#[utoipa::path(post, path = "/api/programme/{year}/changes", tag = "Programme",
+    params(("year" = String, Path, description = "The programme year")),
+    request_body(content = serde_json::Value, description = "A change: {\"kind\": \"measure_status\", \"measure\": \"GN-1\", \"status\": \"in_progress\", \"note\": \"…\"}, or kind measure_text, kpi_value, kpi_target, budget_actual"),
+    responses(
+        (status = 201, description = "The stored change and the measure or budget after it", body = serde_json::Value),
+        (status = 400, description = "A change that does not fit the programme (the field is named)", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = super::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the secretariat", body = super::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn change(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(year): Path<String>,
+    b: Result<Json<Value>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let who = super::session::actor(&state, &headers, &method)?;
+    crate::domain::review::may_edit_programme(who.as_ref())?;
+    let who = who.ok_or_else(|| ApiError::Unauthorized("log in first".into()))?;
+    let body = super::error::json_body(b, "change")?;
+    let c: Change = serde_json::from_value(body.clone())
+        .map_err(|e| bad("change", format!("not a programme change: {e}")))?;
+    if matches!(c, Change::Computed { .. }) {
+        return Err(bad(
+            "kind",
+            "computed KPI readings are recorded by the service, not entered",
+        ));
+    }
+    tokio::task::spawn_blocking(move || {
+        let mut p = load(&state, &year)?;
+        // Checked against the programme as it stands before it is stored.
+        let today = day(crate::store::now());
+        p.apply(&c, &who.username, &today)?;
+        let stored =
+            super::session::store(&state)?.add_programme_change(p.year, &body, Some(&who))?;
+        let after = match &c {
+            Change::BudgetActual { post, .. } => json!(p.budget.iter().find(|b| &b.post == post)),
+            Change::MeasureStatus { measure, .. }
+            | Change::MeasureText { measure, .. }
+            | Change::KpiValue { measure, .. }
+            | Change::KpiTarget { measure, .. }
+            | Change::Computed { measure, .. } => json!(p.measure(measure)),
+        };
+        Ok((
+            StatusCode::CREATED,
+            Json(json!({"change": stored, "after": after})),
+        )
+            .into_response())
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("programme task failed: {e}")))?
 }
 
 /// The action programme of a year, with its computed KPIs as of now.
@@ -143,13 +356,9 @@ pub async fn programme(
     State(state): State<AppState>,
     Path(year): Path<String>,
 ) -> Result<Json<Programme>, ApiError> {
-    tokio::task::spawn_blocking(move || {
-        let mut p = load(&state, &year)?;
-        fill_computed(&state, &mut p)?;
-        Ok(Json(p))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("programme task failed: {e}")))?
+    tokio::task::spawn_blocking(move || Ok(Json(current(&state, &year)?)))
+        .await
+        .map_err(|e| ApiError::Internal(format!("programme task failed: {e}")))?
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -24,6 +24,12 @@ pub enum ProgrammeError {
     },
     #[error("population table: line {line}: {message}")]
     Population { line: usize, message: String },
+    /// A change that cannot apply; `parameter` names the field at fault.
+    #[error("{message}")]
+    Change {
+        parameter: &'static str,
+        message: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord, Hash)]
@@ -346,6 +352,253 @@ impl Programme {
         }
         out
     }
+}
+
+/// A change the secretariat makes to a year's programme (or, `Computed`, a KPI reading the
+/// service records). Stored in order and replayed over the TOML file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Change {
+    /// A new status with a dated note.
+    MeasureStatus {
+        measure: String,
+        status: MeasureStatus,
+        note: String,
+        /// YYYY-MM-DD; the day it is recorded when absent.
+        #[serde(default)]
+        date: Option<String>,
+    },
+    /// Corrected text, partners, result goal or responsible group.
+    MeasureText {
+        measure: String,
+        #[serde(default)]
+        text: Option<String>,
+        #[serde(default)]
+        partners: Option<String>,
+        #[serde(default)]
+        result_goal: Option<String>,
+        #[serde(default)]
+        group: Option<String>,
+    },
+    /// A KPI value entered by hand.
+    KpiValue {
+        measure: String,
+        kpi: String,
+        value: f64,
+        /// YYYY-MM-DD; the day it is recorded when absent.
+        #[serde(default)]
+        at: Option<String>,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    KpiTarget {
+        measure: String,
+        kpi: String,
+        target: Option<f64>,
+    },
+    /// The accounts' figure for a budget post, in thousand NOK.
+    BudgetActual { post: String, actual_knok: f64 },
+    /// A computed KPI's reading, recorded by the service when it changes.
+    Computed {
+        measure: String,
+        kpi: String,
+        value: f64,
+        at: String,
+        from: String,
+    },
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && (1..=12).contains(&s[5..7].parse::<u8>().unwrap_or(0))
+        && (1..=31).contains(&s[8..10].parse::<u8>().unwrap_or(0))
+}
+
+fn change_err(parameter: &'static str, message: String) -> ProgrammeError {
+    ProgrammeError::Change { parameter, message }
+}
+
+impl Programme {
+    fn measure_for_change(&mut self, id: &str) -> Result<&mut Measure, ProgrammeError> {
+        let known: Vec<String> = self.measures.iter().map(|m| m.id.clone()).collect();
+        self.measure_mut(id).ok_or_else(|| {
+            change_err(
+                "measure",
+                format!("no measure '{id}'; the measures are {}", known.join(", ")),
+            )
+        })
+    }
+
+    /// Applies one change; `by` and `today` (YYYY-MM-DD) fill in who and when.
+    pub fn apply(&mut self, c: &Change, by: &str, today: &str) -> Result<(), ProgrammeError> {
+        let date_of = |d: &Option<String>, parameter| match d {
+            Some(d) if !is_date(d) => Err(change_err(
+                parameter,
+                format!("'{d}' is not a date; write YYYY-MM-DD, e.g. 2025-06-30"),
+            )),
+            Some(d) => Ok(d.clone()),
+            None => Ok(today.to_string()),
+        };
+        let finite = |v: f64, parameter| {
+            if v.is_finite() {
+                Ok(v)
+            } else {
+                Err(change_err(
+                    parameter,
+                    format!("{parameter} must be a number"),
+                ))
+            }
+        };
+        let groups: BTreeSet<String> = self.groups.iter().map(|g| g.id.clone()).collect();
+        match c {
+            Change::MeasureStatus {
+                measure,
+                status,
+                note,
+                date,
+            } => {
+                let date = date_of(date, "date")?;
+                if note.trim().is_empty() {
+                    return Err(change_err(
+                        "note",
+                        "say in a note why the status changes".into(),
+                    ));
+                }
+                let m = self.measure_for_change(measure)?;
+                m.status = *status;
+                m.notes.push(StatusNote {
+                    date,
+                    status: *status,
+                    text: note.trim().to_string(),
+                    by: by.to_string(),
+                });
+            }
+            Change::MeasureText {
+                measure,
+                text,
+                partners,
+                result_goal,
+                group,
+            } => {
+                if let Some(g) = group {
+                    if !groups.contains(g) {
+                        return Err(change_err(
+                            "group",
+                            format!(
+                                "no group '{g}'; the groups are {}",
+                                groups.iter().cloned().collect::<Vec<_>>().join(", ")
+                            ),
+                        ));
+                    }
+                }
+                let m = self.measure_for_change(measure)?;
+                if let Some(t) = text {
+                    m.text = t.clone();
+                }
+                if let Some(t) = partners {
+                    m.partners = t.clone();
+                }
+                if let Some(t) = result_goal {
+                    m.result_goal = t.clone();
+                }
+                if let Some(g) = group {
+                    m.group = Some(g.clone());
+                }
+            }
+            Change::KpiValue {
+                measure,
+                kpi,
+                value,
+                at,
+                note,
+            } => {
+                let at = date_of(at, "at")?;
+                let value = finite(*value, "value")?;
+                let k = kpi_of(self.measure_for_change(measure)?, kpi)?;
+                if k.computed.is_some() {
+                    return Err(change_err(
+                        "kpi",
+                        format!("KPI '{kpi}' is computed by the service from its own data; it cannot be entered by hand"),
+                    ));
+                }
+                k.values.push(KpiValue {
+                    at,
+                    value,
+                    note: note.clone(),
+                    from: None,
+                });
+            }
+            Change::KpiTarget {
+                measure,
+                kpi,
+                target,
+            } => {
+                if let Some(t) = target {
+                    finite(*t, "target")?;
+                }
+                kpi_of(self.measure_for_change(measure)?, kpi)?.target = *target;
+            }
+            Change::BudgetActual { post, actual_knok } => {
+                let v = finite(*actual_knok, "actual_knok")?;
+                let known: Vec<String> = self.budget.iter().map(|b| b.post.clone()).collect();
+                let b = self
+                    .budget
+                    .iter_mut()
+                    .find(|b| &b.post == post)
+                    .ok_or_else(|| {
+                        change_err(
+                            "post",
+                            format!(
+                                "no budget post '{post}'; the posts are {}",
+                                known.join(", ")
+                            ),
+                        )
+                    })?;
+                b.actual_knok = Some(v);
+            }
+            Change::Computed {
+                measure,
+                kpi,
+                value,
+                at,
+                from,
+            } => {
+                kpi_of(self.measure_for_change(measure)?, kpi)?
+                    .values
+                    .push(KpiValue {
+                        at: at.clone(),
+                        value: *value,
+                        note: None,
+                        from: Some(from.clone()),
+                    });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn kpi_of<'a>(m: &'a mut Measure, id: &str) -> Result<&'a mut Kpi, ProgrammeError> {
+    let known: Vec<String> = m.kpis.iter().map(|k| k.id.clone()).collect();
+    let measure = m.id.clone();
+    m.kpis.iter_mut().find(|k| k.id == id).ok_or_else(|| {
+        change_err(
+            "kpi",
+            format!(
+                "measure {measure} has no KPI '{id}'; its KPIs are {}",
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ),
+        )
+    })
 }
 
 /// Population per kommunenummer from a CSV with a header holding `kommunenummer` and

@@ -63,6 +63,9 @@ pub enum Role {
     Coordinator,
     /// Manages users; may do what a coordinator may.
     Admin,
+    /// Keeps the action programme: measures, statuses, KPI values, budget. Comments and
+    /// votes on sites anywhere, but sets no site status.
+    Secretariat,
 }
 
 impl Role {
@@ -71,13 +74,19 @@ impl Role {
             Role::Municipality => "municipality",
             Role::Coordinator => "coordinator",
             Role::Admin => "admin",
+            Role::Secretariat => "secretariat",
         }
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        [Role::Municipality, Role::Coordinator, Role::Admin]
-            .into_iter()
-            .find(|r| r.name() == s)
+        [
+            Role::Municipality,
+            Role::Coordinator,
+            Role::Admin,
+            Role::Secretariat,
+        ]
+        .into_iter()
+        .find(|r| r.name() == s)
     }
 }
 
@@ -106,6 +115,8 @@ pub enum ReviewError {
     NotCoordinator,
     #[error("only admins may manage users")]
     NotAdmin,
+    #[error("only the secretariat may change the action programme")]
+    NotSecretariat,
     #[error("a site cannot move from {from} to {to}; from {from} it may move to {allowed}")]
     Transition {
         from: &'static str,
@@ -114,7 +125,7 @@ pub enum ReviewError {
     },
     #[error("rejecting a site needs a reason")]
     ReasonRequired,
-    #[error("unknown role '{0}'; use municipality, coordinator or admin")]
+    #[error("unknown role '{0}'; use municipality, coordinator, secretariat or admin")]
     UnknownRole(String),
     #[error("a municipality user needs at least one kommunenummer (--kommune on the command line), e.g. 0301")]
     NoMunicipality,
@@ -156,7 +167,7 @@ fn signed_in(actor: Option<&Actor>) -> Result<&Actor, ReviewError> {
 pub fn may_write_in(actor: Option<&Actor>, kommunenummer: &str) -> Result<(), ReviewError> {
     let a = signed_in(actor)?;
     match a.role {
-        Role::Coordinator | Role::Admin => Ok(()),
+        Role::Coordinator | Role::Admin | Role::Secretariat => Ok(()),
         Role::Municipality if a.municipalities.iter().any(|m| m == kommunenummer) => Ok(()),
         Role::Municipality => Err(ReviewError::OtherMunicipality {
             user: a.username.clone(),
@@ -228,6 +239,14 @@ pub fn may_manage_users(actor: Option<&Actor>) -> Result<(), ReviewError> {
     match signed_in(actor)?.role {
         Role::Admin => Ok(()),
         _ => Err(ReviewError::NotAdmin),
+    }
+}
+
+/// Only the secretariat changes the action programme.
+pub fn may_edit_programme(actor: Option<&Actor>) -> Result<(), ReviewError> {
+    match signed_in(actor)?.role {
+        Role::Secretariat => Ok(()),
+        _ => Err(ReviewError::NotSecretariat),
     }
 }
 

@@ -126,6 +126,16 @@ pub struct Comment {
     pub created_at: i64,
 }
 
+/// One stored change to an action programme, replayed over its TOML file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProgrammeChange {
+    pub id: i64,
+    pub year: u16,
+    pub change: serde_json::Value,
+    pub by: String,
+    pub at: i64,
+}
+
 /// Named weights for a profile, saved for the map's sliders.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scenario {
@@ -226,6 +236,17 @@ pub trait Store: Send + Sync {
         by: &Actor,
     ) -> Result<Scenario>;
     fn scenarios(&self, profile: Option<&str>) -> Result<Vec<Scenario>>;
+
+    /// Records a change to a year's action programme (a measure's status, a KPI value, a
+    /// budget figure), with its audit entry; `by` None records a computed KPI reading.
+    fn add_programme_change(
+        &self,
+        year: u16,
+        change: &serde_json::Value,
+        by: Option<&Actor>,
+    ) -> Result<ProgrammeChange>;
+    /// A year's programme changes, oldest first.
+    fn programme_changes(&self, year: u16) -> Result<Vec<ProgrammeChange>>;
 
     /// The newest audit entries first, at most `limit`.
     fn audit(&self, limit: usize) -> Result<Vec<AuditEntry>>;

@@ -14,8 +14,8 @@ use postgres::{Client, NoTls, Transaction};
 use serde_json::json;
 
 use super::{
-    now, AuditEntry, Comment, NewProposal, NewUser, Proposal, Result, Scenario, SiteState, Store,
-    StoreError, User, Vote,
+    now, AuditEntry, Comment, NewProposal, NewUser, ProgrammeChange, Proposal, Result, Scenario,
+    SiteState, Store, StoreError, User, Vote,
 };
 use crate::domain::review::{Actor, Role, Status};
 
@@ -104,6 +104,16 @@ CREATE TABLE scenarios (
     created_at BIGINT NOT NULL,
     UNIQUE (profile, name)
 );
+"#,
+    r#"
+CREATE TABLE programme_changes (
+    id BIGSERIAL PRIMARY KEY,
+    year INTEGER NOT NULL,
+    change TEXT NOT NULL,
+    by_user TEXT NOT NULL,
+    at BIGINT NOT NULL
+);
+CREATE INDEX programme_changes_year ON programme_changes (year, id);
 "#,
 ];
 
@@ -715,6 +725,48 @@ impl Store for PgStore {
                 .map(|r| {
                     let w: String = r.get(3);
                     Scenario { id: r.get(0), name: r.get(1), profile: r.get(2), weights: serde_json::from_str(&w).unwrap_or_default(), created_by: r.get(4), created_at: r.get(5) }
+                })
+                .collect())
+        })
+    }
+
+    fn add_programme_change(
+        &self,
+        year: u16,
+        change: &serde_json::Value,
+        by: Option<&Actor>,
+    ) -> Result<ProgrammeChange> {
+        let who = by
+            .map(|a| a.username.clone())
+            .unwrap_or_else(|| "system".into());
+        let audited = by.is_some();
+        let change = change.clone();
+        self.write(move |tx| {
+            let at = now();
+            let id: i64 = tx
+                .query_one(
+                    "INSERT INTO programme_changes (year, change, by_user, at) VALUES ($1, $2, $3, $4) RETURNING id",
+                    &[&i32::from(year), &change.to_string(), &who, &at],
+                )
+                .map_err(db)?
+                .get(0);
+            // Computed readings are the service's own; people's changes are audited.
+            if audited {
+                audit(tx, &who, "programme.change", &format!("programme:{year}"), None, Some(&change))?;
+            }
+            Ok(ProgrammeChange { id, year, change: change.clone(), by: who.clone(), at })
+        })
+    }
+
+    fn programme_changes(&self, year: u16) -> Result<Vec<ProgrammeChange>> {
+        self.run(move |c| {
+            Ok(c.query("SELECT id, year, change, by_user, at FROM programme_changes WHERE year = $1 ORDER BY id", &[&i32::from(year)])
+                .map_err(db)?
+                .iter()
+                .map(|r| {
+                    let text: String = r.get(2);
+                    let y: i32 = r.get(1);
+                    ProgrammeChange { id: r.get(0), year: y as u16, change: serde_json::from_str(&text).unwrap_or_default(), by: r.get(3), at: r.get(4) }
                 })
                 .collect())
         })

@@ -10,8 +10,8 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::json;
 
 use super::{
-    now, AuditEntry, Comment, NewProposal, NewUser, Proposal, Result, Scenario, SiteState, Store,
-    StoreError, User, Vote,
+    now, AuditEntry, Comment, NewProposal, NewUser, ProgrammeChange, Proposal, Result, Scenario,
+    SiteState, Store, StoreError, User, Vote,
 };
 use crate::domain::review::{Actor, Role, Status};
 
@@ -99,6 +99,16 @@ CREATE TABLE scenarios (
     created_at INTEGER NOT NULL,
     UNIQUE (profile, name)
 );
+"#,
+    r#"
+CREATE TABLE programme_changes (
+    id INTEGER PRIMARY KEY,
+    year INTEGER NOT NULL,
+    change TEXT NOT NULL,
+    by TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX programme_changes_year ON programme_changes (year, id);
 "#,
 ];
 
@@ -691,6 +701,61 @@ impl Store for SqliteStore {
                 .query_map(params![profile], |r| {
                     let w: String = r.get(3)?;
                     Ok(Scenario { id: r.get(0)?, name: r.get(1)?, profile: r.get(2)?, weights: serde_json::from_str(&w).unwrap_or_default(), created_by: r.get(4)?, created_at: r.get(5)? })
+                })
+                .map_err(db)?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(db);
+            rows
+        })
+    }
+
+    fn add_programme_change(
+        &self,
+        year: u16,
+        change: &serde_json::Value,
+        by: Option<&Actor>,
+    ) -> Result<ProgrammeChange> {
+        let who = by
+            .map(|a| a.username.clone())
+            .unwrap_or_else(|| "system".into());
+        self.write(|tx| {
+            let at = now();
+            tx.execute(
+                "INSERT INTO programme_changes (year, change, by, at) VALUES (?1, ?2, ?3, ?4)",
+                params![year, change.to_string(), who, at],
+            )
+            .map_err(db)?;
+            let c = ProgrammeChange {
+                id: tx.last_insert_rowid(),
+                year,
+                change: change.clone(),
+                by: who.clone(),
+                at,
+            };
+            // Computed readings are the service's own; people's changes are audited.
+            if by.is_some() {
+                audit(
+                    tx,
+                    &who,
+                    "programme.change",
+                    &format!("programme:{year}"),
+                    None,
+                    Some(change),
+                )?;
+            }
+            Ok(c)
+        })
+    }
+
+    fn programme_changes(&self, year: u16) -> Result<Vec<ProgrammeChange>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare("SELECT id, year, change, by, at FROM programme_changes WHERE year = ?1 ORDER BY id")
+                .map_err(db)?;
+            let rows = stmt
+                .query_map(params![year], |r| {
+                    let text: String = r.get(2)?;
+                    Ok(ProgrammeChange { id: r.get(0)?, year: r.get(1)?, change: serde_json::from_str(&text).unwrap_or_default(), by: r.get(3)?, at: r.get(4)? })
                 })
                 .map_err(db)?
                 .collect::<rusqlite::Result<Vec<_>>>()

@@ -79,6 +79,25 @@ enum Command {
     Corridors(CorridorsCmd),
     /// Choose k candidates that close the AFIR gaps or cover the most heavy traffic.
     Select(SelectCmd),
+    /// The yearly action-programme report: measures, statuses, KPIs against targets, and the
+    /// Klimasats phase II KPIs computed from the review store.
+    Report(ReportCmd),
+}
+
+#[derive(clap::Args)]
+struct ReportCmd {
+    /// The programme year (data/programme/{year}.toml).
+    #[arg(long)]
+    year: u16,
+    /// md, html or csv.
+    #[arg(long, default_value = "md")]
+    format: String,
+    /// Write here instead of to standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Folder holding {year}.toml (default: the shipped data/programme).
+    #[arg(long)]
+    programme_dir: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -379,6 +398,17 @@ fn main() -> ExitCode {
                 ignore_power: a.ignore_power,
                 json: a.json,
                 db: Some(db.clone()),
+            },
+            &mut std::io::stdout(),
+        ),
+        Command::Report(a) => cli::report::run(
+            &common,
+            &cli::report::ReportArgs {
+                year: a.year,
+                format: a.format,
+                out: a.out,
+                db: db.clone(),
+                programme_dir: a.programme_dir,
             },
             &mut std::io::stdout(),
         ),

@@ -151,3 +151,69 @@ fn a_malformed_programme_file_names_the_line_and_the_key() {
     let e = Programme::parse(&bad, "2025.toml").unwrap_err().to_string();
     assert!(e.contains("ongoing") && e.contains("in_progress"), "{e}");
 }
+
+#[test]
+fn the_report_command_renders_every_format_and_refuses_bad_input_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("review.sqlite");
+    let db = db.to_str().unwrap();
+    for (format, marker) in [
+        ("md", "## Klimasats fase II"),
+        ("html", "<h2>Klimasats fase II"),
+        ("csv", "theme,measure,status"),
+    ] {
+        let out = dir.path().join(format!("report.{format}"));
+        let o = common::run(&[
+            "--db",
+            db,
+            "report",
+            "--year",
+            "2025",
+            "--format",
+            format,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{format}: {}", common::text(&o.stderr));
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(text.contains(marker), "{format}");
+        assert!(
+            text.contains("Andel av korridorlengden som oppfyller AFIR-kravet for 2030"),
+            "{format}"
+        );
+    }
+    let csv = std::fs::read_to_string(dir.path().join("report.csv")).unwrap();
+    // One row per measure without KPIs, one per KPI otherwise: 29 + 6.
+    assert_eq!(csv.lines().count(), 1 + 29 + 6);
+    // Bad input: an unknown format, a year without a programme, a malformed file.
+    let bad_dir = dir.path().join("programmes");
+    std::fs::create_dir(&bad_dir).unwrap();
+    let text = std::fs::read_to_string(common::root().join("data/programme/2025.toml")).unwrap();
+    std::fs::write(
+        bad_dir.join("2025.toml"),
+        text.replacen("partners = ", "partner = ", 1),
+    )
+    .unwrap();
+    for (args, words) in [
+        (vec!["--format", "pdf"], "use md, html or csv"),
+        (vec!["--year", "1999"], "no action programme for 1999"),
+        (
+            vec!["--programme-dir", bad_dir.to_str().unwrap()],
+            "unknown field `partner`",
+        ),
+    ] {
+        let mut all = vec!["--db", db, "report"];
+        if !args.contains(&"--year") {
+            all.extend(["--year", "2025"]);
+        }
+        all.extend(args.iter().copied());
+        let o = common::run(&all);
+        common::assert_no_panic(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = common::text(&o.stderr);
+        assert!(err.contains(words), "{args:?}: {err}");
+        if words.contains("partner") {
+            assert!(err.contains("line ") && err.contains("2025.toml"), "{err}");
+        }
+    }
+}

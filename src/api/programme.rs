@@ -188,7 +188,7 @@ pub fn fill_computed(state: &AppState, p: &mut Programme) -> Result<(), ApiError
 }
 
 /// The programme as served: file, stored changes, computed KPIs as of now.
-fn current(state: &AppState, year: &str) -> Result<Programme, ApiError> {
+pub fn current(state: &AppState, year: &str) -> Result<Programme, ApiError> {
     let mut p = load(state, year)?;
     fill_computed(state, &mut p)?;
     Ok(p)

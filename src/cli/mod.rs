@@ -7,6 +7,7 @@ pub mod corridors;
 pub mod export;
 pub mod i18n;
 pub mod progress;
+pub mod report;
 pub mod score;
 pub mod serve;
 pub mod user;

@@ -752,7 +752,8 @@ pub fn compute(kind: Computed, inputs: &KpiInputs) -> Option<Reading> {
                 .filter_map(|s| s.substation.as_ref().map(|(n, mw)| (n.as_str(), *mw)))
                 .collect();
             Reading {
-                value: stations.values().sum(),
+                // + 0.0: an empty f64 sum is -0.
+                value: stations.values().sum::<f64>() + 0.0,
                 per_municipality: BTreeMap::new(),
             }
         }

@@ -79,26 +79,103 @@ fn a_municipality_user_proposes_by_drawing_a_coordinator_approves_and_the_filter
 }
 
 #[test]
-fn the_programme_report_opens_in_chromium_without_console_errors() {
+fn the_programme_report_and_page_open_in_chromium_with_the_secretariats_change() {
+    const PASSWORD: &str = "e2e-passord-1234";
+    const NOTE: &str = "Kartleggingen er i gang i tolv kommuner";
     let root = common::root();
     browser_ready(&root);
     let server = common::start_server(&[]);
-    let shots = root.join("tests/output/screenshots");
-    let o = Command::new("node")
-        .arg("e2e/report.test.mjs")
-        .current_dir(root.join("web"))
-        .env("BASE_URL", format!("http://{}", server.addr))
-        .env("SHOTS", &shots)
+    let db = server.db.path().join("review.sqlite");
+    let o = common::bin()
+        .arg("--db")
+        .arg(&db)
+        .args(["user", "add", "--username", "sekr", "--role", "secretariat"])
+        .env("ENERGISTASJON_PASSWORD", PASSWORD)
         .output()
-        .expect("node runs");
-    let out = common::text(&o.stdout);
-    assert!(o.status.success(), "{out}\n{}", common::text(&o.stderr));
-    assert!(out.contains("ok - no console errors"), "{out}");
-    assert!(out.contains("ok - 6 KPI charts render"), "{out}");
-    let len = std::fs::metadata(shots.join("report.png"))
-        .map(|m| m.len())
-        .unwrap_or(0);
-    assert!(len > 10_000, "report.png: {len} bytes");
+        .unwrap();
+    assert!(o.status.success(), "{}", common::text(&o.stderr));
+    // The secretariat sets GN-1 in progress through the API, with a bearer token.
+    let login = http(
+        &server.addr,
+        "POST",
+        "/api/login",
+        None,
+        &format!(r#"{{"username":"sekr","password":"{PASSWORD}"}}"#),
+    );
+    let cookie = login
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let csrf = login
+        .split("\"csrf_token\":\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let answer = http(
+        &server.addr,
+        "POST",
+        "/api/programme/2025/changes",
+        Some((&cookie, &csrf)),
+        &format!(
+            r#"{{"kind":"measure_status","measure":"GN-1","status":"in_progress","note":"{NOTE}"}}"#
+        ),
+    );
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    let answer = http(
+        &server.addr,
+        "POST",
+        "/api/programme/2025/changes",
+        Some((&cookie, &csrf)),
+        r#"{"kind":"kpi_target","measure":"GN-1","kpi":"kommuner-med-omrade","target":20}"#,
+    );
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    let shots = root.join("tests/output/screenshots");
+    for script in ["e2e/report.test.mjs", "e2e/programme.test.mjs"] {
+        let o = Command::new("node")
+            .arg(script)
+            .current_dir(root.join("web"))
+            .env("BASE_URL", format!("http://{}", server.addr))
+            .env("SHOTS", &shots)
+            .env("NOTE", NOTE)
+            .output()
+            .expect("node runs");
+        let out = common::text(&o.stdout);
+        assert!(
+            o.status.success(),
+            "{script}: {out}\n{}",
+            common::text(&o.stderr)
+        );
+        assert!(out.contains("ok - no "), "{out}");
+    }
+    for shot in ["report.png", "programme.png"] {
+        let len = std::fs::metadata(shots.join(shot))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        assert!(len > 10_000, "{shot}: {len} bytes");
+    }
+}
+
+/// A plain HTTP/1.1 request over a socket: status line, headers and body as text.
+fn http(addr: &str, method: &str, path: &str, session: Option<(&str, &str)>, body: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    let mut req = format!("{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: {}\r\n", body.len());
+    if let Some((cookie, csrf)) = session {
+        req.push_str(&format!("cookie: {cookie}\r\nx-csrf-token: {csrf}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
 }
 
 #[test]

@@ -535,6 +535,10 @@ $('retry').addEventListener('click', start);
 $('dismiss').addEventListener('click', () => { $('error').hidden = true; });
 $('background').checked = params.get('bg') === '1';
 initTabs();
+if (['sites', 'site', 'propose', 'corridors', 'export'].includes(params.get('tab'))) {
+  selectTab(params.get('tab'));
+  if (params.get('tab') === 'corridors') $('tab-corridors').click();
+}
 initScenarios();
 initReview(app);
 initCorridors(app);

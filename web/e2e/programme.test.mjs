@@ -1,0 +1,37 @@
+// The programme page in Debian's Chromium: the status board holds every measure, a change
+// the secretariat made shows, KPI charts draw with their target lines, the budget table
+// and the links to the map. Run by tests/web_e2e.rs after it changed GN-1's status.
+import { accessible, base, check, run, shots } from './lib.mjs';
+
+await run(async (browser) => {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(`${base}/web/programme.html`);
+  await page.waitForSelector('#board .measure');
+  const api = await (await fetch(`${base}/api/programme/2025`)).json();
+  const shown = await page.$$eval('#board .measure', (lis) => lis.map((li) => [li.dataset.id, li.dataset.status]));
+  check(shown.length === api.measures.length, `the board shows all ${shown.length} measures`);
+  for (const m of api.measures) {
+    const row = shown.find(([id]) => id === m.id);
+    if (!row || row[1] !== m.status) throw new Error(`${m.id}: board ${row?.[1]}, API ${m.status}`);
+  }
+  check(true, 'each measure has its status on the board, as the API says');
+  const gn1 = await page.textContent('#board .measure[data-id="GN-1"]');
+  check(gn1.includes('Pågår') && gn1.includes(process.env.NOTE), `GN-1 shows the secretariat's status and note: ${gn1.slice(0, 80)}…`);
+  const charts = await page.$$eval('#kpis svg.chart', (s) => s.length);
+  check(charts === 6, `${charts} KPI charts`);
+  const targets = await page.$$eval('#kpis svg .target', (s) => s.length);
+  check(targets >= 2, `${targets} charts draw a target line`);
+  const link = await page.getAttribute('#kpis .kpi[data-kpi="omrader-godkjent"] a', 'href');
+  check(link === '/?status=approved', `the approved-sites KPI links to the map view ${link}`);
+  const budget = await page.$$eval('#budget tbody tr', (trs) => trs.map((tr) => tr.textContent));
+  check(budget.length === api.budget.length && budget[0].includes('6'), `the budget table has ${budget.length} line(s)`);
+  await page.screenshot({ path: `${shots}/programme.png`, fullPage: false });
+  await accessible(page, 'the programme page');
+  // The KPI link opens the map filtered to approved sites.
+  await page.click('#kpis .kpi[data-kpi="omrader-godkjent"] a');
+  await page.waitForFunction(() => document.getElementById('f-status')?.value === 'approved');
+  check(true, 'the KPI link opens the map with the approved filter');
+  check(problems.length === 0, `no script errors${problems.length ? `: ${problems.join('; ')}` : ''}`);
+});

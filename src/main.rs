@@ -98,6 +98,9 @@ struct ReportCmd {
     /// Folder holding {year}.toml (default: the shipped data/programme).
     #[arg(long)]
     programme_dir: Option<PathBuf>,
+    /// Population table (CSV with kommunenummer and population): adds the membership fees.
+    #[arg(long)]
+    population: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -241,6 +244,10 @@ struct ServeCmd {
     /// Off when not given.
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     cors_origins: Vec<String>,
+    /// Population table (CSV with kommunenummer and population) for the membership fees at
+    /// /api/programme/{year}/fees, e.g. ../shared/data/stats/municipalities_2025.csv.
+    #[arg(long)]
+    population: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -409,6 +416,7 @@ fn main() -> ExitCode {
                 out: a.out,
                 db: db.clone(),
                 programme_dir: a.programme_dir,
+                population: a.population,
             },
             &mut std::io::stdout(),
         ),
@@ -444,6 +452,7 @@ fn main() -> ExitCode {
                     municipalities: args.municipalities,
                     timeout: args.timeout,
                     cors_origins: args.cors_origins,
+                    population: args.population,
                     db: db.clone(),
                 },
             )),

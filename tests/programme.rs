@@ -217,3 +217,73 @@ fn the_report_command_renders_every_format_and_refuses_bad_input_clearly() {
         }
     }
 }
+
+#[test]
+fn the_report_lists_each_members_fee_from_the_population_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("review.sqlite");
+    let table = common::shared_data().join("stats/municipalities_2025.csv");
+    let o = common::run(&[
+        "--db",
+        db.to_str().unwrap(),
+        "report",
+        "--year",
+        "2025",
+        "--population",
+        table.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", common::text(&o.stderr));
+    let md = common::text(&o.stdout);
+    let pop = parse_population(&std::fs::read_to_string(&table).unwrap()).unwrap();
+    // The demo region's 29 municipalities are the members when the programme lists none.
+    let section = md
+        .split("## Medlemskontingent")
+        .nth(1)
+        .expect("a fee section");
+    let rows: Vec<&str> = section
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| kommune"))
+        .collect();
+    assert_eq!(rows.len(), 29);
+    let kr = |v: f64| {
+        let w = format!("{v:.0}");
+        let mut s = String::new();
+        for (i, c) in w.chars().enumerate() {
+            if i > 0 && (w.len() - i) % 3 == 0 {
+                s.push('\u{2009}');
+            }
+            s.push(c);
+        }
+        s
+    };
+    assert!(
+        rows.contains(&format!("| 0301 | 717710 | {} |", kr(717_710.0 * 3.0)).as_str()),
+        "{rows:?}"
+    );
+    let total: u64 = rows
+        .iter()
+        .map(|r| pop[r.split('|').nth(1).unwrap().trim()])
+        .sum();
+    assert!(
+        section.contains(&format!("**{} kr**", kr(total as f64 * 3.0))),
+        "{section}"
+    );
+    // A population file that is not one says which line.
+    let bad = dir.path().join("pop.csv");
+    std::fs::write(&bad, "kommunenummer,population\n0301,mange\n").unwrap();
+    let o = common::run(&[
+        "--db",
+        db.to_str().unwrap(),
+        "report",
+        "--year",
+        "2025",
+        "--population",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = common::text(&o.stderr);
+    assert!(
+        err.contains("line 2") && err.contains("mange") && err.contains("pop.csv"),
+        "{err}"
+    );
+}

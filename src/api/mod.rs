@@ -65,6 +65,8 @@ pub struct ApiOptions {
     pub cors_origins: Vec<String>,
     /// Where `{year}.toml` action programmes are read from.
     pub programme_dir: std::path::PathBuf,
+    /// Population table (kommunenummer, population) for the membership fees.
+    pub population: Option<std::path::PathBuf>,
 }
 
 impl Default for ApiOptions {
@@ -73,6 +75,7 @@ impl Default for ApiOptions {
             timeout: Duration::from_secs(30),
             cors_origins: Vec::new(),
             programme_dir: crate::config::default_programme_dir(),
+            population: None,
         }
     }
 }
@@ -158,6 +161,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(programme::measures))
         .routes(routes!(programme::kpis))
         .routes(routes!(programme::change))
+        .routes(routes!(programme::fees))
         .routes(routes!(health::healthz))
         .routes(routes!(metrics::metrics))
         .routes(routes!(openapi::service_desc))

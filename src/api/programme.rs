@@ -96,16 +96,7 @@ fn site_point(state: &AppState, id: &str) -> Option<[f64; 2]> {
 
 /// Computes every computed KPI now and appends the reading to its values.
 pub fn fill_computed(state: &AppState, p: &mut Programme) -> Result<(), ApiError> {
-    let members: Vec<String> = if p.members.is_empty() {
-        state
-            .region
-            .boundary
-            .iter()
-            .map(|m| m.attrs.number.clone())
-            .collect()
-    } else {
-        p.members.clone()
-    };
+    let members = members(state, p);
     let mut sites = Vec::new();
     let mut last_change = None;
     if let Some(st) = state.store.as_deref() {
@@ -392,14 +383,73 @@ pub async fn report(
         })?,
     };
     tokio::task::spawn_blocking(move || {
-        let mut p = load(&state, &year)?;
-        fill_computed(&state, &mut p)?;
+        let p = current(&state, &year)?;
+        // The fees when a population table is configured.
+        let fees = fees_of(&state, &p).ok();
         Ok((
             [(header::CONTENT_TYPE, format.content_type())],
-            render(&p, format),
+            render(&p, fees.as_ref(), format),
         )
             .into_response())
     })
     .await
     .map_err(|e| ApiError::Internal(format!("report task failed: {e}")))?
+}
+
+/// The members of a programme: its own list, or every municipality of the region.
+fn members(state: &AppState, p: &Programme) -> Vec<String> {
+    if p.members.is_empty() {
+        state
+            .region
+            .boundary
+            .iter()
+            .map(|m| m.attrs.number.clone())
+            .collect()
+    } else {
+        p.members.clone()
+    }
+}
+
+/// Each member's fee (population × the programme's rate per inhabitant) and the total.
+pub fn fees_of(
+    state: &AppState,
+    p: &Programme,
+) -> Result<crate::domain::programme::Fees, ApiError> {
+    let path = state.options.population.as_ref().ok_or_else(|| {
+        ApiError::NotFound(
+            "no population table: start the service with --population FILE (kommunenummer,population CSV)".into(),
+        )
+    })?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ApiError::Internal(format!(
+            "cannot read the population table {}: {e}",
+            path.display()
+        ))
+    })?;
+    let pop = crate::domain::programme::parse_population(&text)
+        .map_err(|e| ApiError::Internal(format!("{}: {e}", path.display())))?;
+    Ok(crate::domain::programme::membership_fees(
+        p.membership_fee_nok_per_inhabitant,
+        &members(state, p),
+        &pop,
+    ))
+}
+
+/// The membership fee of every member municipality and the total.
+#[utoipa::path(get, path = "/api/programme/{year}/fees", tag = "Programme",
+    params(("year" = String, Path, description = "The programme year")),
+    responses(
+        (status = 200, description = "Rate, each member's population and fee, the total, and members the table lacks", body = serde_json::Value),
+        (status = 404, description = "No programme for that year, or no population table configured", body = super::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn fees(
+    State(state): State<AppState>,
+    Path(year): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        let p = load(&state, &year)?;
+        Ok(Json(json!(fees_of(&state, &p)?)))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("programme task failed: {e}")))?
 }

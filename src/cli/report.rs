@@ -18,6 +18,8 @@ pub struct ReportArgs {
     pub db: String,
     /// Where `{year}.toml` is read from; the shipped `data/programme/` when absent.
     pub programme_dir: Option<PathBuf>,
+    /// Population table: adds the membership fees.
+    pub population: Option<PathBuf>,
 }
 
 pub fn run(common: &Common, args: &ReportArgs, out: &mut dyn Write) -> Result<(), CliError> {
@@ -45,8 +47,16 @@ pub fn run(common: &Common, args: &ReportArgs, out: &mut dyn Write) -> Result<()
     let store = super::user::open_store(&args.db)?;
     let progress = CliProgress::new(common.lang);
     let (_, region, report) = common.load(&progress)?;
+    if let Some(path) = &args.population {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            CliError::Usage(format!("cannot read --population {}: {e}", path.display()))
+        })?;
+        crate::domain::programme::parse_population(&text)
+            .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+    }
     let options = crate::api::ApiOptions {
         programme_dir: dir,
+        population: args.population.clone(),
         ..Default::default()
     };
     let state = AppState::new(region, report)
@@ -55,7 +65,14 @@ pub fn run(common: &Common, args: &ReportArgs, out: &mut dyn Write) -> Result<()
         .with_options(options);
     let p = crate::api::programme::current(&state, &args.year.to_string())
         .map_err(|e| CliError::Unusable(e.to_string()))?;
-    let text = render(&p, format);
+    let fees = match &args.population {
+        Some(_) => Some(
+            crate::api::programme::fees_of(&state, &p)
+                .map_err(|e| CliError::Unusable(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let text = render(&p, fees.as_ref(), format);
     match &args.out {
         Some(path) => std::fs::write(path, text)?,
         None => out.write_all(text.as_bytes())?,

@@ -15,6 +15,8 @@ pub struct ServeArgs {
     pub municipalities: Vec<String>,
     pub timeout: f64,
     pub cors_origins: Vec<String>,
+    /// Population table for the membership fees.
+    pub population: Option<std::path::PathBuf>,
     /// The review store (SQLite file).
     pub db: String,
 }
@@ -66,6 +68,7 @@ pub async fn run(common: &Common, args: ServeArgs) -> Result<(), CliError> {
         .with_options(ApiOptions {
             timeout: std::time::Duration::from_secs_f64(args.timeout),
             cors_origins: args.cors_origins,
+            population: args.population,
             ..ApiOptions::default()
         });
     let app = router(state);

@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::domain::programme::{Kpi, Measure, Programme};
+use crate::domain::programme::{Fees, Kpi, Measure, Programme};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -82,12 +82,87 @@ fn klimasats(p: &Programme) -> Option<&Measure> {
         .find(|m| m.kpis.iter().any(|k| k.computed.is_some()))
 }
 
-pub fn render(p: &Programme, format: Format) -> String {
+/// The report; with `fees`, Markdown and HTML end with the membership fees.
+pub fn render(p: &Programme, fees: Option<&Fees>, format: Format) -> String {
     match format {
-        Format::Markdown => markdown(p),
-        Format::Html => html(p),
+        Format::Markdown => {
+            let mut s = markdown(p);
+            if let Some(f) = fees {
+                s.push_str(&fees_markdown(f));
+            }
+            s
+        }
+        Format::Html => {
+            let s = html(p);
+            match fees {
+                Some(f) => s.replace(
+                    "</body></html>\n",
+                    &format!("{}</body></html>\n", fees_html(f)),
+                ),
+                None => s,
+            }
+        }
         Format::Csv => csv(p),
     }
+}
+
+fn kroner(v: f64) -> String {
+    // Whole kroner with thin-space thousands, as Norwegian reports write them.
+    let whole = format!("{:.0}", v);
+    let mut out = String::new();
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push('\u{2009}');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+fn fees_markdown(f: &Fees) -> String {
+    let mut s = format!(
+        "\n## Medlemskontingent\n\n{} kr per innbygger, {} medlemmer: **{} kr**\n\n| kommune | innbyggere | kontingent (kr) |\n|---|---|---|\n",
+        number(f.nok_per_inhabitant),
+        f.members.len(),
+        kroner(f.total_nok)
+    );
+    for m in &f.members {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} |",
+            m.kommunenummer,
+            m.population,
+            kroner(m.fee_nok)
+        );
+    }
+    if !f.missing.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nMangler i befolkningstabellen: {}",
+            f.missing.join(", ")
+        );
+    }
+    s
+}
+
+fn fees_html(f: &Fees) -> String {
+    let mut s = format!(
+        "<h2>Medlemskontingent</h2><p>{} kr per innbygger, {} medlemmer: <strong>{} kr</strong></p><table><thead><tr><th>kommune</th><th>innbyggere</th><th>kontingent (kr)</th></tr></thead><tbody>",
+        number(f.nok_per_inhabitant),
+        f.members.len(),
+        kroner(f.total_nok)
+    );
+    for m in &f.members {
+        let _ = write!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&m.kommunenummer),
+            m.population,
+            kroner(m.fee_nok)
+        );
+    }
+    s.push_str("</tbody></table>");
+    s
 }
 
 fn markdown(p: &Programme) -> String {

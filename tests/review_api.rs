@@ -1042,6 +1042,28 @@ async fn only_admins_add_users_and_the_new_user_can_log_in() {
     };
 }
 
+/// An anonymous GET through the router.
+async fn get(state: &AppState, uri: &str) -> (StatusCode, Value) {
+    call(state, "GET", uri, &Auth::None, None).await
+}
+
+/// The request is refused with 400, naming `parameter`.
+async fn refused(
+    state: &AppState,
+    method: &str,
+    uri: &str,
+    auth: &Auth,
+    body: Option<Value>,
+    parameter: &str,
+) {
+    let (status, answer) = call(state, method, uri, auth, body.clone()).await;
+    assert_eq!(
+        (status, answer["parameter"].as_str()),
+        (StatusCode::BAD_REQUEST, Some(parameter)),
+        "{method} {uri} {body:?}: {answer}"
+    );
+}
+
 /// Raw bytes of a GET through the router.
 async fn bytes(state: &AppState, uri: &str) -> (StatusCode, Vec<u8>) {
     let resp = router(state.clone())
@@ -1077,14 +1099,7 @@ async fn the_map_sees_review_status_in_tiles_rankings_proposals_and_site_history
     .await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
     let pid = made["proposal"]["id"].as_str().unwrap().to_string();
-    let (status, fc) = call(
-        &w.state,
-        "GET",
-        "/api/proposals?f=geojson",
-        &Auth::None,
-        None,
-    )
-    .await;
+    let (status, fc) = get(&w.state, "/api/proposals?f=geojson").await;
     assert_eq!(status, StatusCode::OK);
     let f = &fc["features"][0];
     assert_eq!(f["properties"]["id"], pid.as_str());
@@ -1096,22 +1111,19 @@ async fn the_map_sees_review_status_in_tiles_rankings_proposals_and_site_history
         "{c:?}"
     );
     // Scored again on demand for the coordinator, the same as when proposed.
-    let (_, again) = call(
+    let (_, again) = get(&w.state, &format!("/api/proposals/{pid}")).await;
+    assert_eq!(again["scores"], made["scores"]);
+    let (status, _) = get(&w.state, "/api/proposals/nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    refused(
         &w.state,
         "GET",
-        &format!("/api/proposals/{pid}"),
+        "/api/proposals?f=kml",
         &Auth::None,
         None,
+        "f",
     )
     .await;
-    assert_eq!(again["scores"], made["scores"]);
-    let (status, _) = call(&w.state, "GET", "/api/proposals/nope", &Auth::None, None).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, body) = call(&w.state, "GET", "/api/proposals?f=kml", &Auth::None, None).await;
-    assert_eq!(
-        (status, body["parameter"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("f"))
-    );
 
     // A candidate put under review: the ranking filtered by status holds exactly it.
     let site = candidate_in(&w.state, "3201");
@@ -1162,18 +1174,15 @@ async fn the_map_sees_review_status_in_tiles_rankings_proposals_and_site_history
         .filter(|c| c["score"].as_f64().unwrap() >= 50.0)
         .count();
     assert_eq!(above["numberMatched"].as_u64().unwrap() as usize, expected);
-    let (status, body) = call(
+    refused(
         &w.state,
         "POST",
         "/api/score",
         &Auth::None,
         Some(json!({"profile": "depot", "status": "maybe"})),
+        "status",
     )
     .await;
-    assert_eq!(
-        (status, body["parameter"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("status"))
-    );
 
     // The tiles carry the status and filter on it before thinning, at every zoom.
     for (z, x, y) in [(0, 0, 0), (6, 33, 18)] {
@@ -1208,51 +1217,26 @@ async fn the_map_sees_review_status_in_tiles_rankings_proposals_and_site_history
         "a Bærum site is not in Oslo's tile"
     );
     for (q, parameter) in [("status=maybe", "status"), ("min_score=120", "min_score")] {
-        let (status, body) = call(
+        refused(
             &w.state,
             "GET",
             &format!("/tiles/candidates-depot/6/33/18.mvt?{q}"),
             &Auth::None,
             None,
+            parameter,
         )
         .await;
-        assert_eq!(
-            (status, body["parameter"].as_str()),
-            (StatusCode::BAD_REQUEST, Some(parameter)),
-            "{q}"
-        );
     }
-    let (status, body) = call(
-        &w.state,
-        "GET",
-        "/tiles/roads/6/33/18.mvt?status=approved",
-        &Auth::None,
-        None,
-    )
-    .await;
+    let (status, body) = get(&w.state, "/tiles/roads/6/33/18.mvt?status=approved").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 
     // The site's history: who changed what, oldest first.
-    let (_, state) = call(
-        &w.state,
-        "GET",
-        &format!("/api/sites/{site}"),
-        &Auth::None,
-        None,
-    )
-    .await;
+    let (_, state) = get(&w.state, &format!("/api/sites/{site}")).await;
     let history = state["history"].as_array().unwrap();
     assert_eq!(history.len(), 1, "{history:?}");
     assert_eq!(history[0]["action"], "status.set");
     assert_eq!(history[0]["actor"], "ola");
-    let (_, state) = call(
-        &w.state,
-        "GET",
-        &format!("/api/sites/{pid}"),
-        &Auth::None,
-        None,
-    )
-    .await;
+    let (_, state) = get(&w.state, &format!("/api/sites/{pid}")).await;
     assert_eq!(state["history"][0]["action"], "proposal.add");
 }
 
@@ -1343,19 +1327,16 @@ async fn approving_a_site_in_a_new_municipality_raises_the_programme_kpi_and_the
         );
         assert!(row.contains(&format!("{after:.0}")), "{format}: {row}");
     }
-    let (status, body) = call(
+    refused(
         &w.state,
         "GET",
         "/api/programme/2025/report?format=pdf",
         &Auth::None,
         None,
+        "format",
     )
     .await;
-    assert_eq!(
-        (status, body["parameter"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("format"))
-    );
-    let (status, _) = call(&w.state, "GET", "/api/programme/1999", &Auth::None, None).await;
+    let (status, _) = get(&w.state, "/api/programme/1999").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -1380,22 +1361,17 @@ async fn only_the_secretariat_changes_the_programme_and_every_change_is_audited(
     let (status, body) = call(&w.state, "POST", uri, &sekr, Some(change.clone())).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["after"]["status"], "in_progress");
-    // A hand-entered KPI on a measure: add one by target first? GN-1's KPIs are computed,
-    // so entering a value there is refused, naming the KPI.
-    let (status, body) = call(
+    // GN-1's KPIs are computed: entering a value by hand is refused, naming the KPI.
+    refused(
         &w.state,
         "POST",
         uri,
         &sekr,
         Some(json!({"kind": "kpi_value",
         "measure": "GN-1", "kpi": "kommuner-med-omrade", "value": 3})),
+        "kpi",
     )
     .await;
-    assert_eq!(
-        (status, body["parameter"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("kpi")),
-        "{body}"
-    );
     // Targets can be set; the budget's actual figure too.
     let (status, body) = call(
         &w.state,
@@ -1448,22 +1424,10 @@ async fn only_the_secretariat_changes_the_programme_and_every_change_is_audited(
             "kind",
         ),
     ] {
-        let (status, body) = call(&w.state, "POST", uri, &sekr, Some(bad.clone())).await;
-        assert_eq!(
-            (status, body["parameter"].as_str()),
-            (StatusCode::BAD_REQUEST, Some(parameter)),
-            "{bad}: {body}"
-        );
+        refused(&w.state, "POST", uri, &sekr, Some(bad.clone()), parameter).await;
     }
     // The programme as served carries the changes; the filters find the measure.
-    let (_, m) = call(
-        &w.state,
-        "GET",
-        "/api/programme/2025/measures?status=in_progress",
-        &Auth::None,
-        None,
-    )
-    .await;
+    let (_, m) = get(&w.state, "/api/programme/2025/measures?status=in_progress").await;
     let ids: Vec<&str> = m["measures"]
         .as_array()
         .unwrap()
@@ -1473,35 +1437,24 @@ async fn only_the_secretariat_changes_the_programme_and_every_change_is_audited(
     assert_eq!(ids, ["GN-1"]);
     assert_eq!(m["measures"][0]["notes"][0]["by"], "sekr");
     assert_eq!(m["measures"][0]["notes"][0]["date"], "2025-05-02");
-    let (_, m) = call(&w.state, "GET", "/api/programme/2025/measures?theme=gronn-naeringstransport&group=koordineringsgruppe-gronn-naeringstransport", &Auth::None, None).await;
+    let (_, m) = get(&w.state, "/api/programme/2025/measures?theme=gronn-naeringstransport&group=koordineringsgruppe-gronn-naeringstransport").await;
     assert_eq!(m["measures"].as_array().unwrap().len(), 2);
     for (q, parameter) in [
         ("theme=nope", "theme"),
         ("group=nope", "group"),
         ("status=begun", "status"),
     ] {
-        let (status, body) = call(
+        refused(
             &w.state,
             "GET",
             &format!("/api/programme/2025/measures?{q}"),
             &Auth::None,
             None,
+            parameter,
         )
         .await;
-        assert_eq!(
-            (status, body["parameter"].as_str()),
-            (StatusCode::BAD_REQUEST, Some(parameter)),
-            "{q}"
-        );
     }
-    let (_, k) = call(
-        &w.state,
-        "GET",
-        "/api/programme/2025/kpis",
-        &Auth::None,
-        None,
-    )
-    .await;
+    let (_, k) = get(&w.state, "/api/programme/2025/kpis").await;
     let target = k["kpis"]
         .as_array()
         .unwrap()
@@ -1536,14 +1489,7 @@ async fn only_the_secretariat_changes_the_programme_and_every_change_is_audited(
         assert_eq!(status, StatusCode::OK);
         let _ = kpi(&w.state, "omrader-behandlet").await;
     }
-    let (_, k) = call(
-        &w.state,
-        "GET",
-        "/api/programme/2025/kpis",
-        &Auth::None,
-        None,
-    )
-    .await;
+    let (_, k) = get(&w.state, "/api/programme/2025/kpis").await;
     let series = k["kpis"]
         .as_array()
         .unwrap()

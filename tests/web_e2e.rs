@@ -144,6 +144,8 @@ fn the_programme_report_and_page_open_in_chromium_with_the_secretariats_change()
             .env("BASE_URL", format!("http://{}", server.addr))
             .env("SHOTS", &shots)
             .env("NOTE", NOTE)
+            .env("SECRETARIAT_USER", "sekr")
+            .env("PASSWORD", PASSWORD)
             .output()
             .expect("node runs");
         let out = common::text(&o.stdout);

@@ -2,6 +2,11 @@
 export const strings = {
   nb: {
     programmeTitle: 'Handlingsprogram',
+    editTitle: 'Oppdater et tiltak (sekretariatet)',
+    measure: 'Tiltak',
+    date: 'Dato',
+    note: 'Merknad',
+    loginHint: 'Logg inn på kartsiden for å oppdatere programmet (sekretariatet).',
     year: 'År',
     toMap: 'Til kartet',
     toProgramme: 'Handlingsprogram',
@@ -143,6 +148,11 @@ export const strings = {
   },
   en: {
     programmeTitle: 'Action programme',
+    editTitle: 'Update a measure (secretariat)',
+    measure: 'Measure',
+    date: 'Date',
+    note: 'Note',
+    loginHint: 'Log in on the map page to update the programme (secretariat).',
     year: 'Year',
     toMap: 'To the map',
     toProgramme: 'Action programme',

@@ -1,7 +1,7 @@
 // The programme page: the themes with their measures at a glance (coloured by status), the
 // KPIs as charts over time with their targets, the budget against the accounts, and from
 // each energy-station KPI a link to the map view behind it.
-import { getJson, t, ui } from '/web/api.js';
+import { getJson, send, t, ui } from '/web/api.js';
 
 const $ = (id) => document.getElementById(id);
 const STATUS = ['planned', 'in_progress', 'done', 'postponed', 'cancelled'];
@@ -124,6 +124,7 @@ async function start() {
     card.append(cap, chart(k));
     return card;
   })));
+  await initEdit(p);
   $('budget').querySelector('tbody').replaceChildren(...p.budget.map((b) => {
     const tr = document.createElement('tr');
     for (const v of [b.post, num(b.budget_knok), b.actual_knok != null ? num(b.actual_knok) : '–']) {
@@ -134,6 +135,37 @@ async function start() {
     return tr;
   }));
 }
+
+// The secretariat's form: a measure's new status with a dated note, through the API.
+async function initEdit(p) {
+  let me = null;
+  try { me = await getJson('/api/me'); } catch { /* anonymous */ }
+  const secretariat = me?.role === 'secretariat';
+  $('edit').hidden = !secretariat;
+  $('login-hint').hidden = Boolean(me);
+  if (!secretariat) return;
+  const keep = $('edit-measure').value;
+  $('edit-measure').replaceChildren(...p.measures.map((m) => new Option(`${m.id}: ${m.text.slice(0, 60)}`, m.id)));
+  if (keep) $('edit-measure').value = keep;
+  $('edit-status').replaceChildren(...STATUS.map((s) => new Option(t(`m_${s}`), s)));
+  const current = () => p.measures.find((m) => m.id === $('edit-measure').value);
+  $('edit-status').value = current()?.status ?? 'planned';
+  $('edit-measure').onchange = () => { $('edit-status').value = current()?.status ?? 'planned'; };
+}
+
+$('edit-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const change = { kind: 'measure_status', measure: $('edit-measure').value, status: $('edit-status').value, note: $('edit-note').value };
+  if ($('edit-date').value) change.date = $('edit-date').value;
+  try {
+    await send('POST', `/api/programme/${$('year').value}/changes`, change);
+    $('edit-note').value = '';
+    await start();
+  } catch (err) {
+    $('error-text').textContent = err.message;
+    $('error').hidden = false;
+  }
+});
 
 $('lang').addEventListener('click', () => {
   ui.lang = ui.lang === 'nb' ? 'en' : 'nb';

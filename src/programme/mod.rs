@@ -119,10 +119,15 @@ fn kroner(v: f64) -> String {
     out
 }
 
+/// "3,00": a rate in kroner as Norwegian documents write it.
+fn rate(v: f64) -> String {
+    format!("{v:.2}").replace('.', ",")
+}
+
 fn fees_markdown(f: &Fees) -> String {
     let mut s = format!(
         "\n## Medlemskontingent\n\n{} kr per innbygger, {} medlemmer: **{} kr**\n\n| kommune | innbyggere | kontingent (kr) |\n|---|---|---|\n",
-        number(f.nok_per_inhabitant),
+        rate(f.nok_per_inhabitant),
         f.members.len(),
         kroner(f.total_nok)
     );
@@ -148,7 +153,7 @@ fn fees_markdown(f: &Fees) -> String {
 fn fees_html(f: &Fees) -> String {
     let mut s = format!(
         "<h2>Medlemskontingent</h2><p>{} kr per innbygger, {} medlemmer: <strong>{} kr</strong></p><table><thead><tr><th>kommune</th><th>innbyggere</th><th>kontingent (kr)</th></tr></thead><tbody>",
-        number(f.nok_per_inhabitant),
+        rate(f.nok_per_inhabitant),
         f.members.len(),
         kroner(f.total_nok)
     );

@@ -29,9 +29,29 @@ await run(async (browser) => {
   check(budget.length === api.budget.length && budget[0].includes('6'), `the budget table has ${budget.length} line(s)`);
   await page.screenshot({ path: `${shots}/programme.png`, fullPage: false });
   await accessible(page, 'the programme page');
+  check(!(await page.isVisible('#edit')) && await page.isVisible('#login-hint'), 'an anonymous reader sees no edit form, and where to log in');
   // The KPI link opens the map filtered to approved sites.
   await page.click('#kpis .kpi[data-kpi="omrader-godkjent"] a');
   await page.waitForFunction(() => document.getElementById('f-status')?.value === 'approved');
   check(true, 'the KPI link opens the map with the approved filter');
+  // The secretariat logs in on the map page and sets KE-1 done with a note on the programme page.
+  await page.click('#tab-propose');
+  await page.fill('#username', process.env.SECRETARIAT_USER);
+  await page.fill('#password', process.env.PASSWORD);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForFunction(() => document.getElementById('who').textContent.includes('sekretariat'));
+  await page.goto(`${base}/web/programme.html`);
+  await page.waitForSelector('#edit:not([hidden])');
+  await page.selectOption('#edit-measure', 'KE-1');
+  await page.selectOption('#edit-status', 'done');
+  await page.fill('#edit-date', '2025-11-30');
+  await page.fill('#edit-note', 'Innspill levert til Statnett');
+  await page.click('#edit-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#board .measure[data-id="KE-1"]')?.dataset.status === 'done');
+  const ke1 = await page.textContent('#board .measure[data-id="KE-1"]');
+  check(ke1.includes('Gjennomført') && ke1.includes('2025-11-30: Innspill levert til Statnett'), 'the secretariat sets KE-1 done in the page, with its dated note');
+  const after = await (await fetch(`${base}/api/programme/2025/measures?status=done`)).json();
+  check(after.measures.map((m) => m.id).join() === 'KE-1', 'the API agrees: KE-1 is done');
+  await accessible(page, 'the programme page with the edit form');
   check(problems.length === 0, `no script errors${problems.length ? `: ${problems.join('; ')}` : ''}`);
 });

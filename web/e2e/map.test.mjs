@@ -117,5 +117,15 @@ await run(async (browser) => {
   await page.click('#retry');
   await page.waitForSelector('#error', { state: 'hidden' });
   check(true, 'retry brings the map back');
+  // With the service gone (connection refused), the page says it does not answer.
+  await page.route('**/collections', (route) => route.abort('connectionrefused'));
+  await page.click('#lang');
+  await page.waitForSelector('#error:not([hidden])');
+  const gone = await page.textContent('#error-text');
+  check(gone.includes('Tjenesten svarer ikke') || gone.includes('The service does not answer'), `a stopped service is named as such: ${gone}`);
+  await page.unroute('**/collections');
+  await page.click('#retry');
+  await page.waitForSelector('#error', { state: 'hidden' });
+  check(true, 'retry recovers once the service is back');
   check(errors.length === 0, `no script errors${errors.length ? `: ${errors.join('; ')}` : ''}`);
 });

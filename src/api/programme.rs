@@ -81,17 +81,41 @@ fn substation(state: &AppState, point: [f64; 2]) -> Option<(String, f64)> {
         .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
 }
 
-/// Where a site is: a scored candidate's measurement point, or a proposal's.
-fn site_point(state: &AppState, id: &str) -> Option<[f64; 2]> {
+/// Where each site is: a scored candidate's measurement point, or a proposal's. One pass
+/// over the candidates for all the sites, not one per site.
+fn site_points(
+    state: &AppState,
+    ids: &std::collections::BTreeSet<String>,
+) -> std::collections::HashMap<String, [f64; 2]> {
+    let mut out = std::collections::HashMap::new();
     for s in state.scored.iter() {
-        if let Some(c) = s.raw.candidates.iter().find(|c| c.id == id) {
-            return Some(c.point);
+        if out.len() == ids.len() {
+            break;
+        }
+        for c in &s.raw.candidates {
+            if ids.contains(&c.id) {
+                out.entry(c.id.clone()).or_insert(c.point);
+            }
         }
     }
-    let p = state.store.as_ref()?.proposal(id).ok()??;
-    let g: geojson::Geometry = serde_json::from_value(p.geometry).ok()?;
-    let g: geo::Geometry<f64> = g.try_into().ok()?;
-    crate::scoring::candidates::measurement_point(&g)
+    if let Some(st) = state.store.as_deref() {
+        let missing: Vec<&String> = ids.iter().filter(|id| !out.contains_key(*id)).collect();
+        for id in missing {
+            let Ok(Some(p)) = st.proposal(id) else {
+                continue;
+            };
+            let g = serde_json::from_value::<geojson::Geometry>(p.geometry)
+                .ok()
+                .and_then(|g| geo::Geometry::<f64>::try_from(g).ok());
+            if let Some(pt) = g
+                .as_ref()
+                .and_then(crate::scoring::candidates::measurement_point)
+            {
+                out.insert(id.clone(), pt);
+            }
+        }
+    }
+    out
 }
 
 /// Computes every computed KPI now and appends the reading to its values.
@@ -103,11 +127,18 @@ pub fn fill_computed(state: &AppState, p: &mut Programme) -> Result<(), ApiError
         let states = st.sites()?;
         let touched: std::collections::BTreeSet<String> =
             states.iter().map(|s| s.site.clone()).collect();
+        // Free grid capacity matters for approved sites only.
+        let approved: std::collections::BTreeSet<String> = states
+            .iter()
+            .filter(|s| matches!(s.status.name(), "approved" | "built"))
+            .map(|s| s.site.clone())
+            .collect();
+        let points = site_points(state, &approved);
         for s in &states {
             sites.push(SiteFact {
                 kommunenummer: s.kommunenummer.clone(),
                 status: s.status.name().to_string(),
-                substation: site_point(state, &s.site).and_then(|pt| substation(state, pt)),
+                substation: points.get(&s.site).and_then(|&pt| substation(state, pt)),
             });
         }
         for pr in st.proposals(None)? {

@@ -1365,6 +1365,8 @@ async fn approving_a_site_in_a_new_municipality_raises_the_programme_kpi_and_the
     .await;
     let (status, _) = get(&w.state, "/api/programme/1999").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, years) = get(&w.state, "/api/programme").await;
+    assert_eq!(years["years"], json!([2025]));
 }
 
 #[tokio::test]

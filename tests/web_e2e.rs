@@ -59,6 +59,7 @@ fn a_municipality_user_proposes_by_drawing_a_coordinator_approves_and_the_filter
         "after approved, the offered changes are built",
         "approved-green on the map",
         "every exported site is in Oslo",
+        "a saved scenario loads back the same weights",
         "corridor checks of /api/corridors",
         "at tablet width",
     ] {

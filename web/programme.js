@@ -53,6 +53,18 @@ function chart(k) {
 async function start() {
   $('error').hidden = true;
   applyLanguage();
+  if (!$('year').options.length) {
+    try {
+      const { years } = await getJson('/api/programme');
+      const wanted = new URLSearchParams(location.search).get('year');
+      $('year').replaceChildren(...years.map((y) => new Option(String(y), String(y))));
+      if (wanted && years.includes(Number(wanted))) $('year').value = wanted;
+    } catch (e) {
+      $('error-text').textContent = e.message;
+      $('error').hidden = false;
+      return;
+    }
+  }
   const year = $('year').value;
   $('report-link').href = `/api/programme/${year}/report?format=html`;
   let p;

@@ -156,6 +156,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(review::vote))
         .routes(routes!(review::set_status))
         .routes(routes!(review::audit))
+        .routes(routes!(programme::years))
         .routes(routes!(programme::programme))
         .routes(routes!(programme::report))
         .routes(routes!(programme::measures))

@@ -484,3 +484,20 @@ pub async fn fees(
     .await
     .map_err(|e| ApiError::Internal(format!("programme task failed: {e}")))?
 }
+
+/// The years that have an action programme, newest first.
+#[utoipa::path(get, path = "/api/programme", tag = "Programme",
+    responses((status = 200, description = "The programme years", body = serde_json::Value)))]
+pub async fn years(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let dir = &state.options.programme_dir;
+    let mut years: Vec<u16> = std::fs::read_dir(dir)
+        .map_err(|e| ApiError::Internal(format!("cannot list {}: {e}", dir.display())))?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            name.strip_suffix(".toml")?.parse::<u16>().ok()
+        })
+        .collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    Ok(Json(json!({"years": years})))
+}

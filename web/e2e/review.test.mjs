@@ -173,6 +173,21 @@ await run(async (browser) => {
   check(features[0].properties.id === ranked.candidates[0].id, 'the file is ranked like the list');
   check(download.suggestedFilename().endsWith('.geojson'), `the file is named ${download.suggestedFilename()}`);
 
+  // 7b. A named scenario: save the weights, reset, load them back.
+  await page.click('#tab-sites');
+  await page.$eval('#sliders input[data-criterion="grid_capacity"]', (el) => { el.value = '40'; el.dispatchEvent(new Event('change')); });
+  const tuned = new URL(page.url()).searchParams.get('weights');
+  check(tuned.includes('grid_capacity:40'), `the tuned weights: ${tuned}`);
+  await page.fill('#scenario-name', 'Nett først');
+  await page.click('#scenario-save');
+  await page.waitForFunction(() => [...document.querySelectorAll('#scenario-load option')].some((o) => o.textContent === 'Nett først'));
+  await page.click('#reset');
+  await page.waitForFunction(() => !new URL(location.href).searchParams.get('weights'));
+  const option = await page.$eval('#scenario-load', (sel) => [...sel.options].find((o) => o.textContent === 'Nett først').value);
+  await page.selectOption('#scenario-load', option);
+  await page.waitForFunction((w) => new URL(location.href).searchParams.get('weights') === w, tuned);
+  check(true, 'a saved scenario loads back the same weights');
+
   // 8. The corridor view: the table matches the API and a selection is drawn.
   await page.click('#tab-corridors');
   await page.waitForSelector('#corridor-table tbody tr');

@@ -152,28 +152,27 @@ fn a_malformed_programme_file_names_the_line_and_the_key() {
     assert!(e.contains("ongoing") && e.contains("in_progress"), "{e}");
 }
 
+/// `energistasjon --db DB report ARGS…`, for 2025 unless ARGS name a year.
+fn report(db: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["--db", db.to_str().unwrap(), "report"];
+    if !args.contains(&"--year") {
+        all.extend(["--year", "2025"]);
+    }
+    all.extend(args);
+    common::run(&all)
+}
+
 #[test]
 fn the_report_command_renders_every_format_and_refuses_bad_input_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("review.sqlite");
-    let db = db.to_str().unwrap();
     for (format, marker) in [
         ("md", "## Klimasats fase II"),
         ("html", "<h2>Klimasats fase II"),
         ("csv", "theme,measure,status"),
     ] {
         let out = dir.path().join(format!("report.{format}"));
-        let o = common::run(&[
-            "--db",
-            db,
-            "report",
-            "--year",
-            "2025",
-            "--format",
-            format,
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+        let o = report(&db, &["--format", format, "--out", out.to_str().unwrap()]);
         assert!(o.status.success(), "{format}: {}", common::text(&o.stderr));
         let text = std::fs::read_to_string(&out).unwrap();
         assert!(text.contains(marker), "{format}");
@@ -202,12 +201,7 @@ fn the_report_command_renders_every_format_and_refuses_bad_input_clearly() {
             "unknown field `partner`",
         ),
     ] {
-        let mut all = vec!["--db", db, "report"];
-        if !args.contains(&"--year") {
-            all.extend(["--year", "2025"]);
-        }
-        all.extend(args.iter().copied());
-        let o = common::run(&all);
+        let o = report(&db, &args);
         common::assert_no_panic(&o);
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         let err = common::text(&o.stderr);
@@ -223,15 +217,7 @@ fn the_report_lists_each_members_fee_from_the_population_table() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("review.sqlite");
     let table = common::shared_data().join("stats/municipalities_2025.csv");
-    let o = common::run(&[
-        "--db",
-        db.to_str().unwrap(),
-        "report",
-        "--year",
-        "2025",
-        "--population",
-        table.to_str().unwrap(),
-    ]);
+    let o = report(&db, &["--population", table.to_str().unwrap()]);
     assert!(o.status.success(), "{}", common::text(&o.stderr));
     let md = common::text(&o.stdout);
     let pop = parse_population(&std::fs::read_to_string(&table).unwrap()).unwrap();
@@ -260,6 +246,14 @@ fn the_report_lists_each_members_fee_from_the_population_table() {
         rows.contains(&format!("| 0301 | 717710 | {} |", kr(717_710.0 * 3.0)).as_str()),
         "{rows:?}"
     );
+    // Every member's row: its population from the table, times 3.00.
+    for row in &rows {
+        let k = row.split('|').nth(1).unwrap().trim();
+        assert_eq!(
+            *row,
+            format!("| {k} | {} | {} |", pop[k], kr(pop[k] as f64 * 3.0))
+        );
+    }
     let total: u64 = rows
         .iter()
         .map(|r| pop[r.split('|').nth(1).unwrap().trim()])
@@ -271,15 +265,7 @@ fn the_report_lists_each_members_fee_from_the_population_table() {
     // A population file that is not one says which line.
     let bad = dir.path().join("pop.csv");
     std::fs::write(&bad, "kommunenummer,population\n0301,mange\n").unwrap();
-    let o = common::run(&[
-        "--db",
-        db.to_str().unwrap(),
-        "report",
-        "--year",
-        "2025",
-        "--population",
-        bad.to_str().unwrap(),
-    ]);
+    let o = report(&db, &["--population", bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let err = common::text(&o.stderr);
     assert!(

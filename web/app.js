@@ -27,6 +27,7 @@ export const app = {
   grid: () => ids.includes(`candidates-${$('profile').value}-grid`),
   showError,
   showSite: (id) => showSite(id).catch((err) => showError(err.message)),
+  centre: (g) => centre(g),
   refreshProposals,
   reloadTiles,
 };

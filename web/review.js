@@ -62,7 +62,7 @@ async function refreshQueue() {
     b.className = 'link';
     b.textContent = `${f.properties.name} (${f.properties.kommunenummer}) · ${t(`status_${f.properties.status}`)}`;
     b.onclick = () => {
-      const c = centre(f.geometry);
+      const c = app.centre(f.geometry);
       if (c) app.map.flyTo({ center: c, zoom: Math.max(app.map.getZoom(), 12) });
       app.showSite(f.properties.id);
     };
@@ -74,12 +74,6 @@ async function refreshQueue() {
     li.textContent = t('queueEmpty');
     $('queue-list').append(li);
   }
-}
-
-function centre(g) {
-  if (g.type === 'Point') return g.coordinates;
-  const ring = g.type === 'Polygon' ? g.coordinates[0] : g.coordinates[0][0];
-  return [ring.reduce((a, p) => a + p[0], 0) / ring.length, ring.reduce((a, p) => a + p[1], 0) / ring.length];
 }
 
 // The review part of the site panel: status, votes, comments and history; the controls

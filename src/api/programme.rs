@@ -15,6 +15,7 @@ use super::{ApiError, AppState};
 use crate::domain::programme::{
     compute, Change, KpiInputs, KpiValue, MeasureStatus, Programme, ProgrammeError, SiteFact,
 };
+use crate::domain::review::Status;
 use crate::programme::{file_of, render, Format};
 
 impl From<ProgrammeError> for ApiError {
@@ -64,60 +65,6 @@ fn load(state: &AppState, year: &str) -> Result<Programme, ApiError> {
     Ok(p)
 }
 
-/// The most free capacity at a substation within the grid criterion's default radius.
-fn substation(state: &AppState, point: [f64; 2]) -> Option<(String, f64)> {
-    let radius = crate::scoring::criteria::grid::DEFAULT_RADIUS_M;
-    state
-        .ctx
-        .grid
-        .within(point, radius)
-        .into_iter()
-        .filter_map(|(i, _)| {
-            let g = &state.region.grid[i as usize];
-            g.attrs
-                .available_mw
-                .map(|mw| (g.attrs.name.clone().unwrap_or_else(|| g.id.clone()), mw))
-        })
-        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
-}
-
-/// Where each site is: a scored candidate's measurement point, or a proposal's. One pass
-/// over the candidates for all the sites, not one per site.
-fn site_points(
-    state: &AppState,
-    ids: &std::collections::BTreeSet<String>,
-) -> std::collections::HashMap<String, [f64; 2]> {
-    let mut out = std::collections::HashMap::new();
-    for s in state.scored.iter() {
-        if out.len() == ids.len() {
-            break;
-        }
-        for c in &s.raw.candidates {
-            if ids.contains(&c.id) {
-                out.entry(c.id.clone()).or_insert(c.point);
-            }
-        }
-    }
-    if let Some(st) = state.store.as_deref() {
-        let missing: Vec<&String> = ids.iter().filter(|id| !out.contains_key(*id)).collect();
-        for id in missing {
-            let Ok(Some(p)) = st.proposal(id) else {
-                continue;
-            };
-            let g = serde_json::from_value::<geojson::Geometry>(p.geometry)
-                .ok()
-                .and_then(|g| geo::Geometry::<f64>::try_from(g).ok());
-            if let Some(pt) = g
-                .as_ref()
-                .and_then(crate::scoring::candidates::measurement_point)
-            {
-                out.insert(id.clone(), pt);
-            }
-        }
-    }
-    out
-}
-
 /// Computes every computed KPI now and appends the reading to its values.
 pub fn fill_computed(state: &AppState, p: &mut Programme) -> Result<(), ApiError> {
     let members = members(state, p);
@@ -125,27 +72,31 @@ pub fn fill_computed(state: &AppState, p: &mut Programme) -> Result<(), ApiError
     let mut last_change = None;
     if let Some(st) = state.store.as_deref() {
         let states = st.sites()?;
-        let touched: std::collections::BTreeSet<String> =
-            states.iter().map(|s| s.site.clone()).collect();
-        // Free grid capacity matters for approved sites only.
-        let approved: std::collections::BTreeSet<String> = states
-            .iter()
-            .filter(|s| matches!(s.status.name(), "approved" | "built"))
-            .map(|s| s.site.clone())
-            .collect();
-        let points = site_points(state, &approved);
+        let proposals = st.proposals(None)?;
+        let sets = crate::catalog::planned::sets(&state.scored);
+        let touched: std::collections::BTreeSet<&str> =
+            states.iter().map(|s| s.site.as_str()).collect();
         for s in &states {
+            // Free grid capacity matters for approved sites only.
+            let substation = matches!(s.status, Status::Approved | Status::Built)
+                .then(|| crate::catalog::planned::locate(&s.site, &sets, &proposals))
+                .flatten()
+                .and_then(|(pt, _)| {
+                    let radius = crate::scoring::criteria::grid::DEFAULT_RADIUS_M;
+                    crate::scoring::criteria::grid::most_free(&state.ctx, pt, radius)
+                })
+                .map(|(i, mw)| (state.region.grid[i as usize].id.clone(), mw));
             sites.push(SiteFact {
                 kommunenummer: s.kommunenummer.clone(),
-                status: s.status.name().to_string(),
-                substation: points.get(&s.site).and_then(|&pt| substation(state, pt)),
+                status: s.status,
+                substation,
             });
         }
-        for pr in st.proposals(None)? {
-            if !touched.contains(&pr.id) {
+        for pr in &proposals {
+            if !touched.contains(pr.id.as_str()) {
                 sites.push(SiteFact {
                     kommunenummer: pr.kommunenummer.clone(),
-                    status: "proposed".into(),
+                    status: Status::Proposed,
                     substation: None,
                 });
             }

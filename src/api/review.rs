@@ -194,11 +194,7 @@ pub async fn proposal(
     let p = store(&state)?
         .proposal(&id)?
         .ok_or_else(|| ApiError::NotFound(format!("no proposal '{id}'")))?;
-    let g: geojson::Geometry = serde_json::from_value(p.geometry.clone())
-        .map_err(|e| ApiError::Internal(format!("stored proposal {id}: {e}")))?;
-    let g: Geometry<f64> = g
-        .try_into()
-        .map_err(|e| ApiError::Internal(format!("stored proposal {id}: {e}")))?;
+    let g = p.native_geometry().map_err(ApiError::Internal)?;
     let scores = score_site(&state, &p.id, &p.name, g);
     Ok(Json(
         json!({"kommunenummer": p.kommunenummer, "scores": scores, "proposal": p}),
@@ -235,11 +231,7 @@ pub async fn proposals(
                 .map_err(|e| ApiError::Internal(e.to_string()))?;
             let mut features = Vec::with_capacity(list.len());
             for p in list {
-                let g: geojson::Geometry = serde_json::from_value(p.geometry.clone())
-                    .map_err(|e| ApiError::Internal(format!("stored proposal {}: {e}", p.id)))?;
-                let g: Geometry<f64> = g
-                    .try_into()
-                    .map_err(|e| ApiError::Internal(format!("stored proposal {}: {e}", p.id)))?;
+                let g = p.native_geometry().map_err(ApiError::Internal)?;
                 let g = to
                     .apply(&g)
                     .map_err(|e| ApiError::Internal(e.to_string()))?;

@@ -44,9 +44,7 @@ pub fn locate(
         return Some((p, Some(k)));
     }
     if let Some(p) = proposals.iter().find(|p| p.id == id) {
-        let g: geojson::Geometry = serde_json::from_value(p.geometry.clone()).ok()?;
-        let g: geo::Geometry<f64> = g.try_into().ok()?;
-        return point_of(&g).map(|pt| (pt, None));
+        return point_of(&p.native_geometry().ok()?).map(|pt| (pt, None));
     }
     // Grid cells are named by their centre: g{x}_{y} in EPSG:25833.
     let (x, y) = id.strip_prefix('g')?.split_once('_')?;

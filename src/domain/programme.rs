@@ -7,6 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::review::Status;
+
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ProgrammeError {
     #[error("{file}: line {line}: {message}")]
@@ -684,12 +686,11 @@ pub fn membership_fees(rate: f64, members: &[String], population: &BTreeMap<Stri
 
 /// What a computed KPI is computed from: each site's municipality, review status and the
 /// free grid capacity at its substation, the corridor result, and the region's members.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SiteFact {
     pub kommunenummer: String,
-    /// Review status name: proposed, under_review, recommended, approved, rejected, built.
-    pub status: String,
-    /// Substation serving the site and its free MW, where known.
+    pub status: Status,
+    /// Substation (its id) serving the site and its free MW, where known.
     pub substation: Option<(String, f64)>,
 }
 
@@ -710,26 +711,26 @@ pub struct Reading {
 
 pub fn compute(kind: Computed, inputs: &KpiInputs) -> Option<Reading> {
     let members: BTreeSet<&str> = inputs.members.iter().map(String::as_str).collect();
-    let count = |keep: &dyn Fn(&str) -> bool| {
+    let count = |keep: &dyn Fn(Status) -> bool| {
         let mut per = BTreeMap::new();
-        for s in inputs.sites.iter().filter(|s| keep(&s.status)) {
+        for s in inputs.sites.iter().filter(|s| keep(s.status)) {
             *per.entry(s.kommunenummer.clone()).or_insert(0.0) += 1.0;
         }
         // Counted, not summed: an empty f64 sum is -0.
-        let n = inputs.sites.iter().filter(|s| keep(&s.status)).count();
+        let n = inputs.sites.iter().filter(|s| keep(s.status)).count();
         Reading {
             value: n as f64,
             per_municipality: per,
         }
     };
-    let accepted = |s: &str| matches!(s, "recommended" | "approved" | "built");
-    let approved = |s: &str| matches!(s, "approved" | "built");
+    let accepted = |s: Status| matches!(s, Status::Recommended | Status::Approved | Status::Built);
+    let approved = |s: Status| matches!(s, Status::Approved | Status::Built);
     Some(match kind {
         Computed::MunicipalitiesWithSite => {
             let with: BTreeSet<&str> = inputs
                 .sites
                 .iter()
-                .filter(|s| accepted(&s.status) && members.contains(s.kommunenummer.as_str()))
+                .filter(|s| accepted(s.status) && members.contains(s.kommunenummer.as_str()))
                 .map(|s| s.kommunenummer.as_str())
                 .collect();
             Reading {
@@ -738,7 +739,7 @@ pub fn compute(kind: Computed, inputs: &KpiInputs) -> Option<Reading> {
             }
         }
         Computed::SitesProposed => count(&|_| true),
-        Computed::SitesReviewed => count(&|s| s != "proposed"),
+        Computed::SitesReviewed => count(&|s| s != Status::Proposed),
         Computed::SitesApproved => count(&approved),
         Computed::AfirCorridorShare2030 => Reading {
             value: inputs.afir_share_2030?,
@@ -748,7 +749,7 @@ pub fn compute(kind: Computed, inputs: &KpiInputs) -> Option<Reading> {
             let stations: BTreeMap<&str, f64> = inputs
                 .sites
                 .iter()
-                .filter(|s| approved(&s.status))
+                .filter(|s| approved(s.status))
                 .filter_map(|s| s.substation.as_ref().map(|(n, mw)| (n.as_str(), *mw)))
                 .collect();
             Reading {
@@ -836,7 +837,7 @@ status = "planned"
     fn computed_kpis_count_accepted_sites_per_member_and_each_substation_once() {
         let site = |k: &str, s: &str, sub: Option<(&str, f64)>| SiteFact {
             kommunenummer: k.into(),
-            status: s.into(),
+            status: Status::parse(s).unwrap(),
             substation: sub.map(|(n, mw)| (n.to_string(), mw)),
         };
         let inputs = KpiInputs {

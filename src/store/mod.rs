@@ -78,6 +78,16 @@ pub struct Proposal {
     pub created_at: i64,
 }
 
+impl Proposal {
+    /// The stored geometry as a geo type, in EPSG:25833; the message says what is wrong.
+    pub fn native_geometry(&self) -> std::result::Result<geo::Geometry<f64>, String> {
+        let g: geojson::Geometry = serde_json::from_value(self.geometry.clone())
+            .map_err(|e| format!("stored proposal {}: {e}", self.id))?;
+        g.try_into()
+            .map_err(|e| format!("stored proposal {}: {e}", self.id))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NewProposal {
     pub name: String,

@@ -9,11 +9,11 @@ use crate::scoring::context::ScoringContext;
 /// Elvia and Statnett connect loads under about 5 MW without a queue within a few km.
 pub const DEFAULT_RADIUS_M: f64 = 5000.0;
 
-pub fn capacity(ctx: &ScoringContext, criterion: &Criterion, c: &Candidate) -> Measurement {
-    let radius = criterion.radius_m.unwrap_or(DEFAULT_RADIUS_M);
-    let best = ctx
-        .grid
-        .within(c.point, radius)
+/// The substation with the most free capacity within `radius` of `point`: its index in the
+/// region's grid layer and its free MW.
+pub fn most_free(ctx: &ScoringContext, point: [f64; 2], radius: f64) -> Option<(u32, f64)> {
+    ctx.grid
+        .within(point, radius)
         .into_iter()
         .filter_map(|(i, _)| {
             ctx.region.grid[i as usize]
@@ -22,8 +22,12 @@ pub fn capacity(ctx: &ScoringContext, criterion: &Criterion, c: &Candidate) -> M
                 .map(|mw| (i, mw))
         })
         // Most MW; on a tie, the lowest id, so the answer never depends on index layout.
-        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
-    match best {
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+}
+
+pub fn capacity(ctx: &ScoringContext, criterion: &Criterion, c: &Candidate) -> Measurement {
+    let radius = criterion.radius_m.unwrap_or(DEFAULT_RADIUS_M);
+    match most_free(ctx, c.point, radius) {
         Some((i, mw)) => Measurement::of(mw.max(0.0), Some(i)),
         None => Measurement::of(0.0, None),
     }

@@ -77,8 +77,11 @@ enum Command {
     User(UserCmd),
     /// AFIR coverage per corridor: stations counted, gaps with chainage, share covered, pass or fail.
     Corridors(CorridorsCmd),
-    /// Choose k candidates that close the AFIR gaps or cover the most heavy traffic.
+    /// Choose k site areas that close the AFIR gaps or cover the most heavy traffic.
     Select(SelectCmd),
+    /// The best distinct, named site areas of a profile: neighbouring candidates grouped,
+    /// then the top k at least a minimum distance apart (the "Locate" step).
+    Shortlist(ShortlistCmd),
     /// The yearly action-programme report: measures, statuses, KPIs against targets, and the
     /// Klimasats phase II KPIs computed from the review store.
     Report(ReportCmd),
@@ -115,6 +118,49 @@ struct CorridorsCmd {
     #[arg(long)]
     ignore_power: bool,
     /// Print the report as JSON (with every station and gap).
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+struct ShortlistCmd {
+    /// Profile: mcs-corridor, depot, hydrogen, biogas, or a path to a .toml profile.
+    #[arg(long)]
+    profile: String,
+    /// Candidates on a square grid with this spacing in metres, instead of parcels.
+    #[arg(long, value_name = "METRES")]
+    grid: Option<f64>,
+    /// The grid's municipalities: kommunenummer prefixes.
+    #[arg(long, value_delimiter = ',', default_value = "03,31,32,33,39")]
+    municipalities: Vec<String>,
+    /// How many areas (default: the profile's `[sites] k`).
+    #[arg(long)]
+    k: Option<usize>,
+    /// Least distance between chosen areas, km, straight line and edge to edge (default: the profile's).
+    #[arg(long, allow_hyphen_values = true)]
+    min_spacing_km: Option<f64>,
+    /// Least area of a chosen area, hectares (default: the profile's).
+    #[arg(long, allow_hyphen_values = true)]
+    min_area_ha: Option<f64>,
+    /// At most this many areas per municipality.
+    #[arg(long)]
+    max_per_municipality: Option<usize>,
+    /// Only candidates in this municipality (kommunenummer, e.g. 0301).
+    #[arg(long)]
+    municipality: Option<String>,
+    /// Only candidates scoring at least this.
+    #[arg(long)]
+    min_score: Option<f64>,
+    /// Custom weights, e.g. grid_capacity=40,main_road=15 (all weights must still sum to 100).
+    #[arg(long, value_delimiter = ',', value_parser = parse_weight)]
+    weights: Vec<(String, f64)>,
+    /// Also write the areas (polygons) to this file: .geojson, .gpkg, .csv, .fgb or .shp.zip.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Overwrite the output file if it exists.
+    #[arg(long)]
+    force: bool,
+    /// Print the shortlist as JSON (outlines in CRS84).
     #[arg(long)]
     json: bool,
 }
@@ -440,6 +486,25 @@ fn main() -> ExitCode {
                 ignore_power: a.ignore_power,
                 json: a.json,
                 db: Some(db.clone()),
+            },
+            &mut std::io::stdout(),
+        ),
+        Command::Shortlist(a) => cli::shortlist::run(
+            &common,
+            &cli::shortlist::ShortlistArgs {
+                profile: a.profile,
+                grid: a.grid,
+                grid_municipalities: a.municipalities,
+                k: a.k,
+                min_spacing_km: a.min_spacing_km,
+                min_area_ha: a.min_area_ha,
+                max_per_municipality: a.max_per_municipality,
+                municipality: a.municipality,
+                min_score: a.min_score,
+                weights: a.weights.into_iter().collect(),
+                out: a.out,
+                force: a.force,
+                json: a.json,
             },
             &mut std::io::stdout(),
         ),

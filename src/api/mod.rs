@@ -135,6 +135,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(features::item))
         .routes(routes!(planning::profiles))
         .routes(routes!(planning::score))
+        .routes(routes!(planning::shortlist))
         .routes(routes!(planning::candidate))
         .routes(routes!(planning::compare))
         .routes(routes!(export::export))

@@ -339,3 +339,161 @@ pub async fn compare(
     }
     Ok(Json(json!({"profile": profile, "candidates": out})))
 }
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShortlistRequest {
+    /// The profile id: mcs-corridor, depot, hydrogen or biogas.
+    pub profile: String,
+    /// Criterion id → weight, as for `POST /api/score`; all must sum to 100.
+    #[serde(default)]
+    pub weights: BTreeMap<String, f64>,
+    /// `parcels` (default), or `grid` when the server was started with `--grid`.
+    pub candidates: Option<String>,
+    /// Only candidates in this municipality.
+    pub kommunenummer: Option<String>,
+    /// Only candidates scoring at least this under the request's weights.
+    pub min_score: Option<f64>,
+    /// Only candidates with this review status (proposed, under_review, …).
+    pub status: Option<String>,
+    /// How many areas, 1..100 (default: the profile's).
+    pub k: Option<i64>,
+    /// Least distance between chosen areas, km, straight line and edge to edge.
+    pub min_spacing_km: Option<f64>,
+    /// Least area of a chosen area, hectares.
+    pub min_area_ha: Option<f64>,
+    /// At most this many areas per municipality.
+    pub max_per_municipality: Option<i64>,
+}
+
+/// The most areas one shortlist may ask for.
+pub const MAX_SHORTLIST: i64 = 100;
+
+/// The best distinct site areas under new weights and filters: neighbouring candidates
+/// grouped into named areas, then the top k at least a minimum distance apart.
+#[utoipa::path(post, path = "/api/shortlist", tag = "Planning",
+    request_body = ShortlistRequest,
+    responses(
+        (status = 200, description = "The shortlist: each area's name, outline (CRS84), area, municipalities, best and mean score and the best candidate's breakdown; the areas passed over and why", body = serde_json::Value),
+        (status = 400, description = "An unknown profile or criterion, weights not summing to 100, k outside 1..100, a negative spacing or area, or a malformed body", body = super::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn shortlist(
+    State(state): State<AppState>,
+    body: Result<Json<ShortlistRequest>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let req = super::error::json_body(body, "shortlist request")?;
+    tokio::task::spawn_blocking(move || run_shortlist(&state, &req))
+        .await
+        .map_err(|e| ApiError::Internal(format!("shortlist task failed: {e}")))?
+        .map(Json)
+}
+
+/// The scored set a request names: its profile and candidate set.
+fn scored_for<'a>(
+    state: &'a AppState,
+    profile: &str,
+    candidates: Option<&str>,
+) -> Result<&'a crate::catalog::Scored, ApiError> {
+    let set = candidate_set(candidates)?;
+    state
+        .scored
+        .iter()
+        .find(|s| s.profile.id == profile && s.set == set)
+        .map(|s| s.as_ref())
+        .ok_or_else(|| {
+            if state.scored.iter().any(|s| s.profile.id == profile) {
+                bad(
+                    "candidates",
+                    format!(
+                        "this server has no {} candidates; start it with `energistasjon serve --grid 250`",
+                        set.name()
+                    ),
+                )
+            } else {
+                unknown_profile(state, profile)
+            }
+        })
+}
+
+fn run_shortlist(state: &AppState, req: &ShortlistRequest) -> Result<Value, ApiError> {
+    use crate::catalog::sites::{self, SiteQuery};
+    let scored = scored_for(state, &req.profile, req.candidates.as_deref())?;
+    let profile = if req.weights.is_empty() {
+        scored.profile.clone()
+    } else {
+        with_weights(&scored.profile, &req.weights).map_err(|m| bad("weights", m))?
+    };
+    let mut q = SiteQuery::defaults(&scored.profile);
+    q.weights = profile.criteria.iter().map(|c| c.weight).collect();
+    if let Some(k) = req.k {
+        if !(1..=MAX_SHORTLIST).contains(&k) {
+            return Err(bad(
+                "k",
+                format!("k must lie in 1..{MAX_SHORTLIST}, not {k}"),
+            ));
+        }
+        q.rules.k = k as usize;
+    }
+    if let Some(km) = req.min_spacing_km {
+        if !(km.is_finite() && km >= 0.0) {
+            return Err(bad(
+                "min_spacing_km",
+                format!("min_spacing_km must be a distance ≥ 0 km, not {km}"),
+            ));
+        }
+        q.rules.min_spacing_m = km * 1000.0;
+    }
+    if let Some(ha) = req.min_area_ha {
+        if !(ha.is_finite() && ha >= 0.0) {
+            return Err(bad(
+                "min_area_ha",
+                format!("min_area_ha must be an area ≥ 0 ha, not {ha}"),
+            ));
+        }
+        q.rules.min_area_m2 = ha * 10_000.0;
+    }
+    if let Some(m) = req.max_per_municipality {
+        if m < 1 {
+            return Err(bad(
+                "max_per_municipality",
+                "max_per_municipality must be at least 1",
+            ));
+        }
+        q.rules.max_per_municipality = Some(m as usize);
+    }
+    if let Some(s) = req.min_score {
+        if !(s.is_finite() && (0.0..=100.0).contains(&s)) {
+            return Err(bad("min_score", "min_score is a score from 0 to 100"));
+        }
+    }
+    q.min_score = req.min_score;
+    q.kommunenummer = req.kommunenummer.clone();
+    let status = match req.status.as_deref() {
+        None => None,
+        Some(st) => Some(crate::domain::review::Status::parse(st).ok_or_else(|| {
+            bad(
+                "status",
+                format!(
+                    "unknown status '{st}'; use one of {}",
+                    crate::domain::review::Status::ALL
+                        .map(|s| s.name())
+                        .join(", ")
+                ),
+            )
+        })?),
+    };
+    let overlay = match status {
+        Some(_) => super::session::overlay(state)?.unwrap_or_default(),
+        None => Default::default(),
+    };
+    let keep = |i: usize| {
+        status.is_none_or(|st| {
+            overlay
+                .value(&scored.raw.candidates[i].id, "status")
+                .is_some_and(|v| v == st.name())
+        })
+    };
+    let result = sites::run(&state.ctx, scored, &q, &keep);
+    let t = crate::ingest::crs::ToCrs84::new().map_err(|e| ApiError::Internal(e.to_string()))?;
+    sites::to_json(&result, &t).map_err(|e| ApiError::Internal(e.to_string()))
+}

@@ -6,6 +6,7 @@
 pub mod planned;
 pub mod query;
 pub mod review;
+pub mod sites;
 
 use std::sync::Arc;
 
@@ -361,6 +362,8 @@ pub struct Scored {
     /// Each candidate's geometry in CRS84, and its bounding box there.
     pub lonlat: Vec<Geometry<f64>>,
     pub bbox: Vec<[f64; 4]>,
+    /// Which candidates touch, for growing site areas.
+    pub adjacency: crate::scoring::areas::Adjacency,
 }
 
 impl Scored {
@@ -380,6 +383,7 @@ impl Scored {
             .map(|c| t.apply(&c.geometry))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Scored {
+            adjacency: crate::scoring::areas::Adjacency::new(&raw.candidates),
             set,
             kommunenummer: kommunenummer(region, &raw),
             bbox: lonlat.iter().map(bounds).collect(),
@@ -421,10 +425,15 @@ pub fn build(
         sets.extend(grid.map(|_| CandidateSet::Grid));
         for set in sets {
             let c = candidates_collection(ctx, &profile, set, grid)?;
-            if let Some(s) = c.scored_arc() {
-                scored.push(s);
-            }
+            let areas = match c.scored_arc() {
+                Some(s) => {
+                    scored.push(s.clone());
+                    sites_collection(ctx, &s)?
+                }
+                None => None,
+            };
             out.push(c);
+            out.extend(areas);
         }
     }
     Ok((out, scored))
@@ -571,6 +580,43 @@ pub fn candidates_collection(
     let raw = measure(ctx, profile, cands, &|_| {});
     let s = Arc::new(Scored::new(ctx.region, &t, set, profile.clone(), raw)?);
     Ok(candidate_collection(id, title, description, s))
+}
+
+/// `sites-{profile}` (or `…-grid`): the candidates grouped into named site areas, as
+/// polygons, under the profile's own weights. None when the set has no scored candidate.
+pub fn sites_collection(ctx: &ScoringContext, s: &Scored) -> Result<Option<Collection>, CrsError> {
+    let t = ToCrs84::new()?;
+    let started = std::time::Instant::now();
+    let items = sites::items(ctx, s, &t)?;
+    tracing::info!(profile = %s.profile.id, set = s.set.name(), areas = items.len(), seconds = started.elapsed().as_secs_f64(), "site areas");
+    if items.is_empty() {
+        return Ok(None);
+    }
+    let suffix = if s.set == CandidateSet::Grid {
+        "-grid"
+    } else {
+        ""
+    };
+    let r = &s.profile.sites;
+    Ok(Some(Collection {
+        id: format!("sites-{}{suffix}", s.profile.id),
+        title: format!("{}: stedsområder", s.profile.name),
+        description: format!(
+            "Neighbouring {} candidates grouped into named site areas (grown from the best \
+             candidate while neighbours score at most {} points lower, up to {} ha), the best \
+             {} first; shortlist_rank marks the default shortlist ({} areas, at least {} ha, at \
+             least {} km apart). Re-weight with POST /api/shortlist.",
+            s.set.name(),
+            r.max_score_drop,
+            r.max_area_ha,
+            sites::COLLECTION_MAX,
+            r.k,
+            r.min_area_ha,
+            r.min_spacing_km
+        ),
+        extent: extent(items.iter().map(|i| i.bbox)),
+        source: Source::Layer(items),
+    }))
 }
 
 fn candidate_collection(

@@ -10,6 +10,7 @@ pub mod progress;
 pub mod report;
 pub mod score;
 pub mod serve;
+pub mod shortlist;
 pub mod user;
 
 use std::path::PathBuf;

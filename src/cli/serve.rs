@@ -71,6 +71,15 @@ pub async fn run(common: &Common, args: ServeArgs) -> Result<(), CliError> {
             population: args.population,
             ..ApiOptions::default()
         });
+    // A profile with nothing to rank serves empty lists; say so where operators look.
+    for s in state.scored.iter() {
+        if let Some((nb, en)) =
+            crate::scoring::report::why_empty(&s.raw, s.set == crate::catalog::CandidateSet::Grid)
+        {
+            let text = if lang == super::Lang::En { en } else { nb };
+            tracing::warn!(profile = %s.profile.id, candidates = s.set.name(), "{text}");
+        }
+    }
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -23,6 +23,8 @@ pub enum Role {
     Stations,
     Exclusion,
     Candidates,
+    /// Named places (towns, villages, districts), used to name site areas.
+    Places,
 }
 
 /// The geometry family a role accepts.
@@ -70,7 +72,7 @@ impl GeometryFamily {
 }
 
 impl Role {
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::Boundary,
         Role::Landuse,
         Role::Roads,
@@ -80,6 +82,7 @@ impl Role {
         Role::Stations,
         Role::Exclusion,
         Role::Candidates,
+        Role::Places,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -93,6 +96,7 @@ impl Role {
             Role::Stations => "stations",
             Role::Exclusion => "exclusion",
             Role::Candidates => "candidates",
+            Role::Places => "places",
         }
     }
 
@@ -100,6 +104,7 @@ impl Role {
         match self {
             Role::Boundary | Role::Landuse | Role::Exclusion => GeometryFamily::Polygon,
             Role::Roads | Role::Rail => GeometryFamily::Line,
+            Role::Places => GeometryFamily::Point,
             // Grid operators publish some substations as areas, and OSM maps some
             // stations as areas: both are kept.
             Role::Grid | Role::Stations | Role::Terminals | Role::Candidates => {
@@ -134,6 +139,7 @@ impl Role {
             ],
             Role::Exclusion => &[("kind", true), ("name", false)],
             Role::Candidates => &[("name", false)],
+            Role::Places => &[("name", true), ("kind", false)],
         }
     }
 }
@@ -338,6 +344,14 @@ pub enum ExclusionKind {
 pub struct Exclusion {
     pub kind: ExclusionKind,
     pub name: Option<String>,
+}
+
+/// A named place: a town, village or district, as a point where its name belongs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Place {
+    pub name: String,
+    /// The source's place type (N1000 `type`: by, tettsted, grend, …), kept as given.
+    pub kind: Option<String>,
 }
 
 /// A user-given site. Its own attributes are kept as they came.

@@ -135,6 +135,40 @@ pub struct Profile {
     pub unknown_landuse_value: f64,
     /// Parcels larger than this are split into pieces of at most this size.
     pub max_parcel_area_m2: f64,
+    /// How candidates group into site areas, and the shortlist's defaults.
+    pub sites: SiteRules,
+}
+
+/// How a profile groups candidates into site areas and shortlists them (ArcGIS's
+/// "Locate" step). Kept in the profile's `[sites]` table, each value with its reasoning.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SiteRules {
+    /// An area grows over neighbours scoring at most this many points below its best.
+    pub max_score_drop: f64,
+    /// An area stops growing at this size.
+    pub max_area_ha: f64,
+    /// The shortlist passes over areas smaller than this.
+    pub min_area_ha: f64,
+    /// Shortlisted areas lie at least this far apart: straight line, edge to edge. Driving
+    /// distance is never shorter, so the spacing holds on the road too.
+    pub min_spacing_km: f64,
+    /// At most this many shortlisted areas per municipality; None for no limit.
+    pub max_per_municipality: Option<usize>,
+    /// How many areas the shortlist gives by default.
+    pub k: usize,
+}
+
+impl Default for SiteRules {
+    fn default() -> Self {
+        SiteRules {
+            max_score_drop: 10.0,
+            max_area_ha: 100.0,
+            min_area_ha: 1.0,
+            min_spacing_km: 10.0,
+            max_per_municipality: None,
+            k: 10,
+        }
+    }
 }
 
 impl Profile {
@@ -190,6 +224,18 @@ struct RawProfile {
     max_parcel_area_m2: f64,
     #[serde(default)]
     criteria: Vec<Spanned<RawCriterion>>,
+    sites: Option<RawSites>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSites {
+    max_score_drop: Option<Spanned<f64>>,
+    max_area_ha: Option<Spanned<f64>>,
+    min_area_ha: Option<Spanned<f64>>,
+    min_spacing_km: Option<Spanned<f64>>,
+    max_per_municipality: Option<Spanned<i64>>,
+    k: Option<Spanned<i64>>,
 }
 
 fn default_unknown_landuse() -> f64 {
@@ -518,7 +564,13 @@ pub fn parse_profile(text: &str, file: &str) -> Result<Profile, ProfileError> {
         });
     }
 
+    let sites = match &raw.sites {
+        None => SiteRules::default(),
+        Some(rs) => site_rules(&ctx, rs)?,
+    };
+
     Ok(Profile {
+        sites,
         id: raw.id,
         name: raw.name.clone(),
         name_en: raw.name_en.unwrap_or(raw.name),
@@ -529,6 +581,52 @@ pub fn parse_profile(text: &str, file: &str) -> Result<Profile, ProfileError> {
         landuse_values,
         unknown_landuse_value: raw.unknown_landuse_value,
         max_parcel_area_m2: raw.max_parcel_area_m2,
+    })
+}
+
+fn site_rules(ctx: &Ctx, rs: &RawSites) -> Result<SiteRules, ProfileError> {
+    let d = SiteRules::default();
+    let number = |v: &Option<Spanned<f64>>, key: &str, default: f64, positive: bool| {
+        let Some(v) = v else { return Ok(default) };
+        let x = *v.get_ref();
+        if !x.is_finite() || x < 0.0 || (positive && x == 0.0) {
+            let what = if positive { "> 0" } else { "≥ 0" };
+            return Err(ctx.err(
+                v.span(),
+                format!("sites.{key}"),
+                format!("must be a number {what}"),
+            ));
+        }
+        Ok(x)
+    };
+    let count = |v: &Option<Spanned<i64>>, key: &str| -> Result<Option<usize>, ProfileError> {
+        let Some(v) = v else { return Ok(None) };
+        if *v.get_ref() < 1 {
+            return Err(ctx.err(
+                v.span(),
+                format!("sites.{key}"),
+                "must be a whole number ≥ 1",
+            ));
+        }
+        Ok(Some(*v.get_ref() as usize))
+    };
+    Ok(SiteRules {
+        max_score_drop: number(
+            &rs.max_score_drop,
+            "max_score_drop",
+            d.max_score_drop,
+            false,
+        )?,
+        max_area_ha: number(&rs.max_area_ha, "max_area_ha", d.max_area_ha, true)?,
+        min_area_ha: number(&rs.min_area_ha, "min_area_ha", d.min_area_ha, false)?,
+        min_spacing_km: number(
+            &rs.min_spacing_km,
+            "min_spacing_km",
+            d.min_spacing_km,
+            false,
+        )?,
+        max_per_municipality: count(&rs.max_per_municipality, "max_per_municipality")?,
+        k: count(&rs.k, "k")?.unwrap_or(d.k),
     })
 }
 
@@ -668,6 +766,21 @@ invert = true
         let err =
             parse_profile(&OK.replace("[\"residential\"]", "[\"villas\"]"), "t.toml").unwrap_err();
         assert_eq!(err.key, "constraints.forbidden_landuse");
+    }
+
+    #[test]
+    fn site_rules_default_when_absent_and_bad_values_are_named_with_their_line() {
+        let p = parse_profile(OK, "t.toml").unwrap();
+        assert_eq!(p.sites, SiteRules::default());
+        let text = format!("{OK}\n[sites]\nmin_spacing_km = 20\nk = 5\n");
+        let p = parse_profile(&text, "t.toml").unwrap();
+        assert_eq!((p.sites.min_spacing_km, p.sites.k), (20.0, 5));
+        let bad = format!("{OK}\n[sites]\nmin_spacing_km = -3\n");
+        let err = parse_profile(&bad, "t.toml").unwrap_err();
+        assert_eq!(err.key, "sites.min_spacing_km");
+        assert_eq!(err.line, bad.lines().count());
+        let bad = format!("{OK}\n[sites]\nk = 0\n");
+        assert_eq!(parse_profile(&bad, "t.toml").unwrap_err().key, "sites.k");
     }
 
     #[test]

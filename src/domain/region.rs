@@ -7,7 +7,7 @@ use geo::{BoundingRect, Rect};
 use super::corridor::CorridorsFile;
 
 use super::layers::{
-    Exclusion, Feature, LandUse, Municipality, Rail, Road, Role, Site, Station, Substation,
+    Exclusion, Feature, LandUse, Municipality, Place, Rail, Road, Role, Site, Station, Substation,
     Terminal,
 };
 
@@ -23,6 +23,7 @@ pub enum Features {
     Stations(Vec<Feature<Station>>),
     Exclusion(Vec<Feature<Exclusion>>),
     Candidates(Vec<Feature<Site>>),
+    Places(Vec<Feature<Place>>),
 }
 
 macro_rules! for_each_variant {
@@ -37,6 +38,7 @@ macro_rules! for_each_variant {
             Features::Stations($v) => $body,
             Features::Exclusion($v) => $body,
             Features::Candidates($v) => $body,
+            Features::Places($v) => $body,
         }
     };
 }
@@ -78,6 +80,7 @@ pub struct Region {
     pub stations: Vec<Feature<Station>>,
     pub exclusion: Vec<Feature<Exclusion>>,
     pub candidates: Vec<Feature<Site>>,
+    pub places: Vec<Feature<Place>>,
     /// Corridors and network settings, when the region config names a corridors file.
     pub corridors: Option<RegionCorridors>,
 }
@@ -109,6 +112,7 @@ impl Region {
             Features::Stations(v) => self.stations.extend(v),
             Features::Exclusion(v) => self.exclusion.extend(v),
             Features::Candidates(v) => self.candidates.extend(v),
+            Features::Places(v) => self.places.extend(v),
         }
     }
 
@@ -123,6 +127,7 @@ impl Region {
             Role::Stations => self.stations.len(),
             Role::Exclusion => self.exclusion.len(),
             Role::Candidates => self.candidates.len(),
+            Role::Places => self.places.len(),
         }
     }
 

@@ -6,8 +6,9 @@ use gdal::vector::{Feature as GdalFeature, FieldValue};
 
 use crate::config::{FieldSpec, LayerConfig};
 use crate::domain::layers::{
-    parse_enum, parse_road_ref, Exclusion, LandUse, Municipality, Oneway, Rail, Road, RoadCategory,
-    Site, Station, Substation, Terminal, EXCLUSION_KINDS, STATION_KINDS, TERMINAL_KINDS,
+    parse_enum, parse_road_ref, Exclusion, LandUse, Municipality, Oneway, Place, Rail, Road,
+    RoadCategory, Site, Station, Substation, Terminal, EXCLUSION_KINDS, STATION_KINDS,
+    TERMINAL_KINDS,
 };
 use crate::domain::{LandUseClass, Role};
 
@@ -33,6 +34,7 @@ pub enum Attrs {
     Stations(Station),
     Exclusion(Exclusion),
     Candidates(Site),
+    Places(Place),
 }
 
 struct Mapped {
@@ -323,6 +325,10 @@ impl AttributeReader {
             Role::Exclusion => Attrs::Exclusion(Exclusion {
                 kind: self.kind("kind", f, EXCLUSION_KINDS)?,
                 name: self.optional("name", f, &mut w),
+            }),
+            Role::Places => Attrs::Places(Place {
+                name: self.required("name", f)?,
+                kind: self.optional("kind", f, &mut w),
             }),
             Role::Candidates => {
                 let mut properties = BTreeMap::new();

@@ -339,6 +339,7 @@ fn empty_features(role: Role) -> Features {
         Role::Stations => Features::Stations(Vec::new()),
         Role::Exclusion => Features::Exclusion(Vec::new()),
         Role::Candidates => Features::Candidates(Vec::new()),
+        Role::Places => Features::Places(Vec::new()),
     }
 }
 
@@ -363,6 +364,7 @@ fn push(out: &mut Features, f: Feature<()>, attrs: Attrs) {
         (Features::Stations(v), Attrs::Stations(a)) => put!(v, a),
         (Features::Exclusion(v), Attrs::Exclusion(a)) => put!(v, a),
         (Features::Candidates(v), Attrs::Candidates(a)) => put!(v, a),
+        (Features::Places(v), Attrs::Places(a)) => put!(v, a),
         // The reader is built for the layer's role, so its attributes always match.
         _ => {}
     }

@@ -57,6 +57,8 @@ pub struct ScoringContext<'r> {
     pub municipalities: PolygonIndex,
     pub landuse: PolygonIndex,
     pub exclusion: PolygonIndex,
+    /// Named places, for naming site areas.
+    pub places: PolygonIndex,
     /// True when some road in the layer carries a heavy-vehicle ÅDT.
     pub roads_have_aadt: bool,
     /// The road graph and corridors, when the region has a corridors file.
@@ -131,6 +133,7 @@ impl<'r> ScoringContext<'r> {
             municipalities,
             landuse,
             exclusion,
+            places: PolygonIndex::new(region.places.iter().map(|f| &f.geometry)),
             roads_have_aadt: region.roads.iter().any(|r| r.attrs.heavy_aadt.is_some()),
             network,
         }

@@ -10,10 +10,13 @@
 //! output bit for bit, whatever the number of threads: each candidate is computed on
 //! its own, sums run in criterion order, and ties rank by candidate order.
 
+pub mod areas;
 pub mod candidates;
 pub mod constraints;
 pub mod context;
 pub mod criteria;
+pub mod dissolve;
+pub mod naming;
 pub mod report;
 pub mod sensitivity;
 pub mod workload;

@@ -127,3 +127,57 @@ pub fn breakdown(
         criteria,
     }
 }
+
+/// Why a candidate set has nothing to rank, in bokmål and English, with what to do; None
+/// when some candidate was scored. `grid` says whether the set is a grid.
+pub fn why_empty(raw: &RawTable, grid: bool) -> Option<(String, String)> {
+    if (0..raw.len()).any(|i| !raw.excluded(i)) {
+        return None;
+    }
+    let p = &raw.profile;
+    if raw.is_empty() {
+        return Some(if grid {
+            (
+                format!("Profilen {} har ingen kandidater: rutenettet har ingen celler i de valgte kommunene. Hint: sjekk --municipalities (kommunenummer-prefikser, f.eks. 03,32).", p.id),
+                format!("Profile {} has no candidates: the grid has no cells in the chosen municipalities. Hint: check --municipalities (kommunenummer prefixes, e.g. 03,32).", p.id),
+            )
+        } else {
+            let reach = p
+                .constraints
+                .max_main_road_distance_m
+                .map(|d| format!(" innen {d:.0} m fra E- eller R-veg"))
+                .unwrap_or_default();
+            let reach_en = p
+                .constraints
+                .max_main_road_distance_m
+                .map(|d| format!(" within {d:.0} m of an E or R road"))
+                .unwrap_or_default();
+            (
+                format!("Profilen {} har ingen kandidater: regionen har ingen arealbruksflater{reach} som profilen godtar (næring, industri, lager, samferdsel, …), på minst {:.0} m². Hint: bruk --grid 250 for å vurdere et rutenett i stedet, eller legg inn kommunens arealformål som landuse-lag.", p.id, p.constraints.min_area_m2.unwrap_or(0.0)),
+                format!("Profile {} has no candidates: the region has no land-use parcels{reach_en} that the profile accepts (business, industry, warehouse, transport, …) of at least {:.0} m². Hint: use --grid 250 to assess a grid instead, or add the municipality's zoning as a landuse layer.", p.id, p.constraints.min_area_m2.unwrap_or(0.0)),
+            )
+        });
+    }
+    // Every candidate failed a constraint: name the most common one.
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for f in raw.failures.iter().flatten() {
+        let name = serde_json::to_value(f)
+            .ok()
+            .and_then(|v| {
+                v.get("constraint")
+                    .and_then(|c| c.as_str())
+                    .map(str::to_string)
+            })
+            .unwrap_or_default();
+        *counts.entry(name).or_default() += 1;
+    }
+    let (worst, n) = counts
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(k, v)| (k.clone(), *v))
+        .unwrap_or_default();
+    Some((
+        format!("Profilen {}: alle {} kandidatene er utelukket av profilens begrensninger; oftest {worst} ({n} kandidater). Hint: se begrensningene i profilen (data/profiles/{}.toml), eller bruk --grid 250 / andre kommuner.", p.id, raw.len(), p.id),
+        format!("Profile {}: all {} candidates are excluded by the profile's constraints; most often {worst} ({n} candidates). Hint: see the constraints in the profile (data/profiles/{}.toml), or use --grid 250 / other municipalities.", p.id, raw.len(), p.id),
+    ))
+}

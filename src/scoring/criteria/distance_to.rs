@@ -18,6 +18,7 @@ pub fn distance(ctx: &ScoringContext, role: Role, c: &Candidate) -> Measurement 
         Role::Stations => ctx.all_stations.nearest(c.point),
         Role::Exclusion => ctx.exclusion.nearest(c.point),
         Role::Landuse => ctx.landuse.nearest(c.point),
+        Role::Places => ctx.places.nearest(c.point),
         Role::Boundary | Role::Candidates => None,
     };
     match hit {

@@ -248,6 +248,9 @@ struct ExportCmd {
     /// Leave out the one-line reasons per criterion (smaller files).
     #[arg(long)]
     no_reasons: bool,
+    /// Export the profile's site areas (named polygons, best first) instead of its candidates.
+    #[arg(long)]
+    sites: bool,
     /// Where to write.
     #[arg(long)]
     out: PathBuf,
@@ -426,6 +429,7 @@ fn main() -> ExitCode {
                 out: a.out,
                 force: a.force,
                 db: Some(db.clone()),
+                sites: a.sites,
             },
             &mut std::io::stdout(),
         ),

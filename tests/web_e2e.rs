@@ -210,10 +210,44 @@ fn the_map_loads_shows_a_breakdown_recolours_with_the_weights_switches_language_
     if let Some(line) = out.lines().find(|l| l.starts_with("timing - ")) {
         eprintln!("{line}");
     }
-    for shot in ["map.png", "site-panel.png", "error.png"] {
+    assert!(out.contains("ok - the map outlines"), "{out}");
+    for shot in ["map.png", "site-panel.png", "site-area.png", "error.png"] {
         let len = std::fs::metadata(shots.join(shot))
             .map(|m| m.len())
             .unwrap_or(0);
         assert!(len > 10_000, "{shot}: {len} bytes");
     }
+}
+
+#[test]
+fn on_the_n1000_preset_the_map_opens_on_the_study_area_with_named_site_areas() {
+    let root = common::root();
+    browser_ready(&root);
+    let preset = common::n1000_preset();
+    let data = common::shared_data();
+    // A 1 km grid: the first view depends on where the candidates are, not on their density.
+    let server = common::start_server(&[
+        "--region",
+        preset.to_str().unwrap(),
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--grid",
+        "1000",
+    ]);
+    let shots = root.join("tests/output/screenshots");
+    let o = Command::new("node")
+        .arg("e2e/n1000.test.mjs")
+        .current_dir(root.join("web"))
+        .env("BASE_URL", format!("http://{}", server.addr))
+        .env("SHOTS", &shots)
+        .output()
+        .expect("node runs");
+    let out = common::text(&o.stdout);
+    assert!(o.status.success(), "{out}\n{}", common::text(&o.stderr));
+    assert!(out.contains("contains the study area"), "{out}");
+    assert!(out.contains("the list names site areas"), "{out}");
+    let len = std::fs::metadata(shots.join("n1000.png"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    assert!(len > 10_000, "n1000.png: {len} bytes");
 }

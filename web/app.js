@@ -142,40 +142,43 @@ function renderSliders() {
   }
 }
 
-const scoreBody = (extra) => ({
-  profile: app.profile(), candidates: app.grid() ? 'grid' : 'parcels', weights, limit: 10, ...filters(), ...extra,
+const shortlistBody = (extra) => ({
+  profile: app.profile(), candidates: app.grid() ? 'grid' : 'parcels', weights, ...filters(), ...extra,
 });
 
-// The ten best sites under the current weights and filters, from POST /api/score, with
-// how each moved against the profile's own weights.
+// The shortlist's areas as last shown, by id: a click outlines one and opens its best site.
+let areas = new Map();
+
+// The best distinct site areas under the current weights and filters, from POST
+// /api/shortlist, named, with how each moved against the profile's own weights.
 async function refreshRanking() {
   if (changed()) {
-    const key = JSON.stringify(scoreBody({ weights: defaults, limit: 50 }));
+    const key = JSON.stringify(shortlistBody({ weights: defaults, k: 30 }));
     if (!baselines.has(key)) {
-      const base = await send('POST', '/api/score', JSON.parse(key));
-      baselines.set(key, base.candidates.map((c) => c.id));
+      const base = await send('POST', '/api/shortlist', JSON.parse(key));
+      baselines.set(key, base.sites.map((s) => s.id));
     }
     baseline = baselines.get(key);
   } else {
     baseline = null;
   }
-  const ranked = await send('POST', '/api/score', scoreBody({}));
-  const list = $('ranked');
-  list.replaceChildren(...ranked.candidates.map((c, i) => {
+  const list = await send('POST', '/api/shortlist', shortlistBody({}));
+  areas = new Map(list.sites.map((s) => [s.id, s]));
+  const ol = $('ranked');
+  ol.replaceChildren(...list.sites.map((s, i) => {
     const li = document.createElement('li');
-    li.dataset.id = c.id;
+    li.dataset.id = s.id;
+    li.dataset.best = s.best_candidate;
     const b = document.createElement('button');
     b.type = 'button';
-    b.textContent = `${c.name ?? c.id} (${c.score.toFixed(1)})`;
-    b.onclick = async () => {
-      const site = await getJson(`/api/candidates/${encodeURIComponent(c.id)}?profile=${app.profile()}`);
-      const at = centre(site.geometry);
-      if (at) map.flyTo({ center: at, zoom: Math.max(map.getZoom(), 12) });
-      app.showSite(c.id);
-    };
-    li.append(b);
+    b.textContent = `${ui.lang === 'en' ? s.name_en : s.name} (${s.best_score.toFixed(1)})`;
+    b.onclick = () => showArea(s.id).catch((err) => showError(err.message));
+    const meta = document.createElement('span');
+    meta.className = 'muted area-meta';
+    meta.textContent = ` ${s.area_ha.toLocaleString(ui.lang === 'en' ? 'en' : 'nb')} ha · ${s.kommunenavn.join(', ')}`;
+    li.append(b, meta);
     if (baseline) {
-      const was = baseline.indexOf(c.id);
+      const was = baseline.indexOf(s.id);
       const move = document.createElement('span');
       move.className = 'move';
       if (was < 0) move.textContent = ` ${t('new')}`;
@@ -188,8 +191,38 @@ async function refreshRanking() {
     }
     return li;
   }));
-  $('ranked-note').textContent = `${ranked.numberMatched} ${t('matching')}${baseline ? ` · ${t('movesNote')}` : ''}`;
-  highlight(params.get('site'));
+  const spacing = list.rules.min_spacing_m / 1000;
+  $('ranked-note').textContent = `${t('areasNote').replace('{k}', list.sites.length).replace('{km}', spacing)
+    .replace('{n}', list.eligible)}${baseline ? ` · ${t('movesNote')}` : ''}`;
+  highlight(params.get('area'));
+}
+
+// Outline a shortlisted area on the map, fit the view to it and open its best site's
+// breakdown with the area's name, size and municipalities above it.
+async function showArea(id) {
+  const s = areas.get(id);
+  if (!s) return;
+  map.getSource('area')?.setData({ type: 'Feature', id: s.id, geometry: s.geometry, properties: { id: s.id, name: s.name } });
+  const pts = [];
+  const walk = (c) => (typeof c[0] === 'number' ? pts.push(c) : c.forEach(walk));
+  walk(s.geometry.coordinates);
+  const xs = pts.map((p) => p[0]);
+  const ys = pts.map((p) => p[1]);
+  map.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]], { padding: 80, maxZoom: 13, duration: 0 });
+  setUrl({ area: id });
+  await showSite(s.best_candidate);
+  showAreaHeader(s);
+  highlight(id);
+}
+
+function showAreaHeader(s) {
+  const box = $('site-area');
+  if (!s) { box.hidden = true; return; }
+  box.hidden = false;
+  $('site-area-name').textContent = ui.lang === 'en' ? s.name_en : s.name;
+  $('site-area-text').textContent = t('areaText').replace('{ha}', s.area_ha.toLocaleString(ui.lang === 'en' ? 'en' : 'nb'))
+    .replace('{n}', s.candidates).replace('{kommuner}', s.kommunenavn.join(', '))
+    .replace('{mean}', s.mean_score.toFixed(1)).replace('{best}', s.best_candidate);
 }
 
 // The middle of a GeoJSON geometry's coordinates: enough to fly to a site.
@@ -201,8 +234,8 @@ function centre(g) {
   return [pts.reduce((a, p) => a + p[0], 0) / pts.length, pts.reduce((a, p) => a + p[1], 0) / pts.length];
 }
 
-function highlight(id) {
-  for (const li of document.querySelectorAll('#ranked li')) li.classList.toggle('selected', li.dataset.id === id);
+function highlight(area) {
+  for (const li of document.querySelectorAll('#ranked li')) li.classList.toggle('selected', li.dataset.id === area);
 }
 
 function reloadTiles() {
@@ -232,6 +265,7 @@ function style(candidates) {
   sources.proposals = { type: 'geojson', data: { type: 'FeatureCollection', features: [] } };
   sources.picks = { type: 'geojson', data: { type: 'FeatureCollection', features: [] } };
   sources.draft = { type: 'geojson', data: { type: 'FeatureCollection', features: [] } };
+  sources.area = { type: 'geojson', data: { type: 'FeatureCollection', features: [] } };
   const online = $('background').checked ? 'visible' : 'none';
   const layers = [{ id: 'background', type: 'background', paint: { 'background-color': '#eef2f3' } },
     { id: 'kartverket', type: 'raster', source: 'kartverket', layout: { visibility: online } }];
@@ -280,6 +314,9 @@ function style(candidates) {
     paint: { 'circle-color': scoreColour, 'circle-radius': ['interpolate', ['linear'], ['zoom'], 6, 2.5, 12, 6],
       'circle-stroke-color': ['match', ['get', 'status'], 'proposed', '#222', statusColour(['get', 'status'])],
       'circle-stroke-width': ['match', ['get', 'status'], 'proposed', 0.5, 2.5] } });
+  // The chosen site area: outlined above the candidates, so its cells stay readable.
+  layers.push({ id: 'area-fill', type: 'fill', source: 'area', paint: { 'fill-color': '#cc79a7', 'fill-opacity': 0.15 } });
+  layers.push({ id: 'area-line', type: 'line', source: 'area', paint: { 'line-color': '#7a1f5c', 'line-width': 3 } });
   // Proposals in their review status's colour: the coordinator's decision shows at once.
   layers.push({ id: 'proposals-fill', type: 'fill', source: 'proposals', filter: ['==', ['geometry-type'], 'Polygon'],
     paint: { 'fill-color': statusColour(['get', 'status']), 'fill-opacity': 0.6, 'fill-outline-color': '#000' } });
@@ -353,7 +390,9 @@ async function showSite(id) {
     return li;
   }));
   setUrl({ site: id });
-  highlight(id);
+  const area = [...areas.values()].find((a) => a.best_candidate === id);
+  showAreaHeader(area);
+  if (!area) setUrl({ area: null });
   await showReview(id);
 }
 
@@ -367,6 +406,9 @@ function updateExport() {
   const q = new URLSearchParams({ profile: app.profile(), format: $('export-format').value, ...filters() });
   if (app.grid()) q.set('candidates', 'grid');
   $('export-link').href = `/api/export?${q}`;
+  const sites = new URLSearchParams({ collection: `sites-${app.profile()}${app.grid() ? '-grid' : ''}`, format: $('export-format').value });
+  if (filters().kommunenummer) sites.set('kommunenummer', filters().kommunenummer);
+  $('export-sites-link').href = `/api/export?${sites}`;
   const f = filters();
   const parts = [currentProfile()?.[ui.lang === 'en' ? 'name_en' : 'name'] ?? app.profile()];
   if (f.kommunenummer) parts.push(`${t('municipality')} ${$('f-kommune').selectedOptions[0]?.textContent}`);
@@ -467,7 +509,11 @@ async function start() {
     return;
   }
   $('reset').onclick = () => { setProfile(false); recolour(); };
-  const region = collections.collections.find((c) => c.id === 'municipalities') ?? collections.collections[0];
+  // Open where the candidates are (a study area inside a national data set), else on the
+  // municipalities.
+  const byId = (id) => collections.collections.find((c) => c.id === id);
+  const region = [byId(candidateSource(select.value)), byId('municipalities'), collections.collections[0]]
+    .find((c) => c?.extent?.spatial?.bbox?.[0]);
   const bbox = region?.extent?.spatial?.bbox?.[0] ?? [4, 57, 31, 71];
   if (map) map.remove();
   // `view=zoom/lat/lon` in the URL, else the whole region.
@@ -526,6 +572,7 @@ async function start() {
   refreshSession().catch((err) => showError(err.message));
   if (params.get('site')) app.showSite(params.get('site'));
 }
+app.showArea = (id) => showArea(id).catch((err) => showError(err.message));
 
 $('lang').addEventListener('click', () => {
   ui.lang = ui.lang === 'nb' ? 'en' : 'nb';

@@ -272,19 +272,21 @@ fn run_select(state: &AppState, req: &SelectRequest) -> Result<Value, ApiError> 
         )),
     };
     let planned = planned(state, &req.assume, scored.profile.station_kind)?;
-    let eligible: Vec<(usize, select::Candidate)> = (0..scored.raw.len())
-        .filter(|&i| !scored.raw.excluded(i) && scored.ranking.scores[i] >= req.min_score)
-        .map(|i| {
-            (
-                i,
-                select::Candidate {
-                    id: scored.raw.candidates[i].id.clone(),
-                    point: scored.raw.candidates[i].point,
-                    score: scored.ranking.scores[i],
-                },
-            )
-        })
-        .collect();
+    // Site areas are the unit: one candidate per area, its best.
+    let eligible: Vec<(usize, select::Candidate)> =
+        crate::catalog::sites::area_bests(scored, req.min_score)
+            .into_iter()
+            .map(|i| {
+                (
+                    i,
+                    select::Candidate {
+                        id: scored.raw.candidates[i].id.clone(),
+                        point: scored.raw.candidates[i].point,
+                        score: scored.ranking.scores[i],
+                    },
+                )
+            })
+            .collect();
     let index: std::collections::HashMap<String, usize> =
         eligible.iter().map(|(i, c)| (c.id.clone(), *i)).collect();
     let o = select::Options {
@@ -309,6 +311,14 @@ fn run_select(state: &AppState, req: &SelectRequest) -> Result<Value, ApiError> 
         SelectError::NoRule { .. } => bad("year", e.to_string()),
         SelectError::Km(p) => bad(p, e.to_string()),
     })?;
+    let mut s = s;
+    for p in &mut s.picks {
+        if let Some(&i) = index.get(&p.id) {
+            let (area, name) = crate::catalog::sites::area_name(&state.ctx, scored, i);
+            p.area = Some(area);
+            p.name = Some(name.name);
+        }
+    }
     let features: Vec<Value> = s
         .picks
         .iter()
@@ -320,7 +330,7 @@ fn run_select(state: &AppState, req: &SelectRequest) -> Result<Value, ApiError> 
                 "geometry": serde_json::to_value(geojson::Geometry::new(
                     geojson::GeometryValue::from(&scored.lonlat[i]),
                 )).ok()?,
-                "properties": {"order": p.order, "score": p.score, "gain": p.gain},
+                "properties": {"order": p.order, "score": p.score, "gain": p.gain, "name": p.name, "area": p.area},
             }))
         })
         .collect();

@@ -403,3 +403,23 @@ pub fn to_json(
     }
     Ok(body)
 }
+
+/// The best candidate of every site area under the profile's own weights, among candidates
+/// scoring at least `min_score`: the units `select` chooses from, best first.
+pub fn area_bests(scored: &Scored, min_score: f64) -> Vec<usize> {
+    let q = SiteQuery::defaults(&scored.profile);
+    let (scores, order) = filtered(&scored.ranking.scores, &scored.ranking.order, |i| {
+        scored.ranking.scores[i] >= min_score
+    });
+    Grower::new(&scored.adjacency, &scores, &order, q.growth)
+        .map(|a| a.best as usize)
+        .collect()
+}
+
+/// The area id and name (bokmål, English) of the area whose best candidate is `best`.
+pub fn area_name(ctx: &ScoringContext, scored: &Scored, best: usize) -> (String, AreaName) {
+    (
+        format!("s-{}", scored.raw.candidates[best].id),
+        name(ctx, &scored.raw.candidates[best]),
+    )
+}

@@ -366,12 +366,16 @@ pub fn run_select(common: &Common, args: &SelectArgs, out: &mut dyn Write) -> Re
     let Some(scored) = collection.scored() else {
         return Err(CliError::Unusable("no candidates".into()));
     };
+    if let Some((nb, en)) = crate::scoring::report::why_empty(&scored.raw, spec.is_some()) {
+        return Err(CliError::Unusable(if lang == Lang::En { en } else { nb }));
+    }
     let extra: Sets = vec![(scored.raw.candidates.as_slice(), profile.station_kind)];
     let planned = planned(&ctx, &args.assume, profile.station_kind, &args.db, extra)?;
-    let eligible: Vec<select::Candidate> = (0..scored.raw.len())
-        .filter(|&i| !scored.raw.excluded(i))
-        .filter(|&i| scored.ranking.scores[i] >= args.min_score)
-        .map(|i| select::Candidate {
+    // Site areas are the unit: one candidate per area, its best.
+    let bests = crate::catalog::sites::area_bests(scored, args.min_score);
+    let eligible: Vec<select::Candidate> = bests
+        .iter()
+        .map(|&i| select::Candidate {
             id: scored.raw.candidates[i].id.clone(),
             point: scored.raw.candidates[i].point,
             score: scored.ranking.scores[i],
@@ -396,6 +400,22 @@ pub fn run_select(common: &Common, args: &SelectArgs, out: &mut dyn Write) -> Re
             || select::select(n, &region, &rules, &planned, eligible, &o),
         )
         .map_err(|e| CliError::Usage(e.to_string()))?;
+    let mut s = s;
+    for p in &mut s.picks {
+        let hit = bests
+            .iter()
+            .copied()
+            .find(|&i| scored.raw.candidates[i].id == p.id);
+        if let Some(i) = hit {
+            let (area, name) = crate::catalog::sites::area_name(&ctx, scored, i);
+            p.area = Some(area);
+            p.name = Some(if lang == Lang::En {
+                name.name_en
+            } else {
+                name.name
+            });
+        }
+    }
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &s).map_err(std::io::Error::from)?;
         writeln!(out)?;
@@ -422,7 +442,7 @@ fn write_selection(
         s.year,
         s.k,
         s.candidates_considered,
-        if nb { "kandidater" } else { "candidates" },
+        if nb { "stedsområder" } else { "site areas" },
         if nb { "vurdert" } else { "considered" },
         if nb { "minstepoeng" } else { "minimum score" },
         s.method
@@ -441,11 +461,15 @@ fn write_selection(
             .iter()
             .map(|(c, km)| format!("{c} km {km:.1}"))
             .collect();
+        let name = match &p.name {
+            Some(n) => format!("{} ({})", truncate(n, 40), p.id),
+            None => p.id.clone(),
+        };
         writeln!(
             out,
-            "{:>3}. {:<22} {} {:>5.1}  {} {:>8.1}  {}",
+            "{:>3}. {:<40} {} {:>5.1}  {} {:>8.1}  {}",
             p.order,
-            p.id,
+            name,
             if nb { "poeng" } else { "score" },
             p.score,
             if nb { "gevinst" } else { "gain" },

@@ -40,6 +40,8 @@ pub struct ExportArgs {
     pub force: bool,
     /// The review store, for status and counts; used when the file exists.
     pub db: Option<String>,
+    /// The profile's site areas (polygons) instead of its candidates.
+    pub sites: bool,
 }
 
 /// What an export writes.
@@ -76,6 +78,25 @@ pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<()
                 "--crs EPSG:{code} is unknown to GDAL/PROJ; write for example --crs EPSG:25832"
             ))
         })?;
+    }
+    if args.sites {
+        if args.profile.is_none() {
+            return Err(CliError::Usage(
+                "--sites exports a profile's site areas: give --profile".into(),
+            ));
+        }
+        for (given, flag) in [
+            (args.bbox.is_some(), "--bbox"),
+            (args.sortby.is_some(), "--sortby"),
+            (args.status.is_some(), "--status"),
+            (args.crs.is_some(), "--crs"),
+        ] {
+            if given {
+                return Err(CliError::Usage(format!(
+                    "{flag} does not apply to --sites; use --municipality and --min-score to filter the candidates the areas grow from"
+                )));
+            }
+        }
     }
     // A profile's candidates or an input layer: exactly one.
     let what = match (&args.profile, &args.layer) {
@@ -128,6 +149,14 @@ pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<()
         }
     };
 
+    if let Some(scored) = collection.scored() {
+        if let Some((nb, en)) = crate::scoring::report::why_empty(&scored.raw, spec.is_some()) {
+            return Err(CliError::Unusable(if lang == Lang::En { en } else { nb }));
+        }
+        if args.sites {
+            return export_sites(args, scored, &ctx, format, lang, &steps, out);
+        }
+    }
     let mut query = BTreeMap::new();
     if let Some(m) = &args.municipality {
         query.insert("kommunenummer".to_string(), m.clone());
@@ -211,6 +240,46 @@ pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<()
         args.out.display(),
         format.name(),
         epsg.unwrap_or(format.epsg())
+    )?;
+    Ok(())
+}
+
+/// Every site area of the profile under the filters, best first, with no spacing or size
+/// rule: the areas the shortlist picks from.
+fn export_sites(
+    args: &ExportArgs,
+    scored: &crate::catalog::Scored,
+    ctx: &ScoringContext,
+    format: Format,
+    lang: Lang,
+    steps: &Steps,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let mut q = crate::catalog::sites::SiteQuery::defaults(&scored.profile);
+    q.kommunenummer = args.municipality.clone();
+    q.min_score = args.min_score;
+    q.rules.k = usize::MAX;
+    q.rules.min_spacing_m = 0.0;
+    q.rules.min_area_m2 = 0.0;
+    q.rules.max_per_municipality = None;
+    let result = steps.spin(
+        if lang == Lang::Nb {
+            "Danner stedsområder"
+        } else {
+            "Growing site areas"
+        },
+        || crate::catalog::sites::run(ctx, scored, &q, &|_| true),
+    );
+    super::shortlist::write_file(&args.out, format, &result, &scored.profile, lang)?;
+    writeln!(
+        out,
+        "{} {} sites-{} → {} ({}, EPSG:{})",
+        lang.t(Msg::Wrote),
+        result.sites.len(),
+        scored.profile.id,
+        args.out.display(),
+        format.name(),
+        format.epsg()
     )?;
     Ok(())
 }

@@ -79,12 +79,22 @@ pub fn run(common: &Common, args: &ScoreArgs, out: &mut dyn Write) -> Result<(),
         }
     })?;
     if cands.is_empty() {
-        return Err(CliError::Usage(lang.t(Msg::NoCandidates).to_string()));
+        if let CandidateSource::File { .. } = &args.source {
+            return Err(CliError::Usage(lang.t(Msg::NoCandidates).to_string()));
+        }
     }
     let n = cands.len();
     let bar = steps.bar(lang.t(Msg::Measuring), n as u64);
     let raw = measure(&ctx, &profile, cands, &|k| bar.inc(k as u64));
     bar.finish();
+    // Generated candidates that all fail say why; a user's own sites are written with their
+    // exclusion reasons, which is what the user came for.
+    if !matches!(args.source, CandidateSource::File { .. }) {
+        let grid = matches!(args.source, CandidateSource::Grid(_));
+        if let Some((nb, en)) = crate::scoring::report::why_empty(&raw, grid) {
+            return Err(CliError::Unusable(if lang == Lang::En { en } else { nb }));
+        }
+    }
     let norm = Normalized::new(&raw, &profile);
     let weights: Vec<f64> = profile.criteria.iter().map(|c| c.weight).collect();
     let ranking = rank(&raw, &norm, &weights);

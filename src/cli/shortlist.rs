@@ -171,7 +171,7 @@ pub fn run(common: &Common, a: &ShortlistArgs, out: &mut dyn Write) -> Result<()
         table(&result, &profile, a.grid, lang, out)?;
     }
     if let (Some(path), Some(format)) = (&a.out, format) {
-        write_file(path, &result, &profile, lang)?;
+        write_file(path, format, &result, &profile, lang)?;
         if !a.json {
             writeln!(
                 out,
@@ -399,16 +399,23 @@ fn values(s: &SiteSummary, profile: &Profile, lang: Lang) -> Vec<Value> {
     v
 }
 
-fn write_file(
+/// Write the areas of `r` to `path` in `format` (in its default CRS), one row per area.
+pub(crate) fn write_file(
     path: &std::path::Path,
+    format: export::Format,
     r: &ShortlistResult,
     profile: &Profile,
     lang: Lang,
 ) -> Result<(), CliError> {
     let f = fields(profile);
-    export::write(
+    export::write_gdal(
         path,
-        &format!("shortlist_{}", profile.id.replace('-', "_")),
+        &export::GdalTarget {
+            format,
+            epsg: format.epsg(),
+            layer_name: &format!("sites_{}", profile.id.replace('-', "_")),
+            metadata: None,
+        },
         &f,
         r.sites.len(),
         |i| {

@@ -85,6 +85,12 @@ pub struct Options {
 pub struct Pick {
     pub order: usize,
     pub id: String,
+    /// The site area the pick stands for, named (filled in by the caller that grouped the
+    /// candidates into areas).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub score: f64,
     pub gain: f64,
     pub objective_after: f64,
@@ -495,6 +501,8 @@ pub fn select(
         .map(|(n, &(i, gain, after))| Pick {
             order: n + 1,
             id: p.candidates[i].id.clone(),
+            area: None,
+            name: None,
             score: p.candidates[i].score,
             gain,
             objective_after: after,

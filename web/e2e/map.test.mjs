@@ -90,15 +90,30 @@ await run(async (browser) => {
   const topApi = ranked.candidates.find((c) => drawn.some(([id]) => id === c.id)).id;
   check(topDrawn === topApi, `the best site drawn is ${topDrawn} (before: ${before}), as the API ranks it`);
   console.log(`timing - slider change to map idle: ${ms.toFixed(0)} ms`);
-  // The ranked list follows the same weights: its first row is the API's first.
-  await page.waitForFunction((id) => document.querySelector('#ranked li')?.dataset.id === id, ranked.candidates[0].id);
-  check(true, `the list's first site is ${ranked.candidates[0].id}, as the API ranks it`);
-  // Clicking a row flies there and opens its panel, with the row marked.
+  // The list follows the same weights: named site areas, as POST /api/shortlist gives them.
+  const short = await (await fetch(`${base}/api/shortlist`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ profile: 'depot', weights: body.weights }) })).json();
+  await page.waitForFunction((id) => document.querySelector('#ranked li')?.dataset.id === id, short.sites[0].id);
+  const rows = await page.$$eval('#ranked li button', (bs) => bs.map((b) => b.textContent));
+  check(rows.length === short.sites.length && short.sites.every((s, i) => rows[i].startsWith(s.name)),
+    `the list names ${rows.length} site areas as the API does: ${rows.slice(0, 3).join('; ')}`);
+  check(rows.every((r) => !/^(g|p)\d/.test(r)), 'no row is named by a raw id');
+  // Clicking a row outlines its area on the map and opens its best site's breakdown.
   await page.click('#tab-sites');
   await page.click('#ranked li:nth-child(2) button');
+  const second = short.sites[1];
   await page.waitForFunction((id) => document.querySelector('#ranked li.selected')?.dataset.id === id
-    && document.getElementById('site-title').textContent.length > 0, ranked.candidates[1].id);
-  check(new URL(page.url()).searchParams.get('site') === ranked.candidates[1].id, 'the list row opens its site, and the URL holds it');
+    && !document.getElementById('site-area').hidden, second.id);
+  const outlined = await page.evaluate(() => window.energistasjonMap.getSource('area')._data);
+  check(JSON.stringify(outlined.geometry) === JSON.stringify(second.geometry), `the map outlines ${second.name}, the API's polygon`);
+  check((await page.textContent('#site-area-name')) === second.name, 'the panel names the area');
+  const panel = await page.$$eval('#site-criteria li', (lis) => lis.map((li) => [li.dataset.criterion, li.querySelector('.name').textContent]));
+  for (const c of second.breakdown.criteria) {
+    const row = panel.find(([id]) => id === c.id);
+    check(row && row[1].includes(c.points.toFixed(1)), `${c.id}: ${c.points.toFixed(1)} points for the area's best site in the panel and the API`);
+  }
+  const url = new URL(page.url()).searchParams;
+  check(url.get('site') === second.best_candidate && url.get('area') === second.id, 'the URL holds the area and its best site');
+  await page.screenshot({ path: `${shots}/site-area.png` });
 
   // 4. Switch to English.
   await page.click('#lang');

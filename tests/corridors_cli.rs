@@ -9,18 +9,7 @@ use std::path::Path;
 use serde_json::Value;
 
 fn n1000(args: &[&str]) -> std::process::Output {
-    let preset = common::n1000_preset();
-    let data = common::shared_data();
-    let mut all = vec![
-        "--region",
-        preset.to_str().unwrap(),
-        "--data-dir",
-        data.to_str().unwrap(),
-    ];
-    all.extend_from_slice(args);
-    let o = common::run(&all);
-    common::assert_no_panic(&o);
-    o
+    common::n1000(args)
 }
 
 fn json(o: &std::process::Output) -> Value {

@@ -209,18 +209,7 @@ fn the_pieces_of_a_split_parcel_stay_one_area_whatever_their_scores() {
 }
 
 fn n1000(args: &[&str]) -> std::process::Output {
-    let preset = common::n1000_preset();
-    let data = common::shared_data();
-    let mut all = vec![
-        "--region",
-        preset.to_str().unwrap(),
-        "--data-dir",
-        data.to_str().unwrap(),
-    ];
-    all.extend_from_slice(args);
-    let o = common::run(&all);
-    common::assert_no_panic(&o);
-    o
+    common::n1000(args)
 }
 
 /// The polygons of a shortlist file in EPSG:25833, read back with GDAL.

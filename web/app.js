@@ -202,7 +202,9 @@ async function refreshRanking() {
 async function showArea(id) {
   const s = areas.get(id);
   if (!s) return;
-  map.getSource('area')?.setData({ type: 'Feature', id: s.id, geometry: s.geometry, properties: { id: s.id, name: s.name } });
+  const outline = { type: 'Feature', geometry: s.geometry, properties: { id: s.id, name: s.name } };
+  map.getSource('area')?.setData(outline);
+  window.energistasjonArea = outline;
   const pts = [];
   const walk = (c) => (typeof c[0] === 'number' ? pts.push(c) : c.forEach(walk));
   walk(s.geometry.coordinates);
@@ -210,7 +212,7 @@ async function showArea(id) {
   const ys = pts.map((p) => p[1]);
   map.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]], { padding: 80, maxZoom: 13, duration: 0 });
   setUrl({ area: id });
-  await showSite(s.best_candidate);
+  await showSite(s.best_candidate, s.breakdown);
   showAreaHeader(s);
   highlight(id);
 }
@@ -342,13 +344,16 @@ function setUrl(updates) {
   history.replaceState(null, '', `${location.pathname}?${params}`);
 }
 
-async function showSite(id) {
+// `weighed` is the site's breakdown under the sliders' weights (a shortlisted area's best
+// site), shown instead of the profile's own; stability and review come from the site.
+async function showSite(id, weighed) {
   const profile = app.profile();
   selectTab('site');
   $('site-empty').hidden = true;
   let p;
   try {
     p = (await getJson(`/api/candidates/${encodeURIComponent(id)}?profile=${profile}`)).properties;
+    if (weighed) p = { ...p, score: weighed.score, rank: weighed.rank, municipality_rank: weighed.municipality_rank, criteria: weighed.criteria };
   } catch (err) {
     if (err.status !== 404) throw err;
     // Not a candidate: a proposal, scored now.

@@ -112,24 +112,8 @@ pub fn candidate_set(name: Option<&str>) -> Result<CandidateSet, ApiError> {
 }
 
 fn rescore(state: &AppState, req: &ScoreRequest) -> Result<Value, ApiError> {
-    let set = candidate_set(req.candidates.as_deref())?;
-    let scored = state
-        .scored
-        .iter()
-        .find(|s| s.profile.id == req.profile && s.set == set)
-        .ok_or_else(|| {
-            if state.scored.iter().any(|s| s.profile.id == req.profile) {
-                bad(
-                    "candidates",
-                    format!(
-                        "this server has no {} candidates; start it with `energistasjon serve --grid 250`",
-                        set.name()
-                    ),
-                )
-            } else {
-                unknown_profile(state, &req.profile)
-            }
-        })?;
+    let scored = scored_for(state, &req.profile, req.candidates.as_deref())?;
+    let set = scored.set;
     let profile = if req.weights.is_empty() {
         scored.profile.clone()
     } else {
@@ -142,24 +126,7 @@ fn rescore(state: &AppState, req: &ScoreRequest) -> Result<Value, ApiError> {
             format!("limit must lie in 1..{}", super::features::MAX_LIMIT),
         ));
     }
-    let status = match req.status.as_deref() {
-        None => None,
-        Some(st) => Some(crate::domain::review::Status::parse(st).ok_or_else(|| {
-            bad(
-                "status",
-                format!(
-                    "unknown status '{st}'; use one of {}",
-                    crate::domain::review::Status::ALL
-                        .map(|s| s.name())
-                        .join(", ")
-                ),
-            )
-        })?),
-    };
-    let overlay = match status {
-        Some(_) => super::session::overlay(state)?.unwrap_or_default(),
-        None => Default::default(),
-    };
+    let (status, overlay) = status_filter(state, req.status.as_deref())?;
     let weights: Vec<f64> = profile.criteria.iter().map(|c| c.weight).collect();
     let ranking = rank(&scored.raw, &scored.norm, &weights);
     let k = scored.norm.k;
@@ -388,6 +355,36 @@ pub async fn shortlist(
         .map(Json)
 }
 
+/// A request's review-status filter, with the review overlay it reads (empty without one).
+fn status_filter(
+    state: &AppState,
+    status: Option<&str>,
+) -> Result<
+    (
+        Option<crate::domain::review::Status>,
+        crate::catalog::review::ReviewOverlay,
+    ),
+    ApiError,
+> {
+    use crate::domain::review::Status;
+    let Some(st) = status else {
+        return Ok((None, Default::default()));
+    };
+    let parsed = Status::parse(st).ok_or_else(|| {
+        bad(
+            "status",
+            format!(
+                "unknown status '{st}'; use one of {}",
+                Status::ALL.map(|s| s.name()).join(", ")
+            ),
+        )
+    })?;
+    Ok((
+        Some(parsed),
+        super::session::overlay(state)?.unwrap_or_default(),
+    ))
+}
+
 /// The scored set a request names: its profile and candidate set.
 fn scored_for<'a>(
     state: &'a AppState,
@@ -468,24 +465,7 @@ fn run_shortlist(state: &AppState, req: &ShortlistRequest) -> Result<Value, ApiE
     }
     q.min_score = req.min_score;
     q.kommunenummer = req.kommunenummer.clone();
-    let status = match req.status.as_deref() {
-        None => None,
-        Some(st) => Some(crate::domain::review::Status::parse(st).ok_or_else(|| {
-            bad(
-                "status",
-                format!(
-                    "unknown status '{st}'; use one of {}",
-                    crate::domain::review::Status::ALL
-                        .map(|s| s.name())
-                        .join(", ")
-                ),
-            )
-        })?),
-    };
-    let overlay = match status {
-        Some(_) => super::session::overlay(state)?.unwrap_or_default(),
-        None => Default::default(),
-    };
+    let (status, overlay) = status_filter(state, req.status.as_deref())?;
     let keep = |i: usize| {
         status.is_none_or(|st| {
             overlay

@@ -95,14 +95,7 @@ pub fn breakdown(
         .iter()
         .map(|f| {
             let (reason, reason_en) = f.reason(ctx);
-            let constraint = serde_json::to_value(f)
-                .ok()
-                .and_then(|v| {
-                    v.get("constraint")
-                        .and_then(|c| c.as_str())
-                        .map(str::to_string)
-                })
-                .unwrap_or_default();
+            let constraint = constraint_name(f);
             Exclusion {
                 constraint,
                 reason,
@@ -161,15 +154,7 @@ pub fn why_empty(raw: &RawTable, grid: bool) -> Option<(String, String)> {
     // Every candidate failed a constraint: name the most common one.
     let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
     for f in raw.failures.iter().flatten() {
-        let name = serde_json::to_value(f)
-            .ok()
-            .and_then(|v| {
-                v.get("constraint")
-                    .and_then(|c| c.as_str())
-                    .map(str::to_string)
-            })
-            .unwrap_or_default();
-        *counts.entry(name).or_default() += 1;
+        *counts.entry(constraint_name(f)).or_default() += 1;
     }
     let (worst, n) = counts
         .iter()
@@ -180,4 +165,16 @@ pub fn why_empty(raw: &RawTable, grid: bool) -> Option<(String, String)> {
         format!("Profilen {}: alle {} kandidatene er utelukket av profilens begrensninger; oftest {worst} ({n} kandidater). Hint: se begrensningene i profilen (data/profiles/{}.toml), eller bruk --grid 250 / andre kommuner.", p.id, raw.len(), p.id),
         format!("Profile {}: all {} candidates are excluded by the profile's constraints; most often {worst} ({n} candidates). Hint: see the constraints in the profile (data/profiles/{}.toml), or use --grid 250 / other municipalities.", p.id, raw.len(), p.id),
     ))
+}
+
+/// The constraint's name as it serializes ("too_far_from_main_road").
+fn constraint_name(f: &super::Failure) -> String {
+    serde_json::to_value(f)
+        .ok()
+        .and_then(|v| {
+            v.get("constraint")
+                .and_then(|c| c.as_str())
+                .map(str::to_string)
+        })
+        .unwrap_or_default()
 }

@@ -198,3 +198,19 @@ pub fn pg_database() -> String {
     let base = admin.rsplit_once('/').unwrap().0;
     format!("{base}/{name}")
 }
+
+/// The binary on the N1000 preset over the shared data; it must not panic.
+pub fn n1000(args: &[&str]) -> Output {
+    let preset = n1000_preset();
+    let data = shared_data();
+    let mut all = vec![
+        "--region",
+        preset.to_str().unwrap(),
+        "--data-dir",
+        data.to_str().unwrap(),
+    ];
+    all.extend_from_slice(args);
+    let o = run(&all);
+    assert_no_panic(&o);
+    o
+}

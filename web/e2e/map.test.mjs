@@ -103,8 +103,11 @@ await run(async (browser) => {
   const second = short.sites[1];
   await page.waitForFunction((id) => document.querySelector('#ranked li.selected')?.dataset.id === id
     && !document.getElementById('site-area').hidden, second.id);
-  const outlined = await page.evaluate(() => window.energistasjonMap.getSource('area')._data);
-  check(JSON.stringify(outlined.geometry) === JSON.stringify(second.geometry), `the map outlines ${second.name}, the API's polygon`);
+  const outlined = await page.evaluate(() => window.energistasjonArea);
+  await page.waitForFunction(() => window.energistasjonMap.areTilesLoaded() && window.energistasjonMap.loaded());
+  const drawnArea = await page.evaluate(() => window.energistasjonMap.queryRenderedFeatures({ layers: ['area-fill'] }).map((f) => f.properties.id));
+  check(JSON.stringify(outlined.geometry) === JSON.stringify(second.geometry) && drawnArea.includes(second.id),
+    `the map outlines ${second.name}, the API's polygon`);
   check((await page.textContent('#site-area-name')) === second.name, 'the panel names the area');
   const panel = await page.$$eval('#site-criteria li', (lis) => lis.map((li) => [li.dataset.criterion, li.querySelector('.name').textContent]));
   for (const c of second.breakdown.criteria) {

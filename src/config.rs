@@ -202,6 +202,9 @@ pub struct LayerConfig {
     pub optional: bool,
     /// A short label for reports; the layer or file name otherwise.
     pub label: Option<String>,
+    /// A station register GDAL does not read, instead of a GDAL dataset: `ocm` (Open Charge
+    /// Map's export: one JSON object per site, an array of them, or a folder of such files).
+    pub format: Option<String>,
     #[serde(default)]
     pub fields: BTreeMap<String, FieldSpec>,
 }
@@ -282,6 +285,20 @@ impl RegionConfig {
                 role: layer.role,
                 message,
             };
+            if let Some(format) = &layer.format {
+                // A register brings its own attributes; only the heavy-vehicle flag is set here.
+                if format != "ocm" || layer.role != Role::Stations {
+                    return Err(err(format!(
+                        "`format = \"{format}\"` is not a register this layer can read. Hint: `format = \"ocm\"` (Open Charge Map) on a stations layer, or leave `format` out for any format GDAL reads"
+                    )));
+                }
+                if let Some(key) = layer.fields.keys().find(|k| k.as_str() != "heavy") {
+                    return Err(err(format!(
+                        "[layers.fields] has '{key}', which an Open Charge Map layer takes from the register. Hint: only `heavy = {{ value = true }}` may be set"
+                    )));
+                }
+                continue;
+            }
             let allowed = layer.role.attributes();
             for (key, spec) in &layer.fields {
                 if !allowed.iter().any(|(name, _)| name == key) {

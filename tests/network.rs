@@ -126,6 +126,8 @@ mod fixture {
                 kind,
                 name: Some(id.into()),
                 power_kw: kw,
+                max_point_kw: None,
+                points: None,
                 heavy: true,
             },
         }

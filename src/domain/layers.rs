@@ -324,7 +324,14 @@ pub enum StationKind {
 pub struct Station {
     pub kind: StationKind,
     pub name: Option<String>,
+    /// The pool's total power: what AFIR's pool thresholds (1,400 kW, 3,600 kW) are set against.
     pub power_kw: Option<f64>,
+    /// The most powerful single charge point, where the source says (AFIR: at least one ≥ 350 kW).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_point_kw: Option<f64>,
+    /// Charge points in the pool, where the source says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub points: Option<u32>,
     /// Built for heavy vehicles (drive-through bays, MCS or CCS at ≥ 350 kW, …).
     pub heavy: bool,
 }

@@ -4,6 +4,7 @@ pub mod afir;
 pub mod corridor;
 pub mod landuse;
 pub mod layers;
+pub mod pool;
 pub mod profile;
 pub mod programme;
 pub mod region;

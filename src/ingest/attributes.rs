@@ -320,6 +320,8 @@ impl AttributeReader {
                 kind: self.kind("kind", f, STATION_KINDS)?,
                 name: self.optional("name", f, &mut w),
                 power_kw: self.number("power_kw", f, &mut w),
+                max_point_kw: None,
+                points: None,
                 heavy: self.flag("heavy", f, &mut w),
             }),
             Role::Exclusion => Attrs::Exclusion(Exclusion {

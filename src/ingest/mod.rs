@@ -6,6 +6,7 @@ pub mod crs;
 pub mod geometry;
 pub mod mapping;
 pub mod reader;
+pub mod registers;
 pub mod report;
 
 use std::path::PathBuf;
@@ -53,6 +54,12 @@ pub enum IngestError {
     MissingField(Box<MissingField>),
     #[error(transparent)]
     Mapping(#[from] mapping::MappingError),
+    #[error("{path}: {message}. Hint: {hint}")]
+    Register {
+        path: String,
+        message: String,
+        hint: String,
+    },
     #[error("{path}, layer '{layer}': none of the {read} features could be used (see the issues listed for the layer). Hint: check the field mapping and the CRS")]
     NothingUsable {
         path: String,
@@ -171,6 +178,7 @@ pub fn load_sites(
             id_field: None,
             optional: false,
             label: Some("candidates".into()),
+            format: None,
             fields: Default::default(),
         }],
     };

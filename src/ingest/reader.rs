@@ -35,6 +35,10 @@ pub fn read_layer(
         });
     }
 
+    if let Some(format) = &layer_cfg.format {
+        return super::registers::read(format, &source, layer_cfg, report);
+    }
+
     let open_options: Vec<String> = layer_cfg
         .open_options
         .iter()

@@ -194,3 +194,29 @@ fn a_broken_ocm_export_is_named_with_file_and_field_and_nothing_panics() {
         "{all}"
     );
 }
+
+#[test]
+fn a_pool_with_enough_power_but_no_350_kw_point_does_not_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let region = voss_region(dir.path(), Some(true));
+    // Ten 150 kW points at the sample's place: 1,500 kW, but no point of 350 kW.
+    let slow = dir.path().join("slow.json");
+    std::fs::write(
+        &slow,
+        r#"{"ID": 7, "NumberOfPoints": 10, "AddressInfo": {"Title": "Ti 150 kW", "Latitude": 60.62758, "Longitude": 6.41762},
+            "Connections": [{"PowerKW": 150, "Quantity": 10}]}"#,
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(&region).unwrap().replace(
+        &ocm_sample().display().to_string(),
+        &slow.display().to_string(),
+    );
+    std::fs::write(&region, text).unwrap();
+    let c = corridor_check(&region, "2025", &[]);
+    assert_eq!(c["stations"].as_array().unwrap().len(), 0, "{c}");
+    let reason = c["not_counted"][0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("strongest point 150 kW") && reason.contains("350 kW"),
+        "{reason}"
+    );
+}

@@ -85,6 +85,10 @@ pub struct Rule {
     /// Pool power a charging station needs to count; none for hydrogen.
     #[serde(default)]
     pub min_pool_kw: Option<f64>,
+    /// Power of the pool's most powerful point for it to count (350 kW); checked where the
+    /// station layer knows its points (an Open Charge Map register), none for hydrogen.
+    #[serde(default)]
+    pub min_point_kw: Option<f64>,
     /// Driving distance from the corridor within which a station counts for it.
     pub max_access_km: f64,
     /// A station is also needed in every urban node (AFIR art. 6(2)).

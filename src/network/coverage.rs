@@ -166,7 +166,12 @@ pub fn place_stations(
             (_, Some(kw), Some(min)) if kw < min && !options.ignore_power => Some(format!(
                 "{kw:.0} kW, regelen krever {min:.0} kW / {kw:.0} kW, the rule asks for {min:.0} kW"
             )),
-            _ => None,
+            _ => match (a.max_point_kw, rule.min_point_kw) {
+                (Some(kw), Some(min)) if kw < min && !options.ignore_power => Some(format!(
+                    "sterkeste ladepunkt {kw:.0} kW, regelen krever et på {min:.0} kW / strongest point {kw:.0} kW, the rule asks for one of {min:.0} kW"
+                )),
+                _ => None,
+            },
         };
         match reason {
             Some(reason) => not_counted.push(NotCounted {

@@ -165,6 +165,32 @@ fn the_programme_report_and_page_open_in_chromium_with_the_secretariats_change()
     }
 }
 
+/// Runs `web/e2e/{script}` against `server`; fails with its output unless it succeeds.
+fn run_script(script: &str, server: &common::Server) -> String {
+    let root = common::root();
+    let o = Command::new("node")
+        .arg(format!("e2e/{script}"))
+        .current_dir(root.join("web"))
+        .env("BASE_URL", format!("http://{}", server.addr))
+        .env("SHOTS", root.join("tests/output/screenshots"))
+        .output()
+        .expect("node runs");
+    let out = common::text(&o.stdout);
+    assert!(o.status.success(), "{out}\n{}", common::text(&o.stderr));
+    out
+}
+
+/// Every screenshot named exists and is more than a blank image.
+fn screenshots_taken(names: &[&str]) {
+    let shots = common::root().join("tests/output/screenshots");
+    for shot in names {
+        let len = std::fs::metadata(shots.join(shot))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        assert!(len > 10_000, "{shot}: {len} bytes");
+    }
+}
+
 /// A plain HTTP/1.1 request over a socket: status line, headers and body as text.
 fn http(addr: &str, method: &str, path: &str, session: Option<(&str, &str)>, body: &str) -> String {
     use std::io::{Read, Write};
@@ -187,17 +213,7 @@ fn the_map_loads_shows_a_breakdown_recolours_with_the_weights_switches_language_
     let root = common::root();
     browser_ready(&root);
     let server = common::start_server(&[]);
-    let shots = root.join("tests/output/screenshots");
-    let o = Command::new("node")
-        .arg("e2e/map.test.mjs")
-        .current_dir(root.join("web"))
-        .env("BASE_URL", format!("http://{}", server.addr))
-        .env("SHOTS", &shots)
-        .output()
-        .expect("node runs");
-    let out = common::text(&o.stdout);
-    let err = common::text(&o.stderr);
-    assert!(o.status.success(), "{out}\n{err}");
+    let out = run_script("map.test.mjs", &server);
     assert!(out.contains("ok - the panel lists"), "{out}");
     assert!(out.contains("as the API ranks it"), "{out}");
     assert_eq!(
@@ -211,12 +227,7 @@ fn the_map_loads_shows_a_breakdown_recolours_with_the_weights_switches_language_
         eprintln!("{line}");
     }
     assert!(out.contains("ok - the map outlines"), "{out}");
-    for shot in ["map.png", "site-panel.png", "site-area.png", "error.png"] {
-        let len = std::fs::metadata(shots.join(shot))
-            .map(|m| m.len())
-            .unwrap_or(0);
-        assert!(len > 10_000, "{shot}: {len} bytes");
-    }
+    screenshots_taken(&["map.png", "site-panel.png", "site-area.png", "error.png"]);
 }
 
 #[test]
@@ -234,20 +245,8 @@ fn on_the_n1000_preset_the_map_opens_on_the_study_area_with_named_site_areas() {
         "--grid",
         "1000",
     ]);
-    let shots = root.join("tests/output/screenshots");
-    let o = Command::new("node")
-        .arg("e2e/n1000.test.mjs")
-        .current_dir(root.join("web"))
-        .env("BASE_URL", format!("http://{}", server.addr))
-        .env("SHOTS", &shots)
-        .output()
-        .expect("node runs");
-    let out = common::text(&o.stdout);
-    assert!(o.status.success(), "{out}\n{}", common::text(&o.stderr));
+    let out = run_script("n1000.test.mjs", &server);
     assert!(out.contains("contains the study area"), "{out}");
     assert!(out.contains("the list names site areas"), "{out}");
-    let len = std::fs::metadata(shots.join("n1000.png"))
-        .map(|m| m.len())
-        .unwrap_or(0);
-    assert!(len > 10_000, "n1000.png: {len} bytes");
+    screenshots_taken(&["n1000.png"]);
 }

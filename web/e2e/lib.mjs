@@ -58,3 +58,20 @@ export async function postJson(path, body) {
   const r = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return r.json();
 }
+
+// How many distinct colours a 20×20 sample of the map canvas shows: a blank map shows one or two.
+export async function canvasColours(page) {
+  return page.evaluate(() => {
+    const c = window.energistasjonMap.getCanvas();
+    const gl = c.getContext('webgl2') ?? c.getContext('webgl');
+    const px = new Uint8Array(4);
+    const seen = new Set();
+    for (let i = 0; i < 400; i++) {
+      const x = Math.floor((i % 20 + 0.5) * c.width / 20);
+      const y = Math.floor((Math.floor(i / 20) + 0.5) * c.height / 20);
+      gl.readPixels(x, y, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
+      seen.add(px.join(','));
+    }
+    return seen.size;
+  });
+}

@@ -2,7 +2,7 @@
 // tests/web_e2e.rs against a running `energistasjon serve`: BASE_URL is its address and
 // SHOTS the folder for screenshots. Every step checks what a user sees; the first failure
 // exits non-zero with its message.
-import { accessible, base, check, mapReady, run, shots } from './lib.mjs';
+import { accessible, base, canvasColours, check, mapReady, run, shots } from './lib.mjs';
 
 await run(async (browser) => {
   const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
@@ -13,19 +13,7 @@ await run(async (browser) => {
   await page.goto(`${base}/`);
   await mapReady(page);
   await page.waitForTimeout(500);
-  const colours = await page.evaluate(() => {
-    const c = window.energistasjonMap.getCanvas();
-    const gl = c.getContext('webgl2') ?? c.getContext('webgl');
-    const px = new Uint8Array(4);
-    const seen = new Set();
-    for (let i = 0; i < 400; i++) {
-      const x = Math.floor((i % 20 + 0.5) * c.width / 20);
-      const y = Math.floor((Math.floor(i / 20) + 0.5) * c.height / 20);
-      gl.readPixels(x, y, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
-      seen.add(px.join(','));
-    }
-    return seen.size;
-  });
+  const colours = await canvasColours(page);
   check(colours >= 4, `the map canvas shows ${colours} distinct colours in a 20×20 sample`);
   const count = await page.evaluate(() => window.energistasjonMap.queryRenderedFeatures({ layers: ['candidates'] }).length);
   check(count > 0, `${count} candidates are drawn`);

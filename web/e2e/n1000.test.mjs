@@ -1,7 +1,7 @@
 // The map on the N1000 preset (all of Norway's municipalities, candidates only in the
 // Oslo-region study area): the first view opens on the study area, not on the country, the
 // canvas is not blank, and the list names site areas. Run by tests/web_e2e.rs.
-import { accessible, base, check, mapReady, run, shots } from './lib.mjs';
+import { accessible, base, canvasColours, check, mapReady, run, shots } from './lib.mjs';
 
 await run(async (browser) => {
   const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
@@ -19,17 +19,7 @@ await run(async (browser) => {
   const countryArea = (norway[2] - norway[0]) * (norway[3] - norway[1]);
   check(viewArea < countryArea / 4, `the first view shows the study area, not all of Norway (${viewArea.toFixed(1)} of ${countryArea.toFixed(1)} square degrees)`);
   await page.waitForFunction(() => document.querySelectorAll('#ranked li').length > 0, null, { timeout: 60000 });
-  const colours = await page.evaluate(() => {
-    const c = window.energistasjonMap.getCanvas();
-    const gl = c.getContext('webgl2') ?? c.getContext('webgl');
-    const px = new Uint8Array(4);
-    const seen = new Set();
-    for (let i = 0; i < 400; i++) {
-      gl.readPixels(Math.floor((i % 20 + 0.5) * c.width / 20), Math.floor((Math.floor(i / 20) + 0.5) * c.height / 20), 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
-      seen.add(px.join(','));
-    }
-    return seen.size;
-  });
+  const colours = await canvasColours(page);
   check(colours >= 4, `the first view is not blank: ${colours} distinct colours in a 20×20 sample`);
   const drawn = await page.evaluate(() => window.energistasjonMap.queryRenderedFeatures({ layers: ['candidates'] }).length);
   check(drawn > 0, `${drawn} candidates are drawn in the first view`);

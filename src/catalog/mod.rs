@@ -362,8 +362,9 @@ pub struct Scored {
     /// Each candidate's geometry in CRS84, and its bounding box there.
     pub lonlat: Vec<Geometry<f64>>,
     pub bbox: Vec<[f64; 4]>,
-    /// Which candidates touch, for growing site areas.
-    pub adjacency: crate::scoring::areas::Adjacency,
+    /// Which candidates touch, for growing site areas; shared by every profile's grid, whose
+    /// cells are the same.
+    pub adjacency: Arc<crate::scoring::areas::Adjacency>,
 }
 
 impl Scored {
@@ -373,6 +374,7 @@ impl Scored {
         set: CandidateSet,
         profile: crate::domain::profile::Profile,
         raw: crate::scoring::RawTable,
+        adjacency: Option<Arc<crate::scoring::areas::Adjacency>>,
     ) -> Result<Self, CrsError> {
         let norm = Normalized::new(&raw, &profile);
         let weights: Vec<f64> = profile.criteria.iter().map(|c| c.weight).collect();
@@ -383,7 +385,9 @@ impl Scored {
             .map(|c| t.apply(&c.geometry))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Scored {
-            adjacency: crate::scoring::areas::Adjacency::new(&raw.candidates),
+            adjacency: adjacency.unwrap_or_else(|| {
+                Arc::new(crate::scoring::areas::Adjacency::new(&raw.candidates))
+            }),
             set,
             kommunenummer: kommunenummer(region, &raw),
             bbox: lonlat.iter().map(bounds).collect(),
@@ -416,6 +420,8 @@ pub fn build(
 ) -> Result<(Vec<Collection>, Vec<Arc<Scored>>), CrsError> {
     let mut out = layers(ctx)?;
     let mut scored = Vec::new();
+    // The grid's cells do not depend on the profile: its adjacency is built once.
+    let mut grid_adjacency = None;
     for name in profile_names() {
         let Ok(profile) = load_profile(&name) else {
             tracing::warn!(profile = %name, "profile could not be loaded; its candidates are not served");
@@ -424,9 +430,16 @@ pub fn build(
         let mut sets = vec![CandidateSet::Parcels];
         sets.extend(grid.map(|_| CandidateSet::Grid));
         for set in sets {
-            let c = candidates_collection(ctx, &profile, set, grid)?;
+            let shared = match set {
+                CandidateSet::Grid => grid_adjacency.clone(),
+                CandidateSet::Parcels => None,
+            };
+            let c = measured_collection(ctx, &profile, set, grid, shared)?;
             let areas = match c.scored_arc() {
                 Some(s) => {
+                    if set == CandidateSet::Grid {
+                        grid_adjacency = Some(s.adjacency.clone());
+                    }
                     scored.push(s.clone());
                     sites_collection(ctx, &s)?
                 }
@@ -562,6 +575,17 @@ pub fn candidates_collection(
     set: CandidateSet,
     grid: Option<&GridSpec>,
 ) -> Result<Collection, CrsError> {
+    measured_collection(ctx, profile, set, grid, None)
+}
+
+/// As `candidates_collection`, reusing `adjacency` when it was built for the same candidates.
+fn measured_collection(
+    ctx: &ScoringContext,
+    profile: &crate::domain::profile::Profile,
+    set: CandidateSet,
+    grid: Option<&GridSpec>,
+    adjacency: Option<Arc<crate::scoring::areas::Adjacency>>,
+) -> Result<Collection, CrsError> {
     let t = ToCrs84::new()?;
     let (cands, id, title, description) = match (set, grid) {
         (CandidateSet::Grid, Some(spec)) => (
@@ -578,7 +602,14 @@ pub fn candidates_collection(
         ),
     };
     let raw = measure(ctx, profile, cands, &|_| {});
-    let s = Arc::new(Scored::new(ctx.region, &t, set, profile.clone(), raw)?);
+    let s = Arc::new(Scored::new(
+        ctx.region,
+        &t,
+        set,
+        profile.clone(),
+        raw,
+        adjacency,
+    )?);
     Ok(candidate_collection(id, title, description, s))
 }
 

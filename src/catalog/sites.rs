@@ -141,23 +141,23 @@ fn summary(
 ) -> SiteSummary {
     let raw = &scored.raw;
     let best = area.best as usize;
-    let mut kommunenummer: Vec<String> = Vec::new();
-    for m in std::iter::once(best).chain(area.members.iter().map(|&m| m as usize)) {
-        if let Some(k) = &scored.kommunenummer[m] {
-            if !kommunenummer.contains(k) {
-                kommunenummer.push(k.clone());
+    // Municipalities in order of first appearance, the best candidate's first.
+    let mut municipalities: Vec<u32> = Vec::new();
+    for m in std::iter::once(area.best).chain(area.members.iter().copied()) {
+        if let Some(k) = raw.candidates[m as usize].municipality {
+            if !municipalities.contains(&k) {
+                municipalities.push(k);
             }
         }
     }
-    let kommunenavn = kommunenummer
+    let attrs = |k: &u32| &ctx.region.boundary[*k as usize].attrs;
+    let kommunenummer = municipalities
         .iter()
-        .filter_map(|k| {
-            ctx.region
-                .boundary
-                .iter()
-                .find(|b| &b.attrs.number == k)
-                .map(|b| b.attrs.name.clone())
-        })
+        .map(|k| attrs(k).number.clone())
+        .collect();
+    let kommunenavn = municipalities
+        .iter()
+        .map(|k| attrs(k).name.clone())
         .collect();
     SiteSummary {
         rank,

@@ -7,7 +7,6 @@ use super::i18n::{Lang, Msg};
 use super::progress::{CliProgress, Steps};
 use super::{truncate, CliError, Common};
 use crate::catalog::planned::{self, Sets};
-use crate::catalog::{CandidateSet, GridSpec};
 use crate::config::load_profile;
 use crate::domain::afir::{Fuel, Rules};
 use crate::domain::layers::StationKind;
@@ -347,28 +346,15 @@ pub fn run_select(common: &Common, args: &SelectArgs, out: &mut dyn Write) -> Re
         ScoringContext::new(&region)
     });
     let n = network(&ctx, &region)?;
-    let spec = args.grid.map(|size| GridSpec {
-        size,
-        filter: AreaFilter {
-            prefixes: args.grid_municipalities.clone(),
-        },
-    });
-    let set = if spec.is_some() {
-        CandidateSet::Grid
-    } else {
-        CandidateSet::Parcels
-    };
-    let collection = steps
-        .spin(lang.t(Msg::Measuring), || {
-            crate::catalog::candidates_collection(&ctx, &profile, set, spec.as_ref())
-        })
-        .map_err(|e| CliError::Unusable(e.to_string()))?;
-    let Some(scored) = collection.scored() else {
-        return Err(CliError::Unusable("no candidates".into()));
-    };
-    if let Some((nb, en)) = crate::scoring::report::why_empty(&scored.raw, spec.is_some()) {
-        return Err(CliError::Unusable(if lang == Lang::En { en } else { nb }));
-    }
+    let scored = super::shortlist::scored_set(
+        &ctx,
+        &profile,
+        args.grid,
+        &args.grid_municipalities,
+        lang,
+        &steps,
+    )?;
+    let scored = &scored;
     let extra: Sets = vec![(scored.raw.candidates.as_slice(), profile.station_kind)];
     let planned = planned(&ctx, &args.assume, profile.station_kind, &args.db, extra)?;
     // Site areas are the unit: one candidate per area, its best.

@@ -202,8 +202,10 @@ pub struct LayerConfig {
     pub optional: bool,
     /// A short label for reports; the layer or file name otherwise.
     pub label: Option<String>,
-    /// A station register GDAL does not read, instead of a GDAL dataset: `ocm` (Open Charge
-    /// Map's export: one JSON object per site, an array of them, or a folder of such files).
+    /// A register GDAL does not read, instead of a GDAL dataset: `ocm` on a stations layer
+    /// (Open Charge Map's export: one JSON object per site, an array of them, or a folder of
+    /// such files), or `trafikkdata` on a traffic layer (Statens vegvesen's hourly counts as
+    /// CSV or CSV.gz, a file or a folder).
     pub format: Option<String>,
     #[serde(default)]
     pub fields: BTreeMap<String, FieldSpec>,
@@ -287,10 +289,20 @@ impl RegionConfig {
             };
             if let Some(format) = &layer.format {
                 // A register brings its own attributes; only the heavy-vehicle flag is set here.
-                if format != "ocm" || layer.role != Role::Stations {
+                let known = (format == "ocm" && layer.role == Role::Stations)
+                    || (format == "trafikkdata" && layer.role == Role::Traffic);
+                if !known {
                     return Err(err(format!(
-                        "`format = \"{format}\"` is not a register this layer can read. Hint: `format = \"ocm\"` (Open Charge Map) on a stations layer, or leave `format` out for any format GDAL reads"
+                        "`format = \"{format}\"` is not a register this layer can read. Hint: `format = \"ocm\"` (Open Charge Map) on a stations layer, `format = \"trafikkdata\"` (hourly counts) on a traffic layer, or leave `format` out for any format GDAL reads"
                     )));
+                }
+                if format == "trafikkdata" {
+                    if let Some(key) = layer.fields.keys().next() {
+                        return Err(err(format!(
+                            "[layers.fields] has '{key}', which a trafikkdata layer takes from its columns (point_id, from, to, volume, coverage, name, lat, lon). Hint: remove [layers.fields]"
+                        )));
+                    }
+                    continue;
                 }
                 if let Some(key) = layer.fields.keys().find(|k| k.as_str() != "heavy") {
                     return Err(err(format!(

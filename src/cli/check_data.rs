@@ -8,6 +8,7 @@ use super::{truncate, CliError, Common};
 use crate::domain::corridor::NetworkSettings;
 use crate::ingest::{IssueKind, RegionReport};
 use crate::network::{Network, RoadGraph, Summary};
+use crate::scoring::traffic::Summary as TrafficSummary;
 
 /// How many issues per layer the text report lists; `--json` has them all.
 const ISSUES_SHOWN: usize = 10;
@@ -25,16 +26,19 @@ pub fn run(common: &Common, json: bool, out: &mut dyn Write) -> Result<(), CliEr
         }
     };
     let summary = (!region.roads.is_empty()).then(|| Summary::of(graph, network.as_ref()));
+    let traffic = (!region.traffic.is_empty()).then(|| TrafficSummary::of(&region));
     if json {
         #[derive(serde::Serialize)]
         struct Out<'a> {
             #[serde(flatten)]
             report: &'a RegionReport,
             network: Option<&'a Summary>,
+            traffic: Option<&'a TrafficSummary>,
         }
         let body = Out {
             report: &report,
             network: summary.as_ref(),
+            traffic: traffic.as_ref(),
         };
         serde_json::to_writer_pretty(&mut *out, &body).map_err(std::io::Error::from)?;
         writeln!(out)?;
@@ -42,6 +46,9 @@ pub fn run(common: &Common, json: bool, out: &mut dyn Write) -> Result<(), CliEr
         write_text(&report, common.lang, out)?;
         if let Some(s) = &summary {
             write_network(s, region.corridors.is_some(), common.lang, out)?;
+        }
+        if let Some(t) = &traffic {
+            write_traffic(t, common.lang, out)?;
         }
     }
     let failed: Vec<String> = report
@@ -180,6 +187,57 @@ fn write_text(report: &RegionReport, lang: Lang, out: &mut dyn Write) -> std::io
     }
     if report.is_usable() {
         writeln!(out, "{}", lang.t(Msg::AllLayersOk))?;
+    }
+    Ok(())
+}
+
+fn write_traffic(t: &TrafficSummary, lang: Lang, out: &mut dyn Write) -> std::io::Result<()> {
+    let nb = lang == Lang::Nb;
+    writeln!(
+        out,
+        "\n{}: {} {}, {} {}; {} {}, {} {}",
+        if nb { "Trafikk" } else { "Traffic" },
+        t.segments,
+        if nb { "strekninger" } else { "segments" },
+        t.points,
+        if nb {
+            "tellepunkter"
+        } else {
+            "counting points"
+        },
+        t.attached.len(),
+        if nb {
+            "festet til en E- eller R-veg"
+        } else {
+            "attached to an E or R road"
+        },
+        t.unattached.len(),
+        if nb { "ikke" } else { "not" },
+    )?;
+    for a in &t.attached {
+        writeln!(
+            out,
+            "  {:<27} {:<34} {:>7} {}  {:<5} {:>2} {} ({:.1} km)  {}",
+            truncate(&a.id, 27),
+            truncate(a.name.as_deref().unwrap_or(""), 34),
+            crate::scoring::criteria::traffic::thousands(a.aadt),
+            if nb { "ÅDT" } else { "AADT" },
+            a.road.as_deref().unwrap_or(""),
+            a.links,
+            if nb { "lenker" } else { "links" },
+            a.km,
+            a.period.as_deref().unwrap_or(""),
+        )?;
+    }
+    for u in &t.unattached {
+        writeln!(
+            out,
+            "  {} {} ({}): {}",
+            if nb { "ikke festet:" } else { "not attached:" },
+            u.id,
+            u.name.as_deref().unwrap_or(""),
+            u.reason
+        )?;
     }
     Ok(())
 }

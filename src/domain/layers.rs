@@ -25,6 +25,8 @@ pub enum Role {
     Candidates,
     /// Named places (towns, villages, districts), used to name site areas.
     Places,
+    /// Traffic volumes: road segments with ÅDT (NVDB object type 540), or counting points.
+    Traffic,
 }
 
 /// The geometry family a role accepts.
@@ -34,6 +36,7 @@ pub enum GeometryFamily {
     Line,
     Polygon,
     PointOrPolygon,
+    PointOrLine,
 }
 
 impl GeometryFamily {
@@ -49,6 +52,14 @@ impl GeometryFamily {
                 | (
                     Self::Polygon,
                     G::Polygon(_) | G::MultiPolygon(_) | G::Rect(_)
+                )
+                | (
+                    Self::PointOrLine,
+                    G::Point(_)
+                        | G::MultiPoint(_)
+                        | G::LineString(_)
+                        | G::MultiLineString(_)
+                        | G::Line(_)
                 )
                 | (
                     Self::PointOrPolygon,
@@ -67,12 +78,13 @@ impl GeometryFamily {
             Self::Line => "lines",
             Self::Polygon => "polygons",
             Self::PointOrPolygon => "points or polygons",
+            Self::PointOrLine => "points or lines",
         }
     }
 }
 
 impl Role {
-    pub const ALL: [Role; 10] = [
+    pub const ALL: [Role; 11] = [
         Role::Boundary,
         Role::Landuse,
         Role::Roads,
@@ -83,6 +95,7 @@ impl Role {
         Role::Exclusion,
         Role::Candidates,
         Role::Places,
+        Role::Traffic,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -97,6 +110,7 @@ impl Role {
             Role::Exclusion => "exclusion",
             Role::Candidates => "candidates",
             Role::Places => "places",
+            Role::Traffic => "traffic",
         }
     }
 
@@ -105,6 +119,7 @@ impl Role {
             Role::Boundary | Role::Landuse | Role::Exclusion => GeometryFamily::Polygon,
             Role::Roads | Role::Rail => GeometryFamily::Line,
             Role::Places => GeometryFamily::Point,
+            Role::Traffic => GeometryFamily::PointOrLine,
             // Grid operators publish some substations as areas, and OSM maps some
             // stations as areas: both are kept.
             Role::Grid | Role::Stations | Role::Terminals | Role::Candidates => {
@@ -140,6 +155,14 @@ impl Role {
             Role::Exclusion => &[("kind", true), ("name", false)],
             Role::Candidates => &[("name", false)],
             Role::Places => &[("name", true), ("kind", false)],
+            Role::Traffic => &[
+                ("aadt", true),
+                ("heavy_share", false),
+                ("year", false),
+                ("category", false),
+                ("number", false),
+                ("name", false),
+            ],
         }
     }
 }
@@ -359,6 +382,52 @@ pub struct Place {
     pub name: String,
     /// The source's place type (N1000 `type`: by, tettsted, grend, …), kept as given.
     pub kind: Option<String>,
+}
+
+/// Where a traffic figure comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrafficBasis {
+    /// An ÅDT the source gives (NVDB Trafikkmengde, a point layer with an ÅDT field).
+    Measured,
+    /// An ÅDT this product computed from a counting point's hourly volumes.
+    Counted,
+}
+
+/// Traffic on a road: a segment (line) with its ÅDT, or a counting point (point) that
+/// counts both directions of the road it stands on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Traffic {
+    /// Annual average daily traffic, all vehicles, both directions.
+    pub aadt: f64,
+    /// Share of heavy (long, ≥ 5.6 m) vehicles, 0..1; None where the source has none.
+    pub heavy_share: Option<f64>,
+    /// The year the ÅDT holds for.
+    pub year: Option<i32>,
+    /// The period it was computed from, for counted values: "2025" or "2026-04-12–2026-04-15".
+    pub period: Option<String>,
+    /// Complete days the value rests on, for counted values.
+    pub days: Option<u32>,
+    pub basis: TrafficBasis,
+    /// The road the value belongs to, where the source says.
+    pub category: Option<RoadCategory>,
+    pub number: Option<u32>,
+    pub name: Option<String>,
+}
+
+impl Traffic {
+    /// "E6", "Rv4"; None where the source gives no road.
+    pub fn reference(&self) -> Option<String> {
+        let prefix = match self.category? {
+            RoadCategory::European => "E",
+            RoadCategory::National => "Rv",
+            RoadCategory::County => "Fv",
+            RoadCategory::Municipal => "Kv",
+            RoadCategory::Private => "Pv",
+            RoadCategory::Other => return None,
+        };
+        Some(format!("{prefix}{}", self.number?))
+    }
 }
 
 /// A user-given site. Its own attributes are kept as they came.

@@ -9,6 +9,7 @@ pub mod profile;
 pub mod programme;
 pub mod region;
 pub mod review;
+pub mod traffic;
 pub mod value_function;
 
 pub use landuse::{LandUseClass, Suitability};

@@ -8,7 +8,7 @@ use super::corridor::CorridorsFile;
 
 use super::layers::{
     Exclusion, Feature, LandUse, Municipality, Place, Rail, Road, Role, Site, Station, Substation,
-    Terminal,
+    Terminal, Traffic,
 };
 
 /// Features of one role, as read from one source layer.
@@ -24,6 +24,7 @@ pub enum Features {
     Exclusion(Vec<Feature<Exclusion>>),
     Candidates(Vec<Feature<Site>>),
     Places(Vec<Feature<Place>>),
+    Traffic(Vec<Feature<Traffic>>),
 }
 
 macro_rules! for_each_variant {
@@ -39,6 +40,7 @@ macro_rules! for_each_variant {
             Features::Exclusion($v) => $body,
             Features::Candidates($v) => $body,
             Features::Places($v) => $body,
+            Features::Traffic($v) => $body,
         }
     };
 }
@@ -81,6 +83,8 @@ pub struct Region {
     pub exclusion: Vec<Feature<Exclusion>>,
     pub candidates: Vec<Feature<Site>>,
     pub places: Vec<Feature<Place>>,
+    /// Traffic segments and counting points.
+    pub traffic: Vec<Feature<Traffic>>,
     /// Corridors and network settings, when the region config names a corridors file.
     pub corridors: Option<RegionCorridors>,
 }
@@ -113,6 +117,7 @@ impl Region {
             Features::Exclusion(v) => self.exclusion.extend(v),
             Features::Candidates(v) => self.candidates.extend(v),
             Features::Places(v) => self.places.extend(v),
+            Features::Traffic(v) => self.traffic.extend(v),
         }
     }
 
@@ -128,6 +133,7 @@ impl Region {
             Role::Exclusion => self.exclusion.len(),
             Role::Candidates => self.candidates.len(),
             Role::Places => self.places.len(),
+            Role::Traffic => self.traffic.len(),
         }
     }
 

@@ -7,12 +7,14 @@ use std::path::Path;
 use super::ExportError;
 
 /// Names a criterion column's suffix shortens to.
-const SUFFIXES: [(&str, &str); 5] = [
+const SUFFIXES: [(&str, &str); 7] = [
     ("_raw", "_r"),
     ("_unit", "_u"),
     ("_norm", "_n"),
     ("_points", "_p"),
     ("_reason", "_w"),
+    ("_source", "_s"),
+    ("_year", "_y"),
 ];
 
 /// Known long names and their short forms, readable in QGIS's attribute table.

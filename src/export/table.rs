@@ -46,6 +46,10 @@ pub fn candidate_fields(criteria: &[Criterion], cols: &Columns) -> Vec<Field> {
         if cols.reasons {
             f.push(Field::new(format!("{}_reason", c.id), Str));
         }
+        if c.measure == crate::domain::profile::Measure::HeavyTraffic {
+            f.push(Field::new(format!("{}_source", c.id), Str));
+            f.push(Field::new(format!("{}_year", c.id), Int));
+        }
     }
     if cols.sensitivity {
         f.push(Field::new("p_top_k", Real));
@@ -121,6 +125,14 @@ pub fn candidate_values(
             } else {
                 c.reason.clone()
             }));
+        }
+        if c.measure == crate::domain::profile::Measure::HeavyTraffic.name() {
+            v.push(
+                c.source
+                    .map(|s| Value::Str(s.into()))
+                    .unwrap_or(Value::Null),
+            );
+            v.push(c.year.map(|y| Value::Int(y.into())).unwrap_or(Value::Null));
         }
     }
     if let Some((s, i)) = sens {

@@ -7,8 +7,8 @@ use gdal::vector::{Feature as GdalFeature, FieldValue};
 use crate::config::{FieldSpec, LayerConfig};
 use crate::domain::layers::{
     parse_enum, parse_road_ref, Exclusion, LandUse, Municipality, Oneway, Place, Rail, Road,
-    RoadCategory, Site, Station, Substation, Terminal, EXCLUSION_KINDS, STATION_KINDS,
-    TERMINAL_KINDS,
+    RoadCategory, Site, Station, Substation, Terminal, Traffic, TrafficBasis, EXCLUSION_KINDS,
+    STATION_KINDS, TERMINAL_KINDS,
 };
 use crate::domain::{LandUseClass, Role};
 
@@ -35,6 +35,7 @@ pub enum Attrs {
     Exclusion(Exclusion),
     Candidates(Site),
     Places(Place),
+    Traffic(Traffic),
 }
 
 struct Mapped {
@@ -332,6 +333,7 @@ impl AttributeReader {
                 name: self.required("name", f)?,
                 kind: self.optional("kind", f, &mut w),
             }),
+            Role::Traffic => Attrs::Traffic(self.traffic(f, &mut w)?),
             Role::Candidates => {
                 let mut properties = BTreeMap::new();
                 for (idx, name) in self.all_fields.iter().enumerate() {
@@ -346,6 +348,82 @@ impl AttributeReader {
             }
         };
         Ok((attrs, w))
+    }
+
+    /// A traffic segment or point. Lists (NVDB's `vegkategori` on a link that spans two
+    /// road references) count by their first value.
+    fn traffic(&self, f: &GdalFeature, w: &mut Vec<AttrProblem>) -> Result<Traffic, AttrProblem> {
+        let problem = |attr: &str, message: String, hint: &str| AttrProblem {
+            field: self.field_label(attr),
+            message,
+            hint: hint.to_string(),
+        };
+        let mut strict = Vec::new();
+        let aadt = self.number("aadt", f, &mut strict);
+        if let Some(p) = strict.pop() {
+            return Err(p);
+        }
+        let aadt = aadt.ok_or_else(|| {
+            problem(
+                "aadt",
+                "the ÅDT is empty".into(),
+                "fill in the ÅDT, or leave the feature out with a `filter`",
+            )
+        })?;
+        if aadt < 0.0 {
+            return Err(problem(
+                "aadt",
+                format!("ÅDT {aadt} is negative"),
+                "an ÅDT is vehicles per day, 0 or more",
+            ));
+        }
+        let heavy_share = self.number("heavy_share", f, &mut strict);
+        if let Some(p) = strict.pop() {
+            return Err(p);
+        }
+        if let Some(s) = heavy_share {
+            if !(0.0..=1.0).contains(&s) {
+                return Err(problem(
+                    "heavy_share",
+                    format!("heavy share {s} is outside 0–1 (0–100 %)"),
+                    "a share in percent needs `scale = 0.01` on the field, for example heavy_share = { field = \"ådtAndelLangeKjøretøy\", scale = 0.01 }",
+                ));
+            }
+        }
+        let year = self.number("year", f, w).and_then(|y| {
+            if y.fract() == 0.0 && (1900.0..=2200.0).contains(&y) {
+                Some(y as i32)
+            } else {
+                w.push(problem(
+                    "year",
+                    format!("'{y}' is not a year"),
+                    "write the year as four digits",
+                ));
+                None
+            }
+        });
+        let first = |text: String| text.split(';').next().unwrap_or("").trim().to_string();
+        let category = self.optional("category", f, w).map(first).and_then(|c| {
+            c.parse::<RoadCategory>()
+                .map_err(|m| w.push(problem("category", m, "map the values with a table")))
+                .ok()
+        });
+        let number = self
+            .optional("number", f, w)
+            .map(first)
+            .and_then(|n| parse_road_ref(&n))
+            .and_then(|(_, n)| n);
+        Ok(Traffic {
+            aadt,
+            heavy_share,
+            year,
+            period: None,
+            days: None,
+            basis: TrafficBasis::Measured,
+            category,
+            number,
+            name: self.optional("name", f, w),
+        })
     }
 
     fn kind<T: for<'de> serde::Deserialize<'de>>(

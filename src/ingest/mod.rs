@@ -8,6 +8,7 @@ pub mod mapping;
 pub mod reader;
 pub mod registers;
 pub mod report;
+pub mod trafikkdata;
 
 use std::path::PathBuf;
 use std::sync::Once;

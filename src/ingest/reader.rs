@@ -344,6 +344,7 @@ fn empty_features(role: Role) -> Features {
         Role::Exclusion => Features::Exclusion(Vec::new()),
         Role::Candidates => Features::Candidates(Vec::new()),
         Role::Places => Features::Places(Vec::new()),
+        Role::Traffic => Features::Traffic(Vec::new()),
     }
 }
 
@@ -369,6 +370,7 @@ fn push(out: &mut Features, f: Feature<()>, attrs: Attrs) {
         (Features::Exclusion(v), Attrs::Exclusion(a)) => put!(v, a),
         (Features::Candidates(v), Attrs::Candidates(a)) => put!(v, a),
         (Features::Places(v), Attrs::Places(a)) => put!(v, a),
+        (Features::Traffic(v), Attrs::Traffic(a)) => put!(v, a),
         // The reader is built for the layer's role, so its attributes always match.
         _ => {}
     }

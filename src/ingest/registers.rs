@@ -26,10 +26,11 @@ pub fn read(
 ) -> Result<Features, IngestError> {
     match format {
         "ocm" => read_ocm(Path::new(source), cfg, report),
+        "trafikkdata" => super::trafikkdata::read(source, report),
         other => Err(IngestError::Register {
             path: source.to_string(),
             message: format!("unknown register format '{other}'"),
-            hint: "use format = \"ocm\" (Open Charge Map), or leave `format` out for any format GDAL reads".into(),
+            hint: "use format = \"ocm\" (Open Charge Map) or \"trafikkdata\" (hourly counts), or leave `format` out for any format GDAL reads".into(),
         }),
     }
 }

@@ -38,6 +38,16 @@ fn subset<'a, T, I>(
     }
 }
 
+/// E and R roads without ferries: the links heavy traffic and its measures use.
+pub fn is_main_road(r: &crate::domain::layers::Road) -> bool {
+    r.category.is_main() && !r.ferry
+}
+
+/// An index over the main roads alone, for work that needs no full context.
+pub fn main_roads(region: &Region) -> Subset<PartIndex> {
+    subset(&region.roads, is_main_road, PartIndex::new)
+}
+
 /// Everything scoring queries. Building it is the only expensive step per region;
 /// every profile and every re-weighting reuses it.
 #[derive(Debug, Clone)]
@@ -59,6 +69,8 @@ pub struct ScoringContext<'r> {
     pub exclusion: PolygonIndex,
     /// Named places, for naming site areas.
     pub places: PolygonIndex,
+    /// Traffic segments and counting points, attached to the main roads.
+    pub traffic: super::traffic::TrafficIndex,
     /// True when some road in the layer carries a heavy-vehicle ÅDT.
     pub roads_have_aadt: bool,
     /// The road graph and corridors, when the region has a corridors file.
@@ -67,7 +79,7 @@ pub struct ScoringContext<'r> {
 
 impl<'r> ScoringContext<'r> {
     pub fn new(region: &'r Region) -> Self {
-        let not_ferry_main = |r: &crate::domain::layers::Road| r.category.is_main() && !r.ferry;
+        let not_ferry_main = is_main_road;
         let polygons = |layer: Vec<&Geometry<f64>>| PolygonIndex::new(layer);
         let ((main_roads, roads), (rail, terminals)) = rayon::join(
             || {
@@ -120,8 +132,10 @@ impl<'r> ScoringContext<'r> {
             )
         })
         .collect();
+        let traffic = super::traffic::TrafficIndex::new(region, &main_roads);
         ScoringContext {
             region,
+            traffic,
             main_roads,
             roads,
             rail,

@@ -19,6 +19,14 @@ pub struct CriterionBreakdown {
     pub raw: Option<f64>,
     /// True where an estimate stood in for data (heavy traffic from road class).
     pub estimated: bool,
+    /// Where the value came from (measured, counted, estimated), with its year and heavy
+    /// share, for criteria whose data differ in this (heavy traffic).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<super::criteria::traffic::Provenance>,
     pub normalized: f64,
     pub weight: f64,
     pub points: f64,
@@ -75,6 +83,7 @@ pub fn breakdown(
         .map(|(j, (cr, m))| {
             let normalized = norm.values[i * norm.k + j];
             let (reason, reason_en) = explain(ctx, cr, c, m);
+            let provenance = super::criteria::provenance(ctx, cr, c);
             CriterionBreakdown {
                 id: cr.id.clone(),
                 label: cr.label.clone(),
@@ -83,6 +92,9 @@ pub fn breakdown(
                 unit: cr.measure.unit(),
                 raw: (!m.raw.is_nan()).then_some(m.raw),
                 estimated: m.estimated,
+                source: provenance.as_ref().map(|p| p.source),
+                year: provenance.as_ref().and_then(|p| p.year),
+                provenance,
                 normalized,
                 weight: weights[j],
                 points: normalized * weights[j],

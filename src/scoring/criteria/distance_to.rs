@@ -19,6 +19,7 @@ pub fn distance(ctx: &ScoringContext, role: Role, c: &Candidate) -> Measurement 
         Role::Exclusion => ctx.exclusion.nearest(c.point),
         Role::Landuse => ctx.landuse.nearest(c.point),
         Role::Places => ctx.places.nearest(c.point),
+        Role::Traffic => ctx.traffic.all.nearest(c.point),
         Role::Boundary | Role::Candidates => None,
     };
     match hit {

@@ -76,7 +76,7 @@ pub fn explain(
 ) -> (String, String) {
     match criterion.measure {
         Measure::MainRoadDistance | Measure::RoadDistance => roads::explain(ctx, m),
-        Measure::HeavyTraffic => traffic::explain(ctx, criterion, m),
+        Measure::HeavyTraffic => traffic::explain(ctx, criterion, c, m),
         Measure::GridCapacity => grid::explain_capacity(ctx, criterion, m),
         Measure::GridDistance => grid::explain_distance(ctx, m),
         Measure::StationDistance => stations::explain(ctx, m),
@@ -85,6 +85,18 @@ pub fn explain(
         Measure::Area => area::explain(m),
         Measure::DistanceTo(role) => distance_to::explain(role, m),
         Measure::CorridorAccess => corridor::explain(ctx, c, m),
+    }
+}
+
+/// Where a figure came from, for criteria whose data may be measured, counted or estimated.
+pub fn provenance(
+    ctx: &ScoringContext,
+    criterion: &Criterion,
+    c: &Candidate,
+) -> Option<traffic::Provenance> {
+    match criterion.measure {
+        Measure::HeavyTraffic => traffic::provenance(ctx, criterion, c),
+        _ => None,
     }
 }
 

@@ -1,82 +1,377 @@
-//! Heavy traffic passing the site: heavy-vehicle ÅDT on the nearest main road where the data
-//! has it, otherwise an estimate from the road's class (`data/traffic-proxy.toml`).
+//! Heavy traffic passing the site: heavy vehicles per day on the nearest main road (E or R)
+//! within the radius. The figure comes from the best source there is, in this order:
+//! 1. a traffic segment of that road next to the site (NVDB Trafikkmengde): measured;
+//! 2. a counting point attached to that road link, or carried along it
+//!    (`scoring::traffic`): counted, or measured for a point layer with a given ÅDT;
+//! 3. the road layer's own `heavy_aadt` field: measured;
+//! 4. an estimate from the road's class (`data/traffic-proxy.toml`): estimated.
+//!
+//! Where a source has an ÅDT but no heavy share, the share is assumed by road class from the
+//! same file, and the reason says so.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{metres, Measurement};
-use crate::domain::layers::RoadCategory;
+use crate::domain::layers::{RoadCategory, Traffic, TrafficBasis};
 use crate::domain::profile::Criterion;
 use crate::scoring::candidates::Candidate;
 use crate::scoring::context::ScoringContext;
 
 /// How far the nearest main road may be for its traffic to count.
 pub const DEFAULT_RADIUS_M: f64 = 2000.0;
+/// A segment counts for the nearest road when it lies at most this much farther than the road:
+/// the road layer and the traffic layer may be digitised at different scales.
+pub const MATCH_M: f64 = 100.0;
 
 #[derive(Deserialize)]
 struct ProxyTable {
     heavy_aadt: BTreeMap<String, f64>,
+    heavy_share: BTreeMap<String, f64>,
+}
+
+fn table() -> &'static ProxyTable {
+    static TABLE: OnceLock<ProxyTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        // A unit test parses this file, so an empty table here would be a packaging bug.
+        toml::from_str::<ProxyTable>(include_str!("../../../data/traffic-proxy.toml")).unwrap_or(
+            ProxyTable {
+                heavy_aadt: BTreeMap::new(),
+                heavy_share: BTreeMap::new(),
+            },
+        )
+    })
+}
+
+fn key(category: RoadCategory) -> &'static str {
+    match category {
+        RoadCategory::Other => "other",
+        other => other.code(),
+    }
 }
 
 /// The estimated heavy-vehicle ÅDT of a road class.
 pub fn proxy_aadt(category: RoadCategory) -> f64 {
-    static TABLE: OnceLock<BTreeMap<String, f64>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        // A unit test parses this file, so an empty table here would be a packaging bug.
-        toml::from_str::<ProxyTable>(include_str!("../../../data/traffic-proxy.toml"))
-            .map(|t| t.heavy_aadt)
-            .unwrap_or_default()
-    });
-    let key = match category {
-        RoadCategory::Other => "other",
-        other => other.code(),
-    };
-    table.get(key).copied().unwrap_or(0.0)
+    table()
+        .heavy_aadt
+        .get(key(category))
+        .copied()
+        .unwrap_or(0.0)
 }
 
-pub fn heavy_traffic(ctx: &ScoringContext, criterion: &Criterion, c: &Candidate) -> Measurement {
-    let radius = criterion.radius_m.unwrap_or(DEFAULT_RADIUS_M);
-    match ctx.main_roads.index.nearest(c.point) {
-        Some((i, d)) if d <= radius => {
-            let road_idx = ctx.main_roads.original(i);
-            let road = &ctx.region.roads[road_idx].attrs;
-            match road.heavy_aadt {
-                Some(aadt) => Measurement::of(aadt, Some(road_idx as u32)),
-                None => Measurement {
-                    raw: proxy_aadt(road.category),
-                    feature: road_idx as u32,
-                    estimated: true,
-                },
-            }
-        }
-        _ => Measurement::of(0.0, None),
+/// The heavy share assumed for a road class where the data give none.
+pub fn assumed_share(category: RoadCategory) -> f64 {
+    table()
+        .heavy_share
+        .get(key(category))
+        .copied()
+        .unwrap_or(0.0)
+}
+
+/// Where a heavy-traffic figure came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    Segment,
+    Point,
+    RoadField,
+    Proxy,
+}
+
+/// The traffic figure for one candidate, with everything a reason needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    /// The nearest main road (index in `region.roads`) and its distance.
+    pub road: usize,
+    pub distance_m: f64,
+    pub basis: Basis,
+    /// The traffic feature (index in `region.traffic`) for segments and points.
+    pub traffic: Option<usize>,
+    pub aadt: Option<f64>,
+    pub heavy_share: Option<f64>,
+    pub share_assumed: bool,
+    /// Heavy vehicles per day: the criterion's value.
+    pub heavy: f64,
+    /// For carried point values: metres along the road from the point's own link.
+    pub along_m: Option<f64>,
+}
+
+/// Provenance of a figure, for breakdowns: `source` is measured, counted or estimated.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Provenance {
+    pub source: &'static str,
+    pub year: Option<i32>,
+    /// Heavy share used, 0..1, and whether it was assumed.
+    pub heavy_share: Option<f64>,
+    pub heavy_share_assumed: bool,
+    /// The traffic feature: "NVDB 90355211", "tellepunkt 13447V625213".
+    pub reference: Option<String>,
+}
+
+fn compatible(t: &Traffic, road: &crate::domain::layers::Road) -> bool {
+    match (t.category.zip(t.number), road.number) {
+        (Some((c, n)), Some(rn)) => c == road.category && n == rn,
+        _ => true,
     }
 }
 
-pub fn explain(ctx: &ScoringContext, criterion: &Criterion, m: &Measurement) -> (String, String) {
+pub fn resolve(ctx: &ScoringContext, criterion: &Criterion, c: &Candidate) -> Option<Resolved> {
+    let radius = criterion.radius_m.unwrap_or(DEFAULT_RADIUS_M);
+    let (i, d) = ctx.main_roads.index.nearest(c.point)?;
+    if d > radius {
+        return None;
+    }
+    let road_idx = ctx.main_roads.original(i);
+    let road = &ctx.region.roads[road_idx].attrs;
+    let region = ctx.region;
+    let with_share = |basis: Basis, t: usize, along_m: Option<f64>| {
+        let tr = &region.traffic[t].attrs;
+        let category = tr.category.unwrap_or(road.category);
+        let (share, assumed) = match tr.heavy_share {
+            Some(s) => (s, false),
+            None => (assumed_share(category), true),
+        };
+        Resolved {
+            road: road_idx,
+            distance_m: d,
+            basis,
+            traffic: Some(t),
+            aadt: Some(tr.aadt),
+            heavy_share: Some(share),
+            share_assumed: assumed,
+            heavy: tr.aadt * share,
+            along_m,
+        }
+    };
+    let segment = ctx
+        .traffic
+        .segments
+        .index
+        .nearest_where(c.point, |s| {
+            compatible(
+                &region.traffic[ctx.traffic.segments.original(s)].attrs,
+                road,
+            )
+        })
+        .filter(|(_, ds)| *ds <= d + MATCH_M);
+    if let Some((s, _)) = segment {
+        return Some(with_share(
+            Basis::Segment,
+            ctx.traffic.segments.original(s),
+            None,
+        ));
+    }
+    if let Some(carried) = ctx.traffic.carried.get(&(road_idx as u32)) {
+        return Some(with_share(
+            Basis::Point,
+            carried.point as usize,
+            Some(carried.along_m),
+        ));
+    }
+    let base = Resolved {
+        road: road_idx,
+        distance_m: d,
+        basis: Basis::RoadField,
+        traffic: None,
+        aadt: None,
+        heavy_share: None,
+        share_assumed: false,
+        heavy: 0.0,
+        along_m: None,
+    };
+    Some(match road.heavy_aadt {
+        Some(heavy) => Resolved { heavy, ..base },
+        None => Resolved {
+            basis: Basis::Proxy,
+            heavy: proxy_aadt(road.category),
+            ..base
+        },
+    })
+}
+
+pub fn heavy_traffic(ctx: &ScoringContext, criterion: &Criterion, c: &Candidate) -> Measurement {
+    match resolve(ctx, criterion, c) {
+        Some(r) => Measurement {
+            raw: r.heavy,
+            feature: r.road as u32,
+            estimated: r.basis == Basis::Proxy,
+        },
+        None => Measurement::of(0.0, None),
+    }
+}
+
+pub fn provenance(
+    ctx: &ScoringContext,
+    criterion: &Criterion,
+    c: &Candidate,
+) -> Option<Provenance> {
+    let r = resolve(ctx, criterion, c)?;
+    let t = r.traffic.map(|t| &ctx.region.traffic[t]);
+    let source = match (r.basis, t.map(|t| t.attrs.basis)) {
+        (Basis::Proxy, _) => "estimated",
+        (_, Some(TrafficBasis::Counted)) => "counted",
+        _ => "measured",
+    };
+    Some(Provenance {
+        source,
+        year: t.and_then(|t| t.attrs.year),
+        heavy_share: r.heavy_share,
+        heavy_share_assumed: r.share_assumed,
+        reference: t.map(|t| reference(t.attrs.basis, &t.id, r.basis)),
+    })
+}
+
+fn reference(basis: TrafficBasis, id: &str, how: Basis) -> String {
+    match (basis, how) {
+        (TrafficBasis::Counted, _) => format!("tellepunkt {id}"),
+        (_, Basis::Segment) => format!("NVDB {id}"),
+        _ => format!("punkt {id}"),
+    }
+}
+
+/// "81 048": whole numbers with a space between thousands, as in Norwegian.
+pub fn thousands(v: f64) -> String {
+    let n = v.round() as i64;
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(ch);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+const MONTHS_NB: [&str; 12] = [
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// "april 2026" for a count within one month, the year for a full year, else the period.
+fn period_text(period: &str, months: &[&str; 12]) -> String {
+    let mut parts = period.split('–');
+    let (Some(a), b) = (parts.next(), parts.next()) else {
+        return period.to_string();
+    };
+    let b = b.unwrap_or(a);
+    if a.len() == 10 && b.len() == 10 && a[..7] == b[..7] {
+        if let Ok(m) = a[5..7].parse::<usize>() {
+            if (1..=12).contains(&m) {
+                return format!("{} {}", months[m - 1], &a[..4]);
+            }
+        }
+    }
+    period.to_string()
+}
+
+pub fn explain(
+    ctx: &ScoringContext,
+    criterion: &Criterion,
+    c: &Candidate,
+    m: &Measurement,
+) -> (String, String) {
     let radius = metres(criterion.radius_m.unwrap_or(DEFAULT_RADIUS_M));
-    let Some(i) = m.feature() else {
+    let Some(r) = (m.feature().is_some())
+        .then(|| resolve(ctx, criterion, c))
+        .flatten()
+    else {
         return (
             format!("ingen E- eller R-veg innen {radius}"),
             format!("no E or R road within {radius}"),
         );
     };
-    let road = &ctx.region.roads[i].attrs;
-    let name = road
+    let road = &ctx.region.roads[r.road].attrs;
+    let road_name = road
         .reference()
         .unwrap_or_else(|| road.category.code().to_string());
-    if m.estimated {
-        (
-            format!("{name}: anslått {:.0} tunge kjøretøy/døgn ut fra vegkategori {} (ÅDT mangler i dataene)", m.raw, road.category.code()),
-            format!("{name}: estimated {:.0} heavy vehicles/day from road class {} (no ÅDT in the data)", m.raw, road.category.code()),
-        )
-    } else {
-        (
-            format!("{name}: ÅDT {:.0} tunge kjøretøy/døgn", m.raw),
-            format!("{name}: AADT {:.0} heavy vehicles/day", m.raw),
-        )
+    let heavy = thousands(r.heavy);
+    match (r.basis, r.traffic) {
+        (Basis::Proxy, _) => (
+            format!("{road_name}: anslått {heavy} tunge kjøretøy/døgn ut fra vegkategori {} (ingen trafikkdata for vegen)", road.category.code()),
+            format!("{road_name}: estimated {heavy} heavy vehicles/day from road class {} (no traffic data for the road)", road.category.code()),
+        ),
+        (Basis::RoadField, _) | (_, None) => (
+            format!("{road_name}: {heavy} tunge kjøretøy/døgn (ÅDT i veglenkens data)"),
+            format!("{road_name}: {heavy} heavy vehicles/day (AADT in the road link's data)"),
+        ),
+        (_, Some(t)) => {
+            let f = &ctx.region.traffic[t];
+            let tr = &f.attrs;
+            let aadt = thousands(tr.aadt);
+            let pct = format!("{:.0} %", r.heavy_share.unwrap_or(0.0) * 100.0);
+            let (share_nb, share_en) = if r.share_assumed {
+                (format!("{pct} tunge antatt"), format!("{pct} heavy assumed"))
+            } else {
+                (format!("{pct} lange kjøretøy"), format!("{pct} long vehicles"))
+            };
+            let label = match &tr.name {
+                Some(n) if tr.basis == TrafficBasis::Counted => {
+                    if crate::domain::traffic::road_in_name(n).is_some() {
+                        n.clone()
+                    } else {
+                        format!("{road_name} {n}")
+                    }
+                }
+                _ => road_name.clone(),
+            };
+            let (src_nb, src_en) = match tr.basis {
+                TrafficBasis::Counted => {
+                    let period = tr.period.clone().unwrap_or_default();
+                    let days = tr.days.unwrap_or(0);
+                    (
+                        format!("tellepunkt {}, {}, {days} hele døgn", f.id, period_text(&period, &MONTHS_NB)),
+                        format!("counting point {}, {}, {days} complete days", f.id, period_text(&period, &MONTHS_EN)),
+                    )
+                }
+                TrafficBasis::Measured => {
+                    let year = tr.year.map(|y| format!(", {y}")).unwrap_or_default();
+                    let what = if r.basis == Basis::Segment { "NVDB" } else { "punkt" };
+                    (format!("{what} {}{year}", f.id), format!("{} {}{year}", if r.basis == Basis::Segment { "NVDB" } else { "point" }, f.id))
+                }
+            };
+            let verb = if tr.basis == TrafficBasis::Counted { ("målt", "counted") } else { ("ÅDT", "AADT") };
+            let carried = match r.along_m {
+                Some(a) if a > 0.0 => (
+                    format!("; overført {} langs vegen", metres(a)),
+                    format!("; carried {} along the road", metres(a)),
+                ),
+                _ => (String::new(), String::new()),
+            };
+            (
+                format!("{label}: {aadt} kjøretøy/døgn {} ({src_nb}{}), {share_nb} → {heavy} tunge/døgn", verb.0, carried.0),
+                format!("{label}: {aadt} vehicles/day {} ({src_en}{}), {share_en} → {heavy} heavy/day", verb.1, carried.1),
+            )
+        }
     }
 }
 
@@ -91,5 +386,37 @@ mod tests {
         let f = proxy_aadt(RoadCategory::County);
         assert!(e > r && r > f && f > 0.0, "{e} {r} {f}");
         assert_eq!(proxy_aadt(RoadCategory::Other), 0.0);
+    }
+
+    #[test]
+    fn every_road_class_has_an_assumed_heavy_share_between_zero_and_one() {
+        for c in [
+            RoadCategory::European,
+            RoadCategory::National,
+            RoadCategory::County,
+            RoadCategory::Municipal,
+            RoadCategory::Private,
+            RoadCategory::Other,
+        ] {
+            let s = assumed_share(c);
+            assert!(s > 0.0 && s < 1.0, "{c:?} {s}");
+        }
+        assert_eq!(assumed_share(RoadCategory::European), 0.10);
+    }
+
+    #[test]
+    fn figures_read_with_norwegian_thousands_and_periods_with_month_names() {
+        assert_eq!(thousands(81_047.6), "81 048");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(1_234_567.0), "1 234 567");
+        assert_eq!(
+            period_text("2026-04-12–2026-04-15", &MONTHS_NB),
+            "april 2026"
+        );
+        assert_eq!(period_text("2025", &MONTHS_NB), "2025");
+        assert_eq!(
+            period_text("2026-03-30–2026-04-02", &MONTHS_EN),
+            "2026-03-30–2026-04-02"
+        );
     }
 }

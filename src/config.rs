@@ -289,11 +289,12 @@ impl RegionConfig {
             };
             if let Some(format) = &layer.format {
                 // A register brings its own attributes; only the heavy-vehicle flag is set here.
-                let known = (format == "ocm" && layer.role == Role::Stations)
+                let known = ((format == "ocm" || format == "nobil")
+                    && layer.role == Role::Stations)
                     || (format == "trafikkdata" && layer.role == Role::Traffic);
                 if !known {
                     return Err(err(format!(
-                        "`format = \"{format}\"` is not a register this layer can read. Hint: `format = \"ocm\"` (Open Charge Map) on a stations layer, `format = \"trafikkdata\"` (hourly counts) on a traffic layer, or leave `format` out for any format GDAL reads"
+                        "`format = \"{format}\"` is not a register this layer can read. Hint: `format = \"ocm\"` (Open Charge Map) or `format = \"nobil\"` (NOBIL) on a stations layer, `format = \"trafikkdata\"` (hourly counts) on a traffic layer, or leave `format` out for any format GDAL reads"
                     )));
                 }
                 if format == "trafikkdata" {
@@ -306,7 +307,7 @@ impl RegionConfig {
                 }
                 if let Some(key) = layer.fields.keys().find(|k| k.as_str() != "heavy") {
                     return Err(err(format!(
-                        "[layers.fields] has '{key}', which an Open Charge Map layer takes from the register. Hint: only `heavy = {{ value = true }}` may be set"
+                        "[layers.fields] has '{key}', which a register layer (Open Charge Map, NOBIL) takes from the register. Hint: only `heavy = {{ value = true }}` may be set"
                     )));
                 }
                 continue;

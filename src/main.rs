@@ -45,6 +45,15 @@ enum Command {
     },
     /// Score candidate sites for a station type and write them ranked, with explanations.
     Score(ScoreCmd),
+    /// The ÅDT computed from trafikkdata hourly counts (CSV or CSV.gz, a file or a folder),
+    /// per counting point, with what each point counts.
+    Counts {
+        /// A trafikkdata CSV file, or a folder of them.
+        source: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// The peer-comparison workload on a grid (see bench/compare_peers.sh); prints timings as JSON.
     BenchWorkload {
         /// Grid spacing in metres.
@@ -374,6 +383,9 @@ fn main() -> ExitCode {
     };
     let result = match args.command {
         Command::CheckData { json } => cli::check_data::run(&common, json, &mut std::io::stdout()),
+        Command::Counts { source, json } => {
+            cli::counts::run(&source, json, common.lang, &mut std::io::stdout())
+        }
         Command::Score(cmd) => {
             let source = match (cmd.parcels, cmd.grid, cmd.candidates) {
                 (_, Some(size), _) => cli::score::CandidateSource::Grid(size),

@@ -220,3 +220,40 @@ fn a_pool_with_enough_power_but_no_350_kw_point_does_not_count() {
         "{reason}"
     );
 }
+
+#[test]
+fn a_nobil_dump_reads_as_pools_with_power_per_connector_and_names_a_broken_position() {
+    use energistasjon::config::RegionConfig;
+    use energistasjon::ingest::{load_region, LoadOptions, NoProgress};
+    let dir = tempfile::tempdir().unwrap();
+    let dump = common::fixtures().join("nobil-dump.json");
+    let region = common::write_region(
+        dir.path(),
+        &format!(
+            "[[layers]]\nrole = \"stations\"\nlabel = \"nobil\"\nsource = \"{}\"\nformat = \"nobil\"\n[layers.fields]\nheavy = {{ value = true }}\n",
+            dump.display()
+        ),
+    );
+    let config = RegionConfig::load(&region).unwrap();
+    let (region, report) = load_region(&config, &LoadOptions::default(), &NoProgress);
+    let layer = &report.layers[0];
+    assert_eq!(
+        (layer.read, layer.loaded, layer.skipped),
+        (2, 1, 1),
+        "{layer:?}"
+    );
+    let issue = &layer.issues[0];
+    assert_eq!(issue.field.as_deref(), Some("csmd.Position"));
+    assert!(
+        issue.message.contains("'(59.9,' is not a position"),
+        "{issue:?}"
+    );
+    let s = &region.stations[0];
+    assert_eq!(s.id, "nobil-NOR_90001");
+    assert_eq!(s.attrs.name.as_deref(), Some("Testlader Berger"));
+    // By hand: 4 × 350 + 50 + √3 × 400 V × 16 A (11.1 kW) = 1 461.1 kW; 6 points.
+    assert_eq!(s.attrs.power_kw, Some(1461.1));
+    assert_eq!(s.attrs.max_point_kw, Some(350.0));
+    assert_eq!(s.attrs.points, Some(6));
+    assert!(s.attrs.heavy);
+}

@@ -4,6 +4,7 @@ pub mod bench_network;
 pub mod bench_workload;
 pub mod check_data;
 pub mod corridors;
+pub mod counts;
 pub mod export;
 pub mod i18n;
 pub mod progress;

@@ -46,9 +46,48 @@ pub fn pool(connections: &[Connection], number_of_points: Option<u32>) -> Option
     })
 }
 
+/// The power of a NOBIL "Charging capacity" text: "7,4 kW - 230V 1-phase max 32A" → 7.4,
+/// "150 kW DC" → 150; without a kW figure, from volts and amps ("400V 3-phase max 16A" →
+/// √3 × 400 × 16 W = 11.1 kW). None when the text gives neither.
+pub fn capacity_kw(text: &str) -> Option<f64> {
+    let t = text.to_lowercase().replace(',', ".");
+    let number_before = |unit: &str| -> Option<f64> {
+        let at = t.find(unit)?;
+        let head = t[..at].trim_end();
+        let start = head
+            .rfind(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .map_or(0, |i| i + 1);
+        head[start..].parse::<f64>().ok()
+    };
+    if let Some(kw) = number_before("kw") {
+        return Some(kw);
+    }
+    let volts = number_before("v")?;
+    let amps = t
+        .split("max")
+        .nth(1)
+        .and_then(|rest| rest.trim().trim_end_matches('a').trim().parse::<f64>().ok())?;
+    let phases = if t.contains("3-phase") {
+        3f64.sqrt()
+    } else {
+        1.0
+    };
+    Some((phases * volts * amps / 100.0).round() / 10.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nobil_capacity_texts_give_their_power_in_kw() {
+        assert_eq!(capacity_kw("7,4 kW - 230V 1-phase max 32A"), Some(7.4));
+        assert_eq!(capacity_kw("150 kW DC"), Some(150.0));
+        assert_eq!(capacity_kw("50 kW - 500VDC max 100A"), Some(50.0));
+        assert_eq!(capacity_kw("400V 3-phase max 16A"), Some(11.1));
+        assert_eq!(capacity_kw("230V 1-phase max 16A"), Some(3.7));
+        assert_eq!(capacity_kw("Unspecified"), None);
+    }
 
     #[test]
     fn a_pool_sums_power_times_quantity_and_keeps_its_largest_point() {

@@ -26,11 +26,12 @@ pub fn read(
 ) -> Result<Features, IngestError> {
     match format {
         "ocm" => read_ocm(Path::new(source), cfg, report),
+        "nobil" => read_nobil(Path::new(source), cfg, report),
         "trafikkdata" => super::trafikkdata::read(source, report),
         other => Err(IngestError::Register {
             path: source.to_string(),
             message: format!("unknown register format '{other}'"),
-            hint: "use format = \"ocm\" (Open Charge Map) or \"trafikkdata\" (hourly counts), or leave `format` out for any format GDAL reads".into(),
+            hint: "use format = \"ocm\" (Open Charge Map), \"nobil\" (NOBIL) or \"trafikkdata\" (hourly counts), or leave `format` out for any format GDAL reads".into(),
         }),
     }
 }
@@ -70,6 +71,56 @@ fn read_ocm(
     report: &mut LayerReport,
 ) -> Result<Features, IngestError> {
     report.driver = Some("Open Charge Map JSON".into());
+    read_sites(
+        path,
+        cfg,
+        report,
+        "ocm",
+        |value| match value {
+            Value::Array(a) => a.iter().collect(),
+            other => vec![other],
+        },
+        ocm_site,
+    )
+}
+
+/// NOBIL's data dump (API v3 JSON): `{"chargerstations": [{"csmd": …, "attr": …}, …]}`, or
+/// the array of stations alone. Every `conn` entry is one connector; its power is read from
+/// attribute 5, "Charging capacity".
+fn read_nobil(
+    path: &Path,
+    cfg: &LayerConfig,
+    report: &mut LayerReport,
+) -> Result<Features, IngestError> {
+    report.driver = Some("NOBIL JSON (API v3)".into());
+    read_sites(
+        path,
+        cfg,
+        report,
+        "nobil",
+        |value| match value {
+            Value::Array(a) => a.iter().collect(),
+            other => match other.get("chargerstations").and_then(Value::as_array) {
+                Some(a) => a.iter().collect(),
+                None => vec![other],
+            },
+        },
+        nobil_site,
+    )
+}
+
+type SiteParser = fn(&Value) -> Result<Feature<Station>, (&'static str, String)>;
+
+/// Read JSON files of sites with `sites` (the sites of one file) and `parse` (one site in
+/// lon/lat), and reproject them.
+fn read_sites(
+    path: &Path,
+    cfg: &LayerConfig,
+    report: &mut LayerReport,
+    layer: &str,
+    sites: impl Fn(&Value) -> Vec<&Value>,
+    parse: SiteParser,
+) -> Result<Features, IngestError> {
     report.source_crs = Some("EPSG:4326 (WGS 84)".into());
     let heavy = heavy(cfg);
     let mut stations = Vec::new();
@@ -83,16 +134,12 @@ fn read_ocm(
         let value: Value = serde_json::from_str(&text).map_err(|e| IngestError::Register {
             path: shown.clone(),
             message: format!("not JSON: {e}"),
-            hint: "an Open Charge Map export is one JSON object per site, or an array of them"
+            hint: "an Open Charge Map export is one JSON object per site or an array of them; a NOBIL dump is an object with `chargerstations`"
                 .into(),
         })?;
-        let sites: Vec<&Value> = match &value {
-            Value::Array(a) => a.iter().collect(),
-            other => vec![other],
-        };
-        for (n, site) in sites.into_iter().enumerate() {
+        for (n, site) in sites(&value).into_iter().enumerate() {
             report.read += 1;
-            match ocm_site(site) {
+            match parse(site) {
                 Ok(s) => stations.push(Feature {
                     attrs: Station { heavy, ..s.attrs },
                     ..s
@@ -101,6 +148,7 @@ fn read_ocm(
                     report.skipped += 1;
                     let id = site
                         .get("ID")
+                        .or_else(|| site.get("csmd").and_then(|c| c.get("id")))
                         .map(|v| v.to_string())
                         .unwrap_or_else(|| format!("#{}", n + 1));
                     report.issues.push(FeatureIssue {
@@ -118,8 +166,9 @@ fn read_ocm(
     let mut xs: Vec<f64> = stations.iter().map(|s| point_x(&s.geometry)).collect();
     let mut ys: Vec<f64> = stations.iter().map(|s| point_y(&s.geometry)).collect();
     if !xs.is_empty() {
-        let mut src = super::crs::spatial_ref("EPSG:4326").map_err(|e| crs_error(path, e))?;
-        let ct = super::crs::to_internal(&mut src).map_err(|e| crs_error(path, e))?;
+        let mut src =
+            super::crs::spatial_ref("EPSG:4326").map_err(|e| crs_error(path, layer, e))?;
+        let ct = super::crs::to_internal(&mut src).map_err(|e| crs_error(path, layer, e))?;
         let mut zs = vec![0.0; xs.len()];
         ct.transform_coords(&mut xs, &mut ys, &mut zs)
             .map_err(|e| IngestError::Register {
@@ -149,17 +198,17 @@ fn read_ocm(
     if stations.is_empty() && report.read > 0 {
         return Err(IngestError::NothingUsable {
             path: path.display().to_string(),
-            layer: "ocm".into(),
+            layer: layer.into(),
             read: report.read,
         });
     }
     Ok(Features::Stations(stations))
 }
 
-fn crs_error(path: &Path, e: super::crs::CrsError) -> IngestError {
+fn crs_error(path: &Path, layer: &str, e: super::crs::CrsError) -> IngestError {
     IngestError::Crs {
         path: path.display().to_string(),
-        layer: "ocm".into(),
+        layer: layer.into(),
         source: e,
     }
 }
@@ -237,6 +286,77 @@ fn ocm_site(site: &Value) -> Result<Feature<Station>, (&'static str, String)> {
                 .get("Title")
                 .and_then(Value::as_str)
                 .map(str::to_string),
+            power_kw: p.map(|p| p.total_kw),
+            max_point_kw: p.map(|p| p.max_kw),
+            points: p.map(|p| p.points).or(points),
+            heavy: false,
+        },
+    })
+}
+
+/// One NOBIL station as a charging pool in lon/lat; Err names the field at fault.
+fn nobil_site(site: &Value) -> Result<Feature<Station>, (&'static str, String)> {
+    let csmd = site
+        .get("csmd")
+        .ok_or(("csmd", "the station has no csmd (station data)".to_string()))?;
+    let id = csmd
+        .get("International_id")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .or_else(|| csmd.get("id").map(|v| v.to_string()))
+        .ok_or(("csmd.id", "the station has no id".to_string()))?;
+    let position = csmd
+        .get("Position")
+        .and_then(Value::as_str)
+        .ok_or(("csmd.Position", "the station has no Position".to_string()))?;
+    let bad_position = || {
+        (
+            "csmd.Position",
+            format!("'{position}' is not a position like (59.91,10.75)"),
+        )
+    };
+    let (lat, lon) = position
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .split_once(',')
+        .ok_or_else(bad_position)?;
+    let (lat, lon) = (
+        lat.trim().parse::<f64>().map_err(|_| bad_position())?,
+        lon.trim().parse::<f64>().map_err(|_| bad_position())?,
+    );
+    if !(lat.is_finite() && lon.is_finite() && lat.abs() <= 90.0 && lon.abs() <= 180.0) {
+        return Err(bad_position());
+    }
+    let connections: Vec<Connection> = site
+        .get("attr")
+        .and_then(|a| a.get("conn"))
+        .and_then(Value::as_object)
+        .map(|conns| {
+            conns
+                .values()
+                .map(|c| Connection {
+                    power_kw: c
+                        .get("5")
+                        .and_then(|cap| cap.get("trans"))
+                        .and_then(Value::as_str)
+                        .and_then(crate::domain::pool::capacity_kw),
+                    quantity: Some(1),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let points = csmd
+        .get("Number_charging_points")
+        .and_then(Value::as_u64)
+        .map(|n| n as u32);
+    let p = pool(&connections, points);
+    Ok(Feature {
+        id: format!("nobil-{id}"),
+        geometry: Geometry::Point(Point::new(lon, lat)),
+        attrs: Station {
+            kind: StationKind::Charging,
+            name: csmd.get("name").and_then(Value::as_str).map(str::to_string),
             power_kw: p.map(|p| p.total_kw),
             max_point_kw: p.map(|p| p.max_kw),
             points: p.map(|p| p.points).or(points),

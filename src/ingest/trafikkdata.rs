@@ -14,7 +14,9 @@ use geo::{Geometry, Point};
 use super::report::{FeatureIssue, IssueKind, LayerReport};
 use super::IngestError;
 use crate::domain::layers::{Feature, RoadCategory, Traffic, TrafficBasis};
-use crate::domain::traffic::{adt, road_counts, road_in_name, CountedPoint, Hour, LocalTime};
+use crate::domain::traffic::{
+    adt, classify, road_counts, road_in_name, CountedPoint, Hour, LocalTime, PointKind,
+};
 use crate::domain::Features;
 
 const REQUIRED: [&str; 6] = ["point_id", "from", "volume", "coverage", "lat", "lon"];
@@ -211,29 +213,79 @@ fn read_hours(path: &Path) -> Result<BTreeMap<String, PointHours>, IngestError> 
     Ok(points)
 }
 
-/// Read trafikkdata CSV into counting points with their ÅDT, in EPSG:25833.
-pub fn read(source: &str, report: &mut LayerReport) -> Result<Features, IngestError> {
-    report.driver = Some("Statens vegvesen trafikkdata CSV".into());
-    report.source_crs = Some("EPSG:4326 (WGS 84)".into());
-    let path = Path::new(source);
-    let points = read_hours(path)?;
-    report.read = points.len();
-    let mut counted = Vec::new();
-    for (id, p) in points {
-        let hours: Vec<Hour> = p.hours.into_values().collect();
-        match adt(&hours) {
-            Some(a) => counted.push(CountedPoint {
+/// One counting point as read: its hours' ÅDT (None without a complete day) and what it counts.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PointSummary {
+    pub id: String,
+    pub name: String,
+    pub lon: f64,
+    pub lat: f64,
+    /// Hours read, after overlapping files were merged.
+    pub hours: usize,
+    /// "road", "direction" or what else it counts ("a ramp, …").
+    pub counts: String,
+    pub aadt: Option<f64>,
+    pub weekday: Option<f64>,
+    pub weekend: Option<f64>,
+    pub days: Option<u32>,
+    pub period: Option<String>,
+    pub balanced: Option<bool>,
+}
+
+/// Every counting point of trafikkdata CSV (a file or a folder), with its ÅDT.
+pub fn read_points(source: &str) -> Result<Vec<(PointSummary, Option<CountedPoint>)>, IngestError> {
+    let points = read_hours(Path::new(source))?;
+    Ok(points
+        .into_iter()
+        .map(|(id, p)| {
+            let hours: Vec<Hour> = p.hours.into_values().collect();
+            let a = adt(&hours);
+            let counts = match classify(&id, &p.name) {
+                PointKind::Road => "road".to_string(),
+                PointKind::Direction { .. } => "direction".to_string(),
+                PointKind::Other(what) => what.to_string(),
+            };
+            let summary = PointSummary {
+                id: id.clone(),
+                name: p.name.clone(),
+                lon: p.lon,
+                lat: p.lat,
+                hours: hours.len(),
+                counts,
+                aadt: a.as_ref().map(|a| a.aadt),
+                weekday: a.as_ref().and_then(|a| a.weekday),
+                weekend: a.as_ref().and_then(|a| a.weekend),
+                days: a.as_ref().map(|a| a.days),
+                period: a.as_ref().map(|a| a.period.clone()),
+                balanced: a.as_ref().map(|a| a.balanced),
+            };
+            let counted = a.map(|adt| CountedPoint {
                 id,
                 name: p.name,
                 lon: p.lon,
                 lat: p.lat,
-                adt: a,
-            }),
+                adt,
+            });
+            (summary, counted)
+        })
+        .collect())
+}
+
+/// Read trafikkdata CSV into counting points with their ÅDT, in EPSG:25833.
+pub fn read(source: &str, report: &mut LayerReport) -> Result<Features, IngestError> {
+    report.driver = Some("Statens vegvesen trafikkdata CSV".into());
+    report.source_crs = Some("EPSG:4326 (WGS 84)".into());
+    let points = read_points(source)?;
+    report.read = points.len();
+    let mut counted = Vec::new();
+    for (summary, point) in points {
+        match point {
+            Some(p) => counted.push(p),
             None => report.issues.push(FeatureIssue {
                 kind: IssueKind::Skipped,
-                feature: id,
+                feature: summary.id,
                 field: Some("from".into()),
-                message: format!("no complete day among its {} hours", hours.len()),
+                message: format!("no complete day among its {} hours", summary.hours),
                 hint: "a day counts when all its hours are there with coverage ≥ 95 %".into(),
             }),
         }

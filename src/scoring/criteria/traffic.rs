@@ -359,7 +359,6 @@ pub fn explain(
                     (format!("{what} {}{year}", f.id), format!("{} {}{year}", if r.basis == Basis::Segment { "NVDB" } else { "point" }, f.id))
                 }
             };
-            let verb = if tr.basis == TrafficBasis::Counted { ("målt", "counted") } else { ("ÅDT", "AADT") };
             let carried = match r.along_m {
                 Some(a) if a > 0.0 => (
                     format!("; overført {} langs vegen", metres(a)),
@@ -367,9 +366,20 @@ pub fn explain(
                 ),
                 _ => (String::new(), String::new()),
             };
+            let (volume_nb, volume_en) = if tr.basis == TrafficBasis::Counted {
+                (
+                    format!("{aadt} kjøretøy/døgn målt"),
+                    format!("{aadt} vehicles/day counted"),
+                )
+            } else {
+                (
+                    format!("ÅDT {aadt} kjøretøy/døgn"),
+                    format!("AADT {aadt} vehicles/day"),
+                )
+            };
             (
-                format!("{label}: {aadt} kjøretøy/døgn {} ({src_nb}{}), {share_nb} → {heavy} tunge/døgn", verb.0, carried.0),
-                format!("{label}: {aadt} vehicles/day {} ({src_en}{}), {share_en} → {heavy} heavy/day", verb.1, carried.1),
+                format!("{label}: {volume_nb} ({src_nb}{}), {share_nb} → {heavy} tunge/døgn", carried.0),
+                format!("{label}: {volume_en} ({src_en}{}), {share_en} → {heavy} heavy/day", carried.1),
             )
         }
     }

@@ -457,3 +457,90 @@ fn a_counting_csv_with_a_negative_volume_or_a_missing_column_says_which() {
     assert!(!ok, "{text}");
     assert!(text.contains("the column `coverage` is missing (the header has: point_id, from, to, volume, name, lat, lon)"), "{text}");
 }
+
+/// A small region on a straight E6 (west to east, EPSG:25833): links A–B, B–C, C–D of 2 km
+/// each, Rv4 meeting at C, and one counting point with a given ÅDT on A–B.
+fn junction_region(dir: &Path) -> PathBuf {
+    let crs = r#""crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::25833"}}"#;
+    std::fs::write(
+        dir.join("kommune.geojson"),
+        format!(
+            r#"{{"type":"FeatureCollection",{crs},"features":[{{"type":"Feature","properties":{{"nr":"0301","navn":"Oslo"}},"geometry":{{"type":"Polygon","coordinates":[[[260000,6640000],[270000,6640000],[270000,6650000],[260000,6650000],[260000,6640000]]]}}}}]}}"#
+        ),
+    )
+    .unwrap();
+    let link = |a: f64, b: f64, kat: &str, nr: u32| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"kat":"{kat}","nr":{nr}}},"geometry":{{"type":"LineString","coordinates":[[{a},6645000],[{b},6645000]]}}}}"#
+        )
+    };
+    std::fs::write(
+        dir.join("veg.geojson"),
+        format!(
+            r#"{{"type":"FeatureCollection",{crs},"features":[{},{},{},{{"type":"Feature","properties":{{"kat":"R","nr":4}},"geometry":{{"type":"LineString","coordinates":[[265000,6645000],[265000,6649000]]}}}}]}}"#,
+            link(261000.0, 263000.0, "E", 6),
+            link(263000.0, 265000.0, "E", 6),
+            link(265000.0, 267000.0, "E", 6),
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("punkt.geojson"),
+        format!(
+            r#"{{"type":"FeatureCollection",{crs},"features":[{{"type":"Feature","properties":{{"id":"P1","adt":50000,"veg":"E","nr":6,"aar":2024}},"geometry":{{"type":"Point","coordinates":[262000,6645040]}}}}]}}"#
+        ),
+    )
+    .unwrap();
+    common::write_region(
+        dir,
+        r#"[[layers]]
+role = "boundary"
+source = "kommune.geojson"
+[layers.fields]
+number = "nr"
+name = "navn"
+
+[[layers]]
+role = "roads"
+source = "veg.geojson"
+[layers.fields]
+category = "kat"
+number = "nr"
+
+[[layers]]
+role = "traffic"
+source = "punkt.geojson"
+id_field = "id"
+[layers.fields]
+aadt = "adt"
+category = "veg"
+number = "nr"
+year = "aar"
+"#,
+    )
+}
+
+#[test]
+fn a_counted_value_carries_along_its_road_and_stops_at_a_junction_with_another_main_road() {
+    let dir = tempfile::tempdir().unwrap();
+    let region = junction_region(dir.path());
+    // On the point's own link: its ÅDT, the heavy share assumed for E roads (10 %).
+    let own = score_at(&region, dir.path(), 262_500.0, 6_645_100.0, None);
+    assert_eq!(own["heavy_traffic_raw"].as_f64(), Some(5000.0), "{own}");
+    assert_eq!(own["heavy_traffic_source"], "measured");
+    assert_eq!(own["heavy_traffic_year"], 2024);
+    let reason = own["heavy_traffic_reason"].as_str().unwrap();
+    assert_eq!(
+        reason,
+        "E6: ÅDT 50 000 kjøretøy/døgn (punkt P1, 2024), 10 % tunge antatt → 5 000 tunge/døgn"
+    );
+    // The next link of E6, before the junction: the same value, carried.
+    let next = score_at(&region, dir.path(), 264_000.0, 6_644_900.0, None);
+    assert_eq!(next["heavy_traffic_raw"].as_f64(), Some(5000.0), "{next}");
+    let reason = next["heavy_traffic_reason"].as_str().unwrap();
+    assert!(reason.contains("overført 2.0 km langs vegen"), "{reason}");
+    // Past the junction with Rv4 the count no longer holds: the road-class estimate.
+    let past = score_at(&region, dir.path(), 266_000.0, 6_644_900.0, None);
+    assert_eq!(past["heavy_traffic_source"], "estimated", "{past}");
+    assert_eq!(past["heavy_traffic_raw"].as_f64(), Some(2500.0));
+}

@@ -108,6 +108,67 @@ pub fn load_profile(
     )?)
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioLoadError {
+    #[error("no scenario '{name}'. Hint: use one of {known}, or a path to a .toml file")]
+    NotFound { name: String, known: String },
+    #[error("cannot read scenario {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Invalid(#[from] crate::domain::scenario::ScenarioError),
+}
+
+/// `data/scenarios`, looked up in the working directory first and then beside the crate.
+pub fn scenarios_dir() -> PathBuf {
+    let local = PathBuf::from("data/scenarios");
+    if local.is_dir() {
+        return local;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/scenarios")
+}
+
+/// Load a scenario by name (`default`, `low`, `high`) or by path (`my-scenario.toml`).
+pub fn load_scenario(
+    name_or_path: &str,
+) -> Result<crate::domain::scenario::Scenario, ScenarioLoadError> {
+    let dir = scenarios_dir();
+    let path = if name_or_path.ends_with(".toml") {
+        PathBuf::from(name_or_path)
+    } else {
+        dir.join(format!("{name_or_path}.toml"))
+    };
+    if !path.exists() {
+        let mut known: Vec<String> = std::fs::read_dir(&dir)
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .filter_map(|e| {
+                        let p = e.path();
+                        (p.extension().is_some_and(|x| x == "toml"))
+                            .then(|| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+                            .flatten()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        known.sort();
+        return Err(ScenarioLoadError::NotFound {
+            name: name_or_path.to_string(),
+            known: known.join(", "),
+        });
+    }
+    let text = std::fs::read_to_string(&path).map_err(|source| ScenarioLoadError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    Ok(crate::domain::scenario::parse_scenario(
+        &text,
+        &path.display().to_string(),
+    )?)
+}
+
 /// Where a role attribute's value comes from.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]

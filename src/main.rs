@@ -45,6 +45,9 @@ enum Command {
     },
     /// Score candidate sites for a station type and write them ranked, with explanations.
     Score(ScoreCmd),
+    /// How big a station must be at a site (chargers, MW, land; kg for fuels) per year and
+    /// scenario, and whether the grid nearby can feed it; or the bare queue (--arrivals-per-hour).
+    Size(SizeCmd),
     /// The ÅDT computed from trafikkdata hourly counts (CSV or CSV.gz, a file or a folder),
     /// per counting point, with what each point counts.
     Counts {
@@ -355,6 +358,52 @@ struct ScoreCmd {
     no_reasons: bool,
 }
 
+#[derive(clap::Args)]
+struct SizeCmd {
+    /// Profile: mcs-corridor, depot, hydrogen, biogas, or a path to a .toml profile.
+    #[arg(long, required_unless_present = "arrivals_per_hour")]
+    profile: Option<String>,
+    /// The site as longitude,latitude (WGS 84), e.g. 10.8185,59.9005.
+    #[arg(long, value_parser = parse_lonlat, conflicts_with = "site")]
+    at: Option<(f64, f64)>,
+    /// The site as a grid cell id (g261625_6648875) or a candidate id of the region.
+    #[arg(long)]
+    site: Option<String>,
+    /// One year of the scenario (2025, 2027, 2030, 2035); all of them when left out.
+    #[arg(long)]
+    year: Option<i32>,
+    /// Scenario: default, low, high, or a path to a .toml scenario.
+    #[arg(long, default_value = "default")]
+    scenario: String,
+    /// The bare queue: arrivals per hour (λ), without a site.
+    #[arg(long, requires = "service_minutes", conflicts_with_all = ["profile", "at", "site"])]
+    arrivals_per_hour: Option<f64>,
+    /// The bare queue: mean service minutes per arrival.
+    #[arg(long)]
+    service_minutes: Option<f64>,
+    /// The bare queue: the wait the service level is about, in minutes.
+    #[arg(long, default_value_t = 10.0)]
+    max_wait_minutes: f64,
+    /// The bare queue: the highest acceptable P(wait > max wait).
+    #[arg(long, default_value_t = 0.05)]
+    max_wait_probability: f64,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_lonlat(s: &str) -> Result<(f64, f64), String> {
+    let (a, b) = s
+        .split_once(',')
+        .ok_or_else(|| format!("'{s}' is not LON,LAT (e.g. 10.8185,59.9005)"))?;
+    let n = |t: &str| {
+        t.trim()
+            .parse::<f64>()
+            .map_err(|_| format!("'{t}' in '{s}' is not a number"))
+    };
+    Ok((n(a)?, n(b)?))
+}
+
 fn parse_weight(s: &str) -> Result<(String, f64), String> {
     let (k, v) = s
         .split_once('=')
@@ -383,6 +432,39 @@ fn main() -> ExitCode {
     };
     let result = match args.command {
         Command::CheckData { json } => cli::check_data::run(&common, json, &mut std::io::stdout()),
+        Command::Size(cmd) => match (cmd.arrivals_per_hour, cmd.service_minutes) {
+            (Some(lambda), Some(service)) => cli::size::queue(
+                lambda,
+                service,
+                cmd.max_wait_minutes,
+                cmd.max_wait_probability,
+                cmd.json,
+                common.lang,
+                &mut std::io::stdout(),
+            ),
+            _ => {
+                let place = match (cmd.at, cmd.site) {
+                    (Some((lon, lat)), _) => Ok(cli::size::Place::At(lon, lat)),
+                    (None, Some(id)) => Ok(cli::size::Place::Site(id)),
+                    (None, None) => Err(CliError::Usage(
+                        "size needs --at LON,LAT or --site ID (or --arrivals-per-hour and --service-minutes for the bare queue)".into(),
+                    )),
+                };
+                place.and_then(|place| {
+                    cli::size::run(
+                        &common,
+                        &cli::size::SizeArgs {
+                            profile: cmd.profile.unwrap_or_default(),
+                            place,
+                            year: cmd.year,
+                            scenario: cmd.scenario,
+                            json: cmd.json,
+                        },
+                        &mut std::io::stdout(),
+                    )
+                })
+            }
+        },
         Command::Counts { source, json } => {
             cli::counts::run(&source, json, common.lang, &mut std::io::stdout())
         }

@@ -12,6 +12,7 @@ pub mod report;
 pub mod score;
 pub mod serve;
 pub mod shortlist;
+pub mod size;
 pub mod user;
 
 use std::path::PathBuf;

@@ -137,6 +137,8 @@ pub struct Profile {
     pub max_parcel_area_m2: f64,
     /// How candidates group into site areas, and the shortlist's defaults.
     pub sites: SiteRules,
+    /// The station type sizing models (`[sizing] station`): mcs, depot, hydrogen or biogas.
+    pub sizing_station: super::scenario::StationType,
 }
 
 /// How a profile groups candidates into site areas and shortlists them (ArcGIS's
@@ -225,6 +227,13 @@ struct RawProfile {
     #[serde(default)]
     criteria: Vec<Spanned<RawCriterion>>,
     sites: Option<RawSites>,
+    sizing: Option<RawSizing>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSizing {
+    station: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -569,7 +578,30 @@ pub fn parse_profile(text: &str, file: &str) -> Result<Profile, ProfileError> {
         Some(rs) => site_rules(&ctx, rs)?,
     };
 
+    use super::scenario::StationType;
+    let sizing_station = match &raw.sizing {
+        Some(sz) => StationType::ALL
+            .into_iter()
+            .find(|t| t.as_str() == sz.station.get_ref())
+            .ok_or_else(|| {
+                ctx.err(
+                    sz.station.span(),
+                    "sizing.station",
+                    format!(
+                        "'{}' is not a station type; use mcs, depot, hydrogen or biogas",
+                        sz.station.get_ref()
+                    ),
+                )
+            })?,
+        None => match station_kind {
+            StationKind::Charging if raw.id.contains("depot") => StationType::Depot,
+            StationKind::Charging => StationType::Mcs,
+            StationKind::Hydrogen => StationType::Hydrogen,
+            StationKind::Biogas => StationType::Biogas,
+        },
+    };
     Ok(Profile {
+        sizing_station,
         sites,
         id: raw.id,
         name: raw.name.clone(),

@@ -19,6 +19,7 @@ pub mod dissolve;
 pub mod naming;
 pub mod report;
 pub mod sensitivity;
+pub mod sizing;
 pub mod traffic;
 pub mod workload;
 

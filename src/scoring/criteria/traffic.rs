@@ -117,8 +117,12 @@ fn compatible(t: &Traffic, road: &crate::domain::layers::Road) -> bool {
 }
 
 pub fn resolve(ctx: &ScoringContext, criterion: &Criterion, c: &Candidate) -> Option<Resolved> {
-    let radius = criterion.radius_m.unwrap_or(DEFAULT_RADIUS_M);
-    let (i, d) = ctx.main_roads.index.nearest(c.point)?;
+    resolve_at(ctx, criterion.radius_m.unwrap_or(DEFAULT_RADIUS_M), c.point)
+}
+
+/// The traffic figure at `point`, from the nearest main road within `radius`.
+pub fn resolve_at(ctx: &ScoringContext, radius: f64, point: [f64; 2]) -> Option<Resolved> {
+    let (i, d) = ctx.main_roads.index.nearest(point)?;
     if d > radius {
         return None;
     }
@@ -148,7 +152,7 @@ pub fn resolve(ctx: &ScoringContext, criterion: &Criterion, c: &Candidate) -> Op
         .traffic
         .segments
         .index
-        .nearest_where(c.point, |s| {
+        .nearest_where(point, |s| {
             compatible(
                 &region.traffic[ctx.traffic.segments.original(s)].attrs,
                 road,

@@ -175,6 +175,9 @@ struct ShortlistCmd {
     /// Print the shortlist as JSON (outlines in CRS84).
     #[arg(long)]
     json: bool,
+    /// The demand scenario each area is sized under (chargers and MW for 2025 and 2030).
+    #[arg(long, default_value = "default")]
+    scenario: String,
 }
 
 #[derive(clap::Args)]
@@ -603,6 +606,7 @@ fn main() -> ExitCode {
                 out: a.out,
                 force: a.force,
                 json: a.json,
+                scenario: a.scenario,
             },
             &mut std::io::stdout(),
         ),

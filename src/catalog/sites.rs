@@ -81,6 +81,10 @@ pub struct SiteSummary {
     /// The best candidate's breakdown: what explains the area.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub breakdown: Option<CandidateReport>,
+    /// The station this area needs, per year, at its best candidate (estimates; see
+    /// `size_sites`). Empty unless sized.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sizing: Vec<crate::domain::sizing::Sizing>,
 }
 
 /// An area ranked above the last pick that was passed over, and why.
@@ -175,7 +179,29 @@ fn summary(
         native: outline(&scored.adjacency, &raw.candidates, area),
         breakdown: explain
             .map(|(ranking, weights)| breakdown(ctx, raw, &scored.norm, ranking, weights, best)),
+        sizing: Vec::new(),
     }
+}
+
+/// The years a shortlist sizes each area for.
+pub const SIZED_YEARS: [i32; 2] = [2025, 2030];
+
+/// Size every area of `result` at its best candidate for each of `years` under `scenario`.
+pub fn size_sites(
+    ctx: &ScoringContext,
+    scored: &Scored,
+    scenario: &crate::domain::scenario::Scenario,
+    years: &[i32],
+    result: &mut ShortlistResult,
+) -> Result<(), crate::domain::sizing::SizingError> {
+    for site in &mut result.sites {
+        let point = scored.raw.candidates[site.best_index].point;
+        site.sizing = years
+            .iter()
+            .map(|&y| crate::scoring::sizing::at(ctx, &scored.profile, scenario, y, point))
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(())
 }
 
 fn round(x: f64, decimals: i32) -> f64 {

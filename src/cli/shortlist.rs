@@ -31,6 +31,8 @@ pub struct ShortlistArgs {
     pub out: Option<PathBuf>,
     pub force: bool,
     pub json: bool,
+    /// The demand scenario the areas are sized under.
+    pub scenario: String,
 }
 
 /// The query from the profile's defaults and the flags, refused before any loading.
@@ -146,7 +148,7 @@ pub fn run(common: &Common, a: &ShortlistArgs, out: &mut dyn Write) -> Result<()
     // Measured with the profile's own thresholds; the weights only re-weigh.
     let scored = scored_set(&ctx, &base, a.grid, &a.grid_municipalities, lang, &steps)?;
     q.weights = profile.criteria.iter().map(|c| c.weight).collect();
-    let result = steps.spin(
+    let mut result = steps.spin(
         if lang == Lang::Nb {
             "Danner stedsområder"
         } else {
@@ -154,6 +156,10 @@ pub fn run(common: &Common, a: &ShortlistArgs, out: &mut dyn Write) -> Result<()
         },
         || sites::run(&ctx, &scored, &q, &|_| true),
     );
+    let scenario =
+        crate::config::load_scenario(&a.scenario).map_err(|e| CliError::Usage(e.to_string()))?;
+    sites::size_sites(&ctx, &scored, &scenario, &sites::SIZED_YEARS, &mut result)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     if result.sites.is_empty() {
         return Err(CliError::Unusable(if lang == Lang::En {
             format!("no site area of profile {} meets the filters (--municipality, --min-score); {} candidates were eligible", profile.id, result.eligible)
@@ -260,16 +266,44 @@ fn table(
             "best candidate",
         )
     };
+    let sized = r.sites.iter().any(|s| !s.sizing.is_empty());
+    let size_head = if sized {
+        let (ch, grid) = if nb {
+            ("ladere", "nett 2030")
+        } else {
+            ("chargers", "grid 2030")
+        };
+        sites::SIZED_YEARS
+            .iter()
+            .map(|y| format!("  {ch} {y} {:>7}", format!("MW {y}")))
+            .collect::<String>()
+            + &format!("  {grid}")
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "{:>3}  {:<46} {:<18} {:>6} {:>6} {:>6}  {h_cell}",
+        "{:>3}  {:<46} {:<18} {:>6} {:>6} {:>6}  {h_cell:<16}{size_head}",
         "nr", h_area, h_mun, "ha", h_best, h_mean
     )?;
     for s in &r.sites {
         let n = if nb { &s.name.name } else { &s.name.name_en };
+        let sizes: String = s
+            .sizing
+            .iter()
+            .map(|z| {
+                let w = if nb { 7 + 4 } else { 9 + 4 };
+                format!("  {:>w$} {:>7.1}", z.chargers, z.peak_mw)
+            })
+            .collect::<String>()
+            + &s.sizing
+                .iter()
+                .find(|z| z.year == 2030)
+                .map(|z| format!("  {}", grid_text(&z.grid, lang)))
+                .unwrap_or_default();
         writeln!(
             out,
-            "{:>3}  {:<46} {:<18} {:>6.1} {:>6.1} {:>6.1}  {}",
+            "{:>3}  {:<46} {:<18} {:>6.1} {:>6.1} {:>6.1}  {:<16}{sizes}",
             s.rank,
             truncate(n, 46),
             truncate(&s.kommunenavn.join(", "), 18),
@@ -277,6 +311,17 @@ fn table(
             s.best_score,
             s.mean_score,
             s.best_candidate
+        )?;
+    }
+    if sized {
+        writeln!(
+            out,
+            "{}",
+            if nb {
+                "Ladere og MW er anslag fra scenarioet (energistasjon size viser hvert steg); nett: ledig kapasitet ved beste nettstasjon innen profilens radius."
+            } else {
+                "Chargers and MW are the scenario's estimates (energistasjon size shows each step); grid: free capacity at the best substation within the profile's radius."
+            }
         )?;
     }
     if r.short {
@@ -329,6 +374,22 @@ fn table(
     Ok(())
 }
 
+/// "ok (63 MW ledig)", "mangler 2.1 MW", "ukjent".
+fn grid_text(g: &crate::domain::sizing::Grid, lang: Lang) -> String {
+    use crate::domain::sizing::Grid;
+    let nb = lang == Lang::Nb;
+    match g {
+        Grid::Feasible { free_mw } => {
+            format!("ok ({free_mw:.1} MW {})", if nb { "ledig" } else { "free" })
+        }
+        Grid::Short { more_mw, .. } => format!(
+            "{} {more_mw:.1} MW",
+            if nb { "mangler" } else { "short by" }
+        ),
+        Grid::Unknown => (if nb { "ukjent" } else { "unknown" }).to_string(),
+    }
+}
+
 fn fields(profile: &Profile) -> Vec<Field> {
     use FieldType::*;
     let mut f = vec![
@@ -353,6 +414,50 @@ fn fields(profile: &Profile) -> Vec<Field> {
         f.push(Field::new(format!("{}_reason", c.id), Str));
     }
     f
+}
+
+/// The sizing columns, when the areas were sized: per year chargers, MW and area, and the
+/// grid verdict.
+fn sizing_fields(years: &[i32]) -> Vec<Field> {
+    use FieldType::*;
+    let mut f = Vec::new();
+    for y in years {
+        f.push(Field::new(format!("chargers_{y}"), Int));
+        f.push(Field::new(format!("mw_{y}"), Real));
+        f.push(Field::new(format!("area_need_m2_{y}"), Real));
+        f.push(Field::new(format!("grid_{y}"), Str));
+        f.push(Field::new(format!("grid_free_mw_{y}"), Real));
+        f.push(Field::new(format!("grid_short_mw_{y}"), Real));
+    }
+    f
+}
+
+fn sizing_values(s: &SiteSummary, years: &[i32]) -> Vec<Value> {
+    use crate::domain::sizing::Grid;
+    let mut v = Vec::new();
+    for y in years {
+        match s.sizing.iter().find(|z| z.year == *y) {
+            Some(z) => {
+                v.push(Value::Int(z.chargers as i64));
+                v.push(Value::Real((z.peak_mw * 1000.0).round() / 1000.0));
+                v.push(Value::Real(z.area_m2.round()));
+                let (verdict, free, short) = match &z.grid {
+                    Grid::Feasible { free_mw } => ("feasible", Some(*free_mw), None),
+                    Grid::Short { free_mw, more_mw } => ("short", Some(*free_mw), Some(*more_mw)),
+                    Grid::Unknown => ("unknown", None, None),
+                };
+                v.push(Value::Str(verdict.into()));
+                v.push(free.map(Value::Real).unwrap_or(Value::Null));
+                v.push(
+                    short
+                        .map(|m| Value::Real((m * 1000.0).round() / 1000.0))
+                        .unwrap_or(Value::Null),
+                );
+            }
+            None => v.extend(std::iter::repeat_n(Value::Null, 6)),
+        }
+    }
+    v
 }
 
 fn values(s: &SiteSummary, profile: &Profile, lang: Lang) -> Vec<Value> {
@@ -407,7 +512,13 @@ pub(crate) fn write_file(
     profile: &Profile,
     lang: Lang,
 ) -> Result<(), CliError> {
-    let f = fields(profile);
+    let years: Vec<i32> = r
+        .sites
+        .first()
+        .map(|s| s.sizing.iter().map(|z| z.year).collect())
+        .unwrap_or_default();
+    let mut f = fields(profile);
+    f.extend(sizing_fields(&years));
     export::write_gdal(
         path,
         &export::GdalTarget {
@@ -419,10 +530,9 @@ pub(crate) fn write_file(
         &f,
         r.sites.len(),
         |i| {
-            (
-                r.sites[i].native.clone(),
-                values(&r.sites[i], profile, lang),
-            )
+            let mut v = values(&r.sites[i], profile, lang);
+            v.extend(sizing_values(&r.sites[i], &years));
+            (r.sites[i].native.clone(), v)
         },
         &|_| {},
     )?;

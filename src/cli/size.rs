@@ -43,7 +43,7 @@ struct Out<'a> {
     years: Vec<Sizing>,
 }
 
-fn point_of(common: &Common, ctx: &ScoringContext, place: &Place) -> Result<[f64; 2], CliError> {
+fn point_of(ctx: &ScoringContext, place: &Place) -> Result<[f64; 2], CliError> {
     match place {
         Place::At(lon, lat) => {
             if !(lon.is_finite() && lat.is_finite() && lon.abs() <= 180.0 && lat.abs() <= 90.0) {
@@ -69,7 +69,6 @@ fn point_of(common: &Common, ctx: &ScoringContext, place: &Place) -> Result<[f64
                 .find(|c| &c.id == id)
                 .and_then(|c| crate::scoring::candidates::measurement_point(&c.geometry))
                 .ok_or_else(|| {
-                    let _ = common;
                     CliError::Usage(format!(
                         "--site {id} is neither a grid cell (g<x>_<y>, as in a grid export) nor a candidate in the region's candidates layer. Hint: use --at LON,LAT"
                     ))
@@ -100,7 +99,7 @@ pub fn run(common: &Common, args: &SizeArgs, out: &mut dyn Write) -> Result<(), 
         ));
     }
     let ctx = ScoringContext::new(&region);
-    let point = point_of(common, &ctx, &args.place)?;
+    let point = point_of(&ctx, &args.place)?;
     let sized: Vec<Sizing> = years
         .iter()
         .map(|&y| sizing::at(&ctx, &profile, &scenario, y, point))
@@ -173,13 +172,12 @@ fn write_text(
     };
     writeln!(
         out,
-        "{} {profile}, {} «{scenario}» ({})",
+        "{} {profile}, scenario «{scenario}» ({})",
         if nb {
             "Dimensjonering for"
         } else {
             "Sizing for"
         },
-        if nb { "scenario" } else { "scenario" },
         if nb {
             "anslag fra modell, ikke målinger"
         } else {

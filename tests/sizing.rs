@@ -1,0 +1,183 @@
+//! Sizing: the bare M/M/c queue, a worked site on N1000 from heavy traffic to chargers, MW and
+//! land, the shortlist's sizing columns with the grid verdict, and bad scenario files.
+
+mod common;
+
+use serde_json::Value;
+
+#[test]
+fn the_bare_queue_answers_with_chargers_erlang_c_and_the_waiting_probability() {
+    let o = common::run(&[
+        "size",
+        "--arrivals-per-hour",
+        "12.1575",
+        "--service-minutes",
+        "29",
+        "--max-wait-minutes",
+        "10",
+        "--max-wait-probability",
+        "0.05",
+        "--json",
+    ]);
+    common::assert_no_panic(&o);
+    assert!(o.status.success(), "{}", common::text(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    // By the factorial formula in exact fractions (Python), not this code: with a = 5.876125
+    // Erlangs, 9 chargers give P(wait > 10 min) = 0.0606 > 5 %, 10 give 0.0218.
+    assert_eq!(v["chargers"], 10);
+    assert!(
+        (v["erlang_c"].as_f64().unwrap() - 0.090_537_103_959_147_48).abs() < 1e-9,
+        "{v}"
+    );
+    assert!(
+        (v["p_wait_longer"].as_f64().unwrap() - 0.021_839_797_811_386_7).abs() < 1e-9,
+        "{v}"
+    );
+}
+
+#[test]
+fn bad_queue_parameters_are_named() {
+    let o = common::run(&["size", "--arrivals-per-hour", "5", "--service-minutes", "0"]);
+    common::assert_no_panic(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        common::text(&o.stderr).contains("service minutes must be a number above 0"),
+        "{}",
+        common::text(&o.stderr)
+    );
+}
+
+#[test]
+fn the_worked_site_at_e6_manglerud_follows_each_step_of_the_readme() {
+    let o = common::n1000(&[
+        "size",
+        "--profile",
+        "mcs-corridor",
+        "--at",
+        "10.8185,59.9005",
+        "--year",
+        "2030",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", common::text(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let s = &v["years"][0];
+    let f = |k: &str| s[k].as_f64().unwrap_or_else(|| panic!("{k}: {s}"));
+    // Heavy traffic as the breakdown gives it: 81 048.29 × 10 % (tellepunkt 13447V625213).
+    assert!((f("heavy_aadt") - 8_104.828_571_428_571).abs() < 1e-6, "{s}");
+    assert!(v["traffic"].as_str().unwrap().contains("13447V625213"));
+    assert_eq!(f("ze_share"), 0.15);
+    // The nearest charging station lies 8 km away: under 30 km, so 5 % stop.
+    assert!(f("gap_km") < 30.0);
+    assert_eq!(f("capture_rate"), 0.05);
+    assert!((f("stops_per_day") - f("heavy_aadt") * 0.15 * 0.05).abs() < 1e-9);
+    assert!((f("arrivals_peak_hour") - f("stops_per_day") * 0.10).abs() < 1e-9);
+    // 400 kWh at 1 000 kW = 24 min, + 5 min.
+    assert_eq!(f("service_minutes"), 29.0);
+    assert_eq!(s["chargers"], 6);
+    assert!((f("peak_mw") - 4.8).abs() < 1e-9);
+    assert!((f("area_m2") - (6.0 * 300.0 + 4.8 * 40.0)).abs() < 1e-9);
+    assert_eq!(s["grid"]["verdict"], "feasible");
+    assert_eq!(s["estimated"], true);
+}
+
+#[test]
+fn the_n1000_shortlist_gives_chargers_and_mw_for_2025_and_2030_and_flags_what_the_grid_cannot_feed()
+{
+    use gdal::vector::LayerAccess;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("mcs.gpkg");
+    let o = common::n1000(&[
+        "shortlist",
+        "--profile",
+        "mcs-corridor",
+        "--grid",
+        "250",
+        "--k",
+        "40",
+        "--scenario",
+        "high",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", common::text(&o.stderr));
+    let text = common::text(&o.stdout);
+    assert!(
+        text.contains("ladere 2025") && text.contains("MW 2030") && text.contains("nett 2030"),
+        "{text}"
+    );
+    let ds = gdal::Dataset::open(&out).unwrap();
+    let mut layer = ds.layer(0).unwrap();
+    let mut short = 0;
+    let mut rows = 0;
+    for f in layer.features() {
+        rows += 1;
+        let int = |k: &str| {
+            f.field_as_integer(f.field_index(k).unwrap())
+                .unwrap()
+                .unwrap()
+        };
+        let real = |k: &str| f.field_as_double(f.field_index(k).unwrap()).unwrap();
+        let txt = |k: &str| {
+            f.field_as_string(f.field_index(k).unwrap())
+                .unwrap()
+                .unwrap()
+        };
+        assert!(int("chargers_2025") >= 1 && int("chargers_2030") >= int("chargers_2025"));
+        let mw = real("mw_2030").unwrap();
+        assert!(mw > 0.0);
+        match txt("grid_2030").as_str() {
+            "short" => {
+                short += 1;
+                let free = real("grid_free_mw_2030").unwrap();
+                let more = real("grid_short_mw_2030").unwrap();
+                assert!(mw > free, "{mw} {free}");
+                assert!((more - (mw - free)).abs() < 0.001, "{more} {mw} {free}");
+            }
+            "feasible" => assert!(mw <= real("grid_free_mw_2030").unwrap()),
+            "unknown" => assert!(real("grid_free_mw_2030").is_none()),
+            other => panic!("{other}"),
+        }
+    }
+    assert!(rows >= 10, "{rows} areas");
+    assert!(short > 0, "no area flagged");
+    assert!(text.contains("mangler"), "{text}");
+}
+
+#[test]
+fn a_bad_scenario_file_is_refused_with_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(common::root().join("data/scenarios/default.toml")).unwrap();
+    for (from, to, key) in [
+        (
+            "battery = { value = 0.15,",
+            "battery = { value = 1.15,",
+            "years.2030.battery",
+        ),
+        (
+            "energy_per_stop_kwh = { value = 400,",
+            "energy_per_stop_kwh = { value = -400,",
+            "station.mcs.energy_per_stop_kwh",
+        ),
+        ("[years.2035]", "[years.2036]", "years.2035"),
+    ] {
+        let path = dir.path().join("bad.toml");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+        let o = common::run(&[
+            "size",
+            "--profile",
+            "mcs-corridor",
+            "--at",
+            "10.8,59.9",
+            "--scenario",
+            path.to_str().unwrap(),
+        ]);
+        common::assert_no_panic(&o);
+        assert_eq!(o.status.code(), Some(2), "{key}");
+        let err = common::text(&o.stderr);
+        assert!(
+            err.contains("bad.toml, line ") && err.contains(&format!("key `{key}`")),
+            "{err}"
+        );
+    }
+}

@@ -64,7 +64,10 @@ fn the_worked_site_at_e6_manglerud_follows_each_step_of_the_readme() {
     let s = &v["years"][0];
     let f = |k: &str| s[k].as_f64().unwrap_or_else(|| panic!("{k}: {s}"));
     // Heavy traffic as the breakdown gives it: 81 048.29 × 10 % (tellepunkt 13447V625213).
-    assert!((f("heavy_aadt") - 8_104.828_571_428_571).abs() < 1e-6, "{s}");
+    assert!(
+        (f("heavy_aadt") - 8_104.828_571_428_571).abs() < 1e-6,
+        "{s}"
+    );
     assert!(v["traffic"].as_str().unwrap().contains("13447V625213"));
     assert_eq!(f("ze_share"), 0.15);
     // The nearest charging station lies 8 km away: under 30 km, so 5 % stop.

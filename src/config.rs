@@ -56,20 +56,23 @@ pub enum ProfileLoadError {
     Invalid(#[from] crate::domain::profile::ProfileError),
 }
 
-/// `data/profiles`, looked up in the working directory first and then beside the crate.
-pub fn profiles_dir() -> PathBuf {
-    let local = PathBuf::from("data/profiles");
+/// A folder of shipped data files (`data/<name>`), looked up in the working directory
+/// first and then beside the crate.
+fn shipped_dir(name: &str) -> PathBuf {
+    let local = Path::new("data").join(name);
     if local.is_dir() {
         return local;
     }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/profiles")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data")
+        .join(name)
 }
 
-/// The names of the shipped profiles, sorted.
-pub fn profile_names() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(profiles_dir())
-        .map(|dir| {
-            dir.filter_map(|e| e.ok())
+/// The stems of the `.toml` files in `dir`, sorted.
+fn toml_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok())
                 .filter_map(|e| {
                     let p = e.path();
                     (p.extension().is_some_and(|x| x == "toml"))
@@ -83,24 +86,46 @@ pub fn profile_names() -> Vec<String> {
     names
 }
 
+/// A shipped file by name (`dir/<name>.toml`), or a path when it ends in `.toml`; with its
+/// text. `Err(None)` means it does not exist; `Err(Some)` that it cannot be read.
+fn read_named(
+    dir: &Path,
+    name_or_path: &str,
+) -> Result<(PathBuf, String), Option<(PathBuf, std::io::Error)>> {
+    let path = if name_or_path.ends_with(".toml") {
+        PathBuf::from(name_or_path)
+    } else {
+        dir.join(format!("{name_or_path}.toml"))
+    };
+    if !path.exists() {
+        return Err(None);
+    }
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok((path, text)),
+        Err(e) => Err(Some((path, e))),
+    }
+}
+
+/// `data/profiles`, looked up in the working directory first and then beside the crate.
+pub fn profiles_dir() -> PathBuf {
+    shipped_dir("profiles")
+}
+
+/// The names of the shipped profiles, sorted.
+pub fn profile_names() -> Vec<String> {
+    toml_names(&profiles_dir())
+}
+
 /// Load a profile by name (`mcs-corridor`) or by path (`my-profile.toml`).
 pub fn load_profile(
     name_or_path: &str,
 ) -> Result<crate::domain::profile::Profile, ProfileLoadError> {
-    let path = if name_or_path.ends_with(".toml") {
-        PathBuf::from(name_or_path)
-    } else {
-        profiles_dir().join(format!("{name_or_path}.toml"))
-    };
-    if !path.exists() {
-        return Err(ProfileLoadError::NotFound {
+    let (path, text) = read_named(&profiles_dir(), name_or_path).map_err(|e| match e {
+        None => ProfileLoadError::NotFound {
             name: name_or_path.to_string(),
             known: profile_names().join(", "),
-        });
-    }
-    let text = std::fs::read_to_string(&path).map_err(|source| ProfileLoadError::Read {
-        path: path.clone(),
-        source,
+        },
+        Some((path, source)) => ProfileLoadError::Read { path, source },
     })?;
     Ok(crate::domain::profile::parse_profile(
         &text,
@@ -123,11 +148,7 @@ pub enum ScenarioLoadError {
 
 /// `data/scenarios`, looked up in the working directory first and then beside the crate.
 pub fn scenarios_dir() -> PathBuf {
-    let local = PathBuf::from("data/scenarios");
-    if local.is_dir() {
-        return local;
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/scenarios")
+    shipped_dir("scenarios")
 }
 
 /// Load a scenario by name (`default`, `low`, `high`) or by path (`my-scenario.toml`).
@@ -135,33 +156,12 @@ pub fn load_scenario(
     name_or_path: &str,
 ) -> Result<crate::domain::scenario::Scenario, ScenarioLoadError> {
     let dir = scenarios_dir();
-    let path = if name_or_path.ends_with(".toml") {
-        PathBuf::from(name_or_path)
-    } else {
-        dir.join(format!("{name_or_path}.toml"))
-    };
-    if !path.exists() {
-        let mut known: Vec<String> = std::fs::read_dir(&dir)
-            .map(|d| {
-                d.filter_map(|e| e.ok())
-                    .filter_map(|e| {
-                        let p = e.path();
-                        (p.extension().is_some_and(|x| x == "toml"))
-                            .then(|| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
-                            .flatten()
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        known.sort();
-        return Err(ScenarioLoadError::NotFound {
+    let (path, text) = read_named(&dir, name_or_path).map_err(|e| match e {
+        None => ScenarioLoadError::NotFound {
             name: name_or_path.to_string(),
-            known: known.join(", "),
-        });
-    }
-    let text = std::fs::read_to_string(&path).map_err(|source| ScenarioLoadError::Read {
-        path: path.clone(),
-        source,
+            known: toml_names(&dir).join(", "),
+        },
+        Some((path, source)) => ScenarioLoadError::Read { path, source },
     })?;
     Ok(crate::domain::scenario::parse_scenario(
         &text,

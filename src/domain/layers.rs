@@ -216,6 +216,20 @@ pub enum RoadCategory {
 }
 
 impl RoadCategory {
+    /// The road reference as signs and NVDB write it: "E6", "Rv4", "Fv120"; None for
+    /// `Other`, which has no numbered roads.
+    pub fn reference(self, number: u32) -> Option<String> {
+        let prefix = match self {
+            RoadCategory::European => "E",
+            RoadCategory::National => "Rv",
+            RoadCategory::County => "Fv",
+            RoadCategory::Municipal => "Kv",
+            RoadCategory::Private => "Pv",
+            RoadCategory::Other => return None,
+        };
+        Some(format!("{prefix}{number}"))
+    }
+
     /// E and R roads: the network heavy transport runs on.
     pub fn is_main(self) -> bool {
         matches!(self, RoadCategory::European | RoadCategory::National)
@@ -294,16 +308,7 @@ pub struct Road {
 impl Road {
     /// "E6", "Rv4", "Fv120"; None for roads without a number.
     pub fn reference(&self) -> Option<String> {
-        let n = self.number?;
-        let prefix = match self.category {
-            RoadCategory::European => "E",
-            RoadCategory::National => "Rv",
-            RoadCategory::County => "Fv",
-            RoadCategory::Municipal => "Kv",
-            RoadCategory::Private => "Pv",
-            RoadCategory::Other => return None,
-        };
-        Some(format!("{prefix}{n}"))
+        self.category.reference(self.number?)
     }
 }
 
@@ -418,15 +423,7 @@ pub struct Traffic {
 impl Traffic {
     /// "E6", "Rv4"; None where the source gives no road.
     pub fn reference(&self) -> Option<String> {
-        let prefix = match self.category? {
-            RoadCategory::European => "E",
-            RoadCategory::National => "Rv",
-            RoadCategory::County => "Fv",
-            RoadCategory::Municipal => "Kv",
-            RoadCategory::Private => "Pv",
-            RoadCategory::Other => return None,
-        };
-        Some(format!("{prefix}{}", self.number?))
+        self.category?.reference(self.number?)
     }
 }
 

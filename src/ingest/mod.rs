@@ -3,6 +3,7 @@
 
 pub mod attributes;
 pub mod crs;
+pub mod files;
 pub mod geometry;
 pub mod mapping;
 pub mod reader;

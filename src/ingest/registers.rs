@@ -45,24 +45,7 @@ fn heavy(cfg: &LayerConfig) -> bool {
 
 /// The JSON files to read: the file itself, or every `*.json` in the folder, by name.
 fn files(path: &Path) -> Result<Vec<std::path::PathBuf>, IngestError> {
-    if !path.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
-    }
-    let io = |e: std::io::Error| IngestError::Register {
-        path: path.display().to_string(),
-        message: format!("cannot list the folder: {e}"),
-        hint: "check that the folder exists and can be read".into(),
-    };
-    let mut out: Vec<std::path::PathBuf> = std::fs::read_dir(path)
-        .map_err(io)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.extension()
-                .is_some_and(|x| x.eq_ignore_ascii_case("json"))
-        })
-        .collect();
-    out.sort();
-    Ok(out)
+    super::files::in_source(path, &[".json"])
 }
 
 fn read_ocm(
@@ -181,20 +164,7 @@ fn read_sites(
         }
     }
     report.loaded = stations.len();
-    report.bbox_25833 = stations
-        .iter()
-        .map(|s| [point_x(&s.geometry), point_y(&s.geometry)])
-        .fold(None, |b: Option<[f64; 4]>, p| {
-            Some(match b {
-                None => [p[0], p[1], p[0], p[1]],
-                Some(b) => [
-                    b[0].min(p[0]),
-                    b[1].min(p[1]),
-                    b[2].max(p[0]),
-                    b[3].max(p[1]),
-                ],
-            })
-        });
+    report.bbox_25833 = super::files::points_bbox(stations.iter().map(|s| &s.geometry));
     if stations.is_empty() && report.read > 0 {
         return Err(IngestError::NothingUsable {
             path: path.display().to_string(),

@@ -23,22 +23,7 @@ const REQUIRED: [&str; 6] = ["point_id", "from", "volume", "coverage", "lat", "l
 
 /// The CSV files to read: the file itself, or every `*.csv` and `*.csv.gz` in the folder.
 fn files(path: &Path) -> Result<Vec<PathBuf>, IngestError> {
-    if !path.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
-    }
-    let mut out: Vec<PathBuf> = std::fs::read_dir(path)
-        .map_err(|e| IngestError::Register {
-            path: path.display().to_string(),
-            message: format!("cannot list the folder: {e}"),
-            hint: "check that the folder exists and can be read".into(),
-        })?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            let name = p.to_string_lossy().to_lowercase();
-            name.ends_with(".csv") || name.ends_with(".csv.gz")
-        })
-        .collect();
-    out.sort();
+    let out = super::files::in_source(path, &[".csv", ".csv.gz"])?;
     if out.is_empty() {
         return Err(IngestError::Register {
             path: path.display().to_string(),
@@ -347,20 +332,7 @@ pub fn read(source: &str, report: &mut LayerReport) -> Result<Features, IngestEr
         })
         .collect();
     report.loaded = features.len();
-    report.bbox_25833 = features.iter().fold(None, |b: Option<[f64; 4]>, f| {
-        let Geometry::Point(p) = &f.geometry else {
-            return b;
-        };
-        Some(match b {
-            None => [p.x(), p.y(), p.x(), p.y()],
-            Some(b) => [
-                b[0].min(p.x()),
-                b[1].min(p.y()),
-                b[2].max(p.x()),
-                b[3].max(p.y()),
-            ],
-        })
-    });
+    report.bbox_25833 = super::files::points_bbox(features.iter().map(|f| &f.geometry));
     if features.is_empty() {
         return Err(IngestError::NothingUsable {
             path: source.to_string(),

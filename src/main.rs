@@ -369,7 +369,8 @@ struct SizeCmd {
     /// The site as longitude,latitude (WGS 84), e.g. 10.8185,59.9005.
     #[arg(long, value_parser = parse_lonlat, conflicts_with = "site")]
     at: Option<(f64, f64)>,
-    /// The site as a grid cell id (g261625_6648875) or a candidate id of the region.
+    /// The site as a grid cell id (g261625_6648875), a parcel id (p9_3, as on the map) or a
+    /// candidate id of the region.
     #[arg(long)]
     site: Option<String>,
     /// One year of the scenario (2025, 2027, 2030, 2035); all of them when left out.

@@ -184,3 +184,120 @@ fn a_bad_scenario_file_is_refused_with_file_line_and_key() {
         );
     }
 }
+
+async fn get(uri: &str) -> (axum::http::StatusCode, String, Value) {
+    let req = axum::http::Request::get(uri)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    common::request(common::demo_state(), req).await
+}
+
+#[tokio::test]
+async fn the_api_sizes_a_candidate_for_every_year_as_the_cli_does() {
+    let (status, _, api) = get("/api/sizing?profile=mcs-corridor&site=p9_3").await;
+    assert_eq!(status, 200, "{api}");
+    let o = common::run(&[
+        "size",
+        "--profile",
+        "mcs-corridor",
+        "--site",
+        "p9_3",
+        "--json",
+    ]);
+    common::assert_no_panic(&o);
+    assert!(o.status.success(), "{}", common::text(&o.stderr));
+    let cli: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let years: Vec<i64> = api["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|y| y["year"].as_i64().unwrap())
+        .collect();
+    assert_eq!(years, [2025, 2027, 2030, 2035]);
+    assert_eq!(api["point_25833"], cli["point_25833"]);
+    assert_eq!(api["traffic"], cli["traffic"]);
+    for (a, c) in api["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(cli["years"].as_array().unwrap())
+    {
+        for key in [
+            "chargers",
+            "peak_mw",
+            "area_m2",
+            "arrivals_peak_hour",
+            "grid",
+            "estimated",
+        ] {
+            assert_eq!(a[key], c[key], "{key} in {}", a["year"]);
+        }
+        assert_eq!(a["estimated"], true);
+        assert!(
+            a["grid_text"].as_str().unwrap().contains("MW") || a["grid"]["verdict"] == "unknown"
+        );
+    }
+    // Demand grows with the zero-emission share: never fewer chargers in a later year.
+    let chargers: Vec<i64> = api["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|y| y["chargers"].as_i64().unwrap())
+        .collect();
+    assert!(chargers.windows(2).all(|w| w[0] <= w[1]), "{chargers:?}");
+
+    // One year, another scenario, and a point instead of a site.
+    let (status, _, one) =
+        get("/api/sizing?profile=mcs-corridor&lon=10.75&lat=59.91&year=2030&demand_scenario=high")
+            .await;
+    assert_eq!(status, 200, "{one}");
+    assert_eq!(one["scenario"], "high");
+    assert_eq!(one["years"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn bad_sizing_parameters_get_problem_json_naming_the_parameter() {
+    for (uri, status, parameter) in [
+        ("/api/sizing?site=p9_3", 400, Some("profile")),
+        ("/api/sizing?profile=nope&site=p9_3", 400, Some("profile")),
+        ("/api/sizing?profile=depot", 400, Some("site")),
+        (
+            "/api/sizing?profile=depot&site=p9_3&lon=10",
+            400,
+            Some("site"),
+        ),
+        (
+            "/api/sizing?profile=depot&lon=abc&lat=59.9",
+            400,
+            Some("lon"),
+        ),
+        (
+            "/api/sizing?profile=depot&lon=10.8&lat=99",
+            400,
+            Some("lon"),
+        ),
+        (
+            "/api/sizing?profile=depot&site=p9_3&year=2031",
+            400,
+            Some("year"),
+        ),
+        (
+            "/api/sizing?profile=depot&site=p9_3&demand_scenario=../../etc/passwd",
+            400,
+            Some("demand_scenario"),
+        ),
+        (
+            "/api/sizing?profile=depot&site=p9_3&radius=5",
+            400,
+            Some("radius"),
+        ),
+        ("/api/sizing?profile=depot&site=nowhere", 404, None),
+    ] {
+        let (got, ctype, body) = get(uri).await;
+        assert_eq!(got.as_u16(), status, "{uri}: {body}");
+        assert_eq!(ctype, "application/problem+json", "{uri}");
+        if let Some(p) = parameter {
+            assert_eq!(body["parameter"], p, "{uri}: {body}");
+        }
+    }
+}

@@ -227,7 +227,21 @@ fn the_map_loads_shows_a_breakdown_recolours_with_the_weights_switches_language_
         eprintln!("{line}");
     }
     assert!(out.contains("ok - the map outlines"), "{out}");
-    screenshots_taken(&["map.png", "site-panel.png", "site-area.png", "error.png"]);
+    // The sizing section equals GET /api/sizing for two years and the shortlist's 2030 row.
+    assert_eq!(out.matches("ok - 2030 chargers:").count(), 1, "{out}");
+    assert_eq!(out.matches("ok - 2025 peak_mw:").count(), 1, "{out}");
+    assert!(
+        out.contains("ok - the shortlist sizes the area's best site as the panel does"),
+        "{out}"
+    );
+    assert!(out.contains("ok - the high scenario shows"), "{out}");
+    screenshots_taken(&[
+        "map.png",
+        "site-panel.png",
+        "site-area.png",
+        "site-sizing.png",
+        "error.png",
+    ]);
 }
 
 #[test]

@@ -7,6 +7,7 @@ import * as maplibregl from '/web/vendor/maplibre-gl/maplibre-gl.mjs';
 import { getJson, send, t, ui } from '/web/api.js';
 import { STATUSES, statusColour, initReview, showReview, refreshSession } from '/web/review.js';
 import { initCorridors } from '/web/corridors.js';
+import { initSizing, showSizing } from '/web/sizing.js';
 
 const params = new URLSearchParams(location.search);
 const $ = (id) => document.getElementById(id);
@@ -398,7 +399,7 @@ async function showSite(id, weighed) {
   const area = [...areas.values()].find((a) => a.best_candidate === id);
   showAreaHeader(area);
   if (!area) setUrl({ area: null });
-  await showReview(id);
+  await Promise.all([showReview(id), showSizing(id, profile)]);
 }
 
 async function refreshProposals() {
@@ -595,4 +596,5 @@ if (['sites', 'site', 'propose', 'corridors', 'export'].includes(params.get('tab
 initScenarios();
 initReview(app);
 initCorridors(app);
+initSizing();
 start();

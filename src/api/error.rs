@@ -33,6 +33,28 @@ pub fn json_body<T>(
     })
 }
 
+/// A query string that does not parse becomes a 400 naming the parameter serde names
+/// ("lon: invalid float literal" names `lon`), or `query` where it names none.
+pub fn query<T>(
+    q: Result<axum::extract::Query<T>, axum::extract::rejection::QueryRejection>,
+) -> Result<T, ApiError> {
+    q.map(|axum::extract::Query(v)| v).map_err(|e| {
+        let text = e.body_text();
+        let detail = text
+            .strip_prefix("Failed to deserialize query string: ")
+            .unwrap_or(&text);
+        let parameter = detail
+            .split_once(": ")
+            .map(|(p, _)| p)
+            .filter(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or("query");
+        bad(
+            parameter,
+            format!("the query string does not parse: {detail}"),
+        )
+    })
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{0}")]

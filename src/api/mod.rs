@@ -12,6 +12,7 @@ pub mod planning;
 pub mod programme;
 pub mod review;
 pub mod session;
+pub mod sizing;
 pub mod tiles;
 pub mod web;
 
@@ -54,6 +55,8 @@ pub struct AppState {
     pub logins: Arc<session::LoginLimiter>,
     /// Tile indexes and re-weighted scores for `/tiles`.
     pub tiles: Arc<crate::tiles::Cache>,
+    /// The shipped demand scenarios, read on first use.
+    pub scenarios: Arc<sizing::Scenarios>,
 }
 
 /// How the service treats requests, set by `serve` flags.
@@ -106,6 +109,7 @@ impl AppState {
             options: Arc::new(ApiOptions::default()),
             store: None,
             logins: Arc::new(session::LoginLimiter::default()),
+            scenarios: Arc::new(sizing::Scenarios::default()),
         })
     }
 
@@ -138,6 +142,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(planning::shortlist))
         .routes(routes!(planning::candidate))
         .routes(routes!(planning::compare))
+        .routes(routes!(sizing::sizing))
         .routes(routes!(export::export))
         .routes(routes!(network::corridors))
         .routes(routes!(tiles::tile))

@@ -111,7 +111,7 @@ pub async fn corridors(
     State(state): State<AppState>,
     q: Result<Query<CorridorsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(q) = q.map_err(|e| bad("query", e.body_text()))?;
+    let q = super::error::query(q)?;
     tokio::task::spawn_blocking(move || report(&state, &q))
         .await
         .map_err(|e| ApiError::Internal(format!("corridor task failed: {e}")))?

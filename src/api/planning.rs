@@ -476,34 +476,16 @@ fn run_shortlist(state: &AppState, req: &ShortlistRequest) -> Result<Value, ApiE
                 .is_some_and(|v| v == st.name())
         })
     };
-    let scenario = demand_scenario(req.demand_scenario.as_deref())?;
+    let scenario = state.scenarios.get(req.demand_scenario.as_deref())?;
     let mut result = sites::run(&state.ctx, scored, &q, &keep);
     sites::size_sites(
         &state.ctx,
         scored,
-        &scenario,
+        scenario,
         &sites::SIZED_YEARS,
         &mut result,
     )
     .map_err(|e| ApiError::Internal(e.to_string()))?;
     let t = crate::ingest::crs::ToCrs84::new().map_err(|e| ApiError::Internal(e.to_string()))?;
     sites::to_json(&result, &t).map_err(|e| ApiError::Internal(e.to_string()))
-}
-
-/// A shipped demand scenario by name; the API never reads a path.
-pub(crate) fn demand_scenario(
-    name: Option<&str>,
-) -> Result<crate::domain::scenario::Scenario, ApiError> {
-    let name = name.unwrap_or("default");
-    let known = ["default", "low", "high"];
-    if !known.contains(&name) {
-        return Err(bad(
-            "demand_scenario",
-            format!(
-                "'{name}' is not a demand scenario; use one of {}",
-                known.join(", ")
-            ),
-        ));
-    }
-    crate::config::load_scenario(name).map_err(|e| ApiError::Internal(e.to_string()))
 }

@@ -3,23 +3,22 @@
 
 use std::io::Write;
 
-use serde::Serialize;
-
 use super::i18n::Lang;
 use super::progress::CliProgress;
 use super::{CliError, Common};
 use crate::config::{load_profile, load_scenario};
 use crate::domain::queue;
 use crate::domain::scenario::YEARS;
-use crate::domain::sizing::{Grid, Sizing};
-use crate::scoring::criteria::traffic::{self, thousands};
+use crate::domain::sizing::Sizing;
+use crate::scoring::criteria::traffic::thousands;
 use crate::scoring::{sizing, ScoringContext};
 
 /// Where to size.
 pub enum Place {
     /// Longitude, latitude (WGS 84).
     At(f64, f64),
-    /// A grid cell id (`g261625_6648875`) or a candidate id from the region's candidates layer.
+    /// A grid cell id (`g261625_6648875`), a parcel id (`p9_3`) or a candidate id from the
+    /// region's candidates layer.
     Site(String),
 }
 
@@ -31,19 +30,11 @@ pub struct SizeArgs {
     pub json: bool,
 }
 
-#[derive(Serialize)]
-struct Out<'a> {
-    profile: &'a str,
-    scenario: &'a str,
-    scenario_name: &'a str,
-    /// The site in EPSG:25833.
-    point_25833: [f64; 2],
-    /// The traffic figure's reason, as in the heavy-traffic breakdown.
-    traffic: Option<String>,
-    years: Vec<Sizing>,
-}
-
-fn point_of(ctx: &ScoringContext, place: &Place) -> Result<[f64; 2], CliError> {
+fn point_of(
+    ctx: &ScoringContext,
+    profile: &crate::domain::profile::Profile,
+    place: &Place,
+) -> Result<[f64; 2], CliError> {
     match place {
         Place::At(lon, lat) => {
             if !(lon.is_finite() && lat.is_finite() && lon.abs() <= 180.0 && lat.abs() <= 90.0) {
@@ -63,14 +54,23 @@ fn point_of(ctx: &ScoringContext, place: &Place) -> Result<[f64; 2], CliError> {
             if let Some(p) = grid {
                 return Ok(p);
             }
-            ctx.region
+            let given = ctx
+                .region
                 .candidates
                 .iter()
                 .find(|c| &c.id == id)
-                .and_then(|c| crate::scoring::candidates::measurement_point(&c.geometry))
+                .and_then(|c| crate::scoring::candidates::measurement_point(&c.geometry));
+            given
+                .or_else(|| {
+                    // A parcel id (p9_3), as the map, the shortlist and exports name them.
+                    crate::scoring::candidates::parcels(ctx, profile, &Default::default())
+                        .into_iter()
+                        .find(|c| &c.id == id)
+                        .map(|c| c.point)
+                })
                 .ok_or_else(|| {
                     CliError::Usage(format!(
-                        "--site {id} is neither a grid cell (g<x>_<y>, as in a grid export) nor a candidate in the region's candidates layer. Hint: use --at LON,LAT"
+                        "--site {id} is neither a grid cell (g<x>_<y>, as in a grid export), a parcel of the profile (p<n>, as on the map) nor a candidate in the region's candidates layer. Hint: use --at LON,LAT"
                     ))
                 })
         }
@@ -99,63 +99,28 @@ pub fn run(common: &Common, args: &SizeArgs, out: &mut dyn Write) -> Result<(), 
         ));
     }
     let ctx = ScoringContext::new(&region);
-    let point = point_of(&ctx, &args.place)?;
-    let sized: Vec<Sizing> = years
-        .iter()
-        .map(|&y| sizing::at(&ctx, &profile, &scenario, y, point))
-        .collect::<Result<_, _>>()
+    let point = point_of(&ctx, &profile, &args.place)?;
+    let report = sizing::report(&ctx, &profile, &scenario, &years, point)
         .map_err(|e| CliError::Usage(e.to_string()))?;
-    let traffic_reason = traffic_reason(&ctx, &profile, point, common.lang);
     if args.json {
-        let body = Out {
-            profile: &profile.id,
-            scenario: &scenario.id,
-            scenario_name: &scenario.name,
-            point_25833: point,
-            traffic: traffic_reason,
-            years: sized,
-        };
-        serde_json::to_writer_pretty(&mut *out, &body).map_err(std::io::Error::from)?;
+        serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::from)?;
         writeln!(out)?;
         return Ok(());
     }
+    let traffic = Some(if common.lang == Lang::En {
+        report.traffic_en.clone()
+    } else {
+        report.traffic.clone()
+    });
     write_text(
         common.lang,
         &profile.id,
         &scenario.name,
-        traffic_reason,
-        &sized,
+        traffic,
+        &report.years,
         out,
     )?;
     Ok(())
-}
-
-/// The heavy-traffic reason at `point`, as the breakdown words it.
-fn traffic_reason(
-    ctx: &ScoringContext,
-    profile: &crate::domain::profile::Profile,
-    point: [f64; 2],
-    lang: Lang,
-) -> Option<String> {
-    let criterion = profile
-        .criteria
-        .iter()
-        .find(|c| c.measure == crate::domain::profile::Measure::HeavyTraffic)?;
-    let c = crate::scoring::candidates::Candidate {
-        id: "site".into(),
-        name: None,
-        geometry: geo::Geometry::Point(geo::Point::new(point[0], point[1])),
-        point,
-        area_m2: None,
-        municipality: None,
-        landuse: None,
-        origin: crate::scoring::candidates::Origin::User {
-            properties: Default::default(),
-        },
-    };
-    let m = traffic::heavy_traffic(ctx, criterion, &c);
-    let (nb, en) = traffic::explain(ctx, criterion, &c, &m);
-    Some(if lang == Lang::En { en } else { nb })
 }
 
 fn write_text(
@@ -241,31 +206,8 @@ fn write_text(
         if nb { "nett" } else { "grid" },
     )?;
     for s in sized {
-        let grid = match &s.grid {
-            Grid::Feasible { free_mw } => {
-                format!(
-                    "{} ({free_mw:.1} MW {})",
-                    if nb { "kan forsynes" } else { "grid-feasible" },
-                    if nb { "ledig" } else { "free" }
-                )
-            }
-            Grid::Short { free_mw, more_mw } => format!(
-                "{} {more_mw:.1} MW {} ({free_mw:.1} MW {})",
-                if nb { "trenger" } else { "needs" },
-                if nb {
-                    "mer enn beste nettstasjon har ledig"
-                } else {
-                    "more than the best substation has free"
-                },
-                if nb { "ledig" } else { "free" }
-            ),
-            Grid::Unknown => (if nb {
-                "ukjent: ingen nettstasjon med kjent kapasitet innen rekkevidde"
-            } else {
-                "unknown: no substation with known capacity within reach"
-            })
-            .to_string(),
-        };
+        let (grid_nb, grid_en) = s.grid.describe();
+        let grid = if nb { grid_nb } else { grid_en };
         writeln!(
             out,
             "{:>4}  {:>5.1}%  {:>9.1}  {:>9.1}  {:>8.2}  {:>6}  {:>9.4}  {:>6.2}  {:>8}  {grid}",

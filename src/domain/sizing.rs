@@ -34,6 +34,26 @@ pub enum Grid {
     Unknown,
 }
 
+impl Grid {
+    /// The verdict in words (bokmål, English), as a planner reads it.
+    pub fn describe(&self) -> (String, String) {
+        match self {
+            Grid::Feasible { free_mw } => (
+                format!("kan forsynes ({free_mw:.1} MW ledig)"),
+                format!("grid-feasible ({free_mw:.1} MW free)"),
+            ),
+            Grid::Short { free_mw, more_mw } => (
+                format!("trenger {more_mw:.1} MW mer enn beste nettstasjon har ledig ({free_mw:.1} MW ledig)"),
+                format!("needs {more_mw:.1} MW more than the best substation has free ({free_mw:.1} MW free)"),
+            ),
+            Grid::Unknown => (
+                "ukjent: ingen nettstasjon med kjent kapasitet innen rekkevidde".into(),
+                "unknown: no substation with known capacity within reach".into(),
+            ),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Sizing {
     pub year: i32,

@@ -16,13 +16,23 @@ fn radius(profile: &Profile, measure: Measure, default: f64) -> f64 {
 
 /// What the data say at `point` for a profile's station type.
 pub fn demand(ctx: &ScoringContext, profile: &Profile, point: [f64; 2]) -> SiteDemand {
-    let heavy = traffic::resolve_at(
-        ctx,
-        radius(profile, Measure::HeavyTraffic, traffic::DEFAULT_RADIUS_M),
-        point,
-    )
-    .map(|r| r.heavy)
-    .unwrap_or(0.0);
+    let traffic = traffic::resolve_at(ctx, traffic_radius(profile), point);
+    demand_with(ctx, profile, point, traffic.as_ref())
+}
+
+/// The radius the profile's heavy-traffic criterion looks within; the criterion's default for
+/// a profile without one (depots size from the traffic passing all the same).
+fn traffic_radius(profile: &Profile) -> f64 {
+    radius(profile, Measure::HeavyTraffic, traffic::DEFAULT_RADIUS_M)
+}
+
+fn demand_with(
+    ctx: &ScoringContext,
+    profile: &Profile,
+    point: [f64; 2],
+    traffic: Option<&traffic::Resolved>,
+) -> SiteDemand {
+    let heavy = traffic.map(|r| r.heavy).unwrap_or(0.0);
     let gap_km = ctx
         .stations_of(profile.station_kind)
         .index
@@ -56,4 +66,47 @@ pub fn at(
         year,
         demand(ctx, profile, point),
     )
+}
+
+/// A site's sizing for several years, with the traffic figure it starts from: what the
+/// CLI's `size` and the API's `/api/sizing` answer.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SiteSizing {
+    pub profile: String,
+    pub scenario: String,
+    pub scenario_name: String,
+    /// The site in EPSG:25833.
+    pub point_25833: [f64; 2],
+    /// The heavy-traffic reason as the breakdown words it, in bokmål and English.
+    pub traffic: String,
+    pub traffic_en: String,
+    pub years: Vec<Sizing>,
+}
+
+/// Size the profile's station type at `point` for each of `years`.
+pub fn report(
+    ctx: &ScoringContext,
+    profile: &Profile,
+    scenario: &Scenario,
+    years: &[i32],
+    point: [f64; 2],
+) -> Result<SiteSizing, SizingError> {
+    let radius = traffic_radius(profile);
+    let resolved = traffic::resolve_at(ctx, radius, point);
+    let site = demand_with(ctx, profile, point, resolved.as_ref());
+    let sized = years
+        .iter()
+        .map(|&y| size(scenario, profile.sizing_station, y, site))
+        .collect::<Result<_, _>>()?;
+    // Worded even for a profile without a traffic criterion: the sizing starts from it.
+    let (traffic, traffic_en) = traffic::words(ctx, radius, resolved.as_ref());
+    Ok(SiteSizing {
+        profile: profile.id.clone(),
+        scenario: scenario.id.clone(),
+        scenario_name: scenario.name.clone(),
+        point_25833: point,
+        traffic,
+        traffic_en,
+        years: sized,
+    })
 }

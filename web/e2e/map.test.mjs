@@ -106,6 +106,42 @@ await run(async (browser) => {
   check(url.get('site') === second.best_candidate && url.get('area') === second.id, 'the URL holds the area and its best site');
   await page.screenshot({ path: `${shots}/site-area.png` });
 
+  // 3c. The panel's sizing equals GET /api/sizing for the same site, year by year, and the
+  // shortlist's own sizing of the area for 2030.
+  await page.waitForSelector('#sizing:not([hidden]) dd[data-figure="chargers"]');
+  const sized = await (await fetch(`${base}/api/sizing?profile=depot&site=${encodeURIComponent(second.best_candidate)}`)).json();
+  check(sized.years.every((y) => y.estimated), 'every sizing figure is marked estimated');
+  const expected = (s) => page.evaluate((s) => {
+    const int = (x) => Math.round(x).toLocaleString('nb-NO');
+    const dec = (x, d) => x.toLocaleString('nb-NO', { minimumFractionDigits: d, maximumFractionDigits: d });
+    return { chargers: `${s.chargers} × ${int(s.power_kw_each)} kW`, peak_mw: `${dec(s.peak_mw, 2)} MW`,
+      area_m2: `${int(s.area_m2)} m²`, arrivals_peak_hour: `${dec(s.arrivals_peak_hour, 2)} per time` };
+  }, s);
+  for (const year of ['2030', '2025']) {
+    await page.selectOption('#sizing-year', year);
+    const s = sized.years.find((y) => String(y.year) === year);
+    const want = await expected(s);
+    const shownSizing = await page.$$eval('#sizing dd', (dds) => Object.fromEntries(dds.map((d) => [d.dataset.figure, d.textContent])));
+    for (const [k, v] of Object.entries(want)) {
+      check(shownSizing[k] === v, `${year} ${k}: "${shownSizing[k]}" in the panel, "${v}" from the API`);
+    }
+    const verdict = await page.$eval('#sizing-grid', (p) => [p.dataset.verdict, p.textContent]);
+    check(verdict[0] === s.grid.verdict && verdict[1].includes(s.grid_text), `${year} grid: ${verdict[1]}`);
+  }
+  const area2030 = second.sizing.find((y) => y.year === 2030);
+  const api2030 = sized.years.find((y) => y.year === 2030);
+  check(area2030.chargers === api2030.chargers && area2030.peak_mw === api2030.peak_mw,
+    `the shortlist sizes the area's best site as the panel does: ${api2030.chargers} chargers, ${api2030.peak_mw} MW in 2030`);
+  // Another demand scenario asks again and shows its figures.
+  await page.selectOption('#sizing-scenario', 'high');
+  const high = await (await fetch(`${base}/api/sizing?profile=depot&demand_scenario=high&site=${encodeURIComponent(second.best_candidate)}`)).json();
+  const high2025 = high.years.find((y) => y.year === 2025);
+  const wantHigh = await expected(high2025);
+  await page.waitForFunction((v) => document.querySelector('#sizing dd[data-figure="arrivals_peak_hour"]')?.textContent === v, wantHigh.arrivals_peak_hour);
+  check(true, `the high scenario shows ${wantHigh.arrivals_peak_hour} arrivals in the 2025 peak hour, as the API`);
+  await page.$eval('#sizing', (e) => e.scrollIntoView());
+  await page.screenshot({ path: `${shots}/site-sizing.png` });
+
   // 4. Switch to English.
   await page.click('#lang');
   await page.waitForFunction(() => document.documentElement.lang === 'en');

@@ -304,11 +304,21 @@ pub fn explain(
     c: &Candidate,
     m: &Measurement,
 ) -> (String, String) {
-    let radius = metres(criterion.radius_m.unwrap_or(DEFAULT_RADIUS_M));
-    let Some(r) = (m.feature().is_some())
+    let r = (m.feature().is_some())
         .then(|| resolve(ctx, criterion, c))
-        .flatten()
-    else {
+        .flatten();
+    words(
+        ctx,
+        criterion.radius_m.unwrap_or(DEFAULT_RADIUS_M),
+        r.as_ref(),
+    )
+}
+
+/// The reason for a traffic figure (bokmål, English): where it comes from and how the heavy
+/// count follows. `r` is None where no E or R road lies within `radius_m`.
+pub fn words(ctx: &ScoringContext, radius_m: f64, r: Option<&Resolved>) -> (String, String) {
+    let radius = metres(radius_m);
+    let Some(r) = r else {
         return (
             format!("ingen E- eller R-veg innen {radius}"),
             format!("no E or R road within {radius}"),

@@ -266,6 +266,10 @@ struct ExportCmd {
     /// Export the profile's site areas (named polygons, best first) instead of its candidates.
     #[arg(long)]
     sites: bool,
+    /// Add sizing columns (chargers, MW, area needed, grid verdict for 2025 and 2030) under
+    /// this demand scenario: default, low, high or a .toml path. Model estimates.
+    #[arg(long)]
+    scenario: Option<String>,
     /// Where to write.
     #[arg(long)]
     out: PathBuf,
@@ -528,6 +532,7 @@ fn main() -> ExitCode {
                 force: a.force,
                 db: Some(db.clone()),
                 sites: a.sites,
+                scenario: a.scenario,
             },
             &mut std::io::stdout(),
         ),

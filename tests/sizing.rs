@@ -301,3 +301,125 @@ async fn bad_sizing_parameters_get_problem_json_naming_the_parameter() {
         }
     }
 }
+
+#[tokio::test]
+async fn candidate_exports_carry_the_sizing_columns_the_api_gives_for_each_site() {
+    use gdal::vector::LayerAccess;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    // The CLI: a GeoPackage with sizing columns, read back with GDAL.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("mcs.gpkg");
+    let o = common::run(&[
+        "export",
+        "--profile",
+        "mcs-corridor",
+        "--scenario",
+        "default",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    common::assert_no_panic(&o);
+    assert!(o.status.success(), "{}", common::text(&o.stderr));
+    let ds = gdal::Dataset::open(&out).unwrap();
+    let mut layer = ds.layer_by_name("candidates_mcs_corridor").unwrap();
+    let mut checked = 0;
+    for f in layer.features() {
+        let s = |k: &str| {
+            f.field_as_string(f.field_index(k).unwrap())
+                .unwrap()
+                .unwrap_or_default()
+        };
+        let id = s("id");
+        // The best three and the one the other tests name.
+        if checked >= 3 && id != "p9_3" {
+            continue;
+        }
+        let (_, _, api) = get(&format!("/api/sizing?profile=mcs-corridor&site={id}")).await;
+        for y in api["years"].as_array().unwrap() {
+            let year = y["year"].as_i64().unwrap();
+            if year != 2025 && year != 2030 {
+                continue;
+            }
+            assert_eq!(
+                s(&format!("chargers_{year}")),
+                y["chargers"].to_string(),
+                "{id} {year}"
+            );
+            let mw: f64 = s(&format!("mw_{year}")).parse().unwrap();
+            assert!(
+                (mw - y["peak_mw"].as_f64().unwrap()).abs() < 0.0005,
+                "{id} {year}"
+            );
+            assert_eq!(
+                s(&format!("grid_{year}")),
+                y["grid"]["verdict"].as_str().unwrap()
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 4);
+    // The metadata says the columns are estimates, and under which scenario.
+    let mut meta = ds.layer_by_name("metadata").unwrap();
+    let said: Vec<String> = meta
+        .features()
+        .filter_map(|f| {
+            f.field_as_string(f.field_index("value").ok()?)
+                .ok()
+                .flatten()
+        })
+        .collect();
+    assert!(
+        said.iter().any(|v| v.contains("model estimates")),
+        "{said:?}"
+    );
+
+    // The API: a CSV with the same columns, under another scenario.
+    let req = axum::http::Request::get(
+        "/api/export?profile=mcs-corridor&format=csv&demand_scenario=high&kommunenummer=3201",
+    )
+    .body(axum::body::Body::empty())
+    .unwrap();
+    let resp = energistasjon::api::router(common::demo_state())
+        .oneshot(req)
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let csv = String::from_utf8(
+        resp.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    let mut rows = csv.lines();
+    let header = common::split_csv(rows.next().unwrap());
+    let col = |k: &str| header.iter().position(|h| h == k).unwrap();
+    let row = common::split_csv(rows.next().unwrap());
+    let id = &row[col("id")];
+    let (_, _, api) = get(&format!(
+        "/api/sizing?profile=mcs-corridor&site={id}&demand_scenario=high&year=2030"
+    ))
+    .await;
+    assert_eq!(
+        row[col("chargers_2030")],
+        api["years"][0]["chargers"].to_string()
+    );
+    assert_eq!(
+        row[col("grid_2030")],
+        api["years"][0]["grid"]["verdict"].as_str().unwrap()
+    );
+
+    // Not for an input layer; not a scenario the service does not ship.
+    for uri in [
+        "/api/export?collection=roads&demand_scenario=default",
+        "/api/export?profile=mcs-corridor&demand_scenario=extreme",
+    ] {
+        let (status, ctype, body) = get(uri).await;
+        assert_eq!(status, 400, "{uri}");
+        assert_eq!(ctype, "application/problem+json");
+        assert_eq!(body["parameter"], "demand_scenario", "{uri}: {body}");
+    }
+}

@@ -37,6 +37,9 @@ pub struct ExportParams {
     csv_geometry: Option<String>,
     /// `false` leaves out the one-line reasons per criterion.
     reasons: Option<bool>,
+    /// Adds sizing columns for 2025 and 2030 under this demand scenario (default, low or high):
+    /// chargers, MW, area needed and the grid verdict. Candidates only; model estimates.
+    demand_scenario: Option<String>,
     /// Filters as on the items endpoint: a CRS84 bbox.
     bbox: Option<String>,
     /// Only candidates scoring at least this.
@@ -135,6 +138,7 @@ pub async fn export(
             ))
         }
     };
+    let sizing = query.remove("demand_scenario");
     for p in ["limit", "offset"] {
         if query.contains_key(p) {
             return Err(bad(p, "an export holds every selected feature; narrow it with bbox, kommunenummer or min_score"));
@@ -204,6 +208,15 @@ pub async fn export(
         &query,
     );
     opts.review = review;
+    if let Some(name) = sizing {
+        if c.scored().is_none() {
+            return Err(bad(
+                "demand_scenario",
+                "sizing columns apply to a profile's candidates, not to an input layer",
+            ));
+        }
+        opts = opts.with_sizing(state.scenarios.get(Some(&name))?.clone());
+    }
     let filename = format!("{}.{}", c.id, format.extension());
     let headers = [
         (header::CONTENT_TYPE, format.media_type().to_string()),

@@ -42,6 +42,8 @@ pub struct ExportArgs {
     pub db: Option<String>,
     /// The profile's site areas (polygons) instead of its candidates.
     pub sites: bool,
+    /// Sizing columns under this demand scenario (a name or a .toml path).
+    pub scenario: Option<String>,
 }
 
 /// What an export writes.
@@ -98,6 +100,18 @@ pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<()
             }
         }
     }
+    // Read before loading the region, so a bad scenario file fails fast.
+    let scenario = match &args.scenario {
+        None => None,
+        Some(_) if args.profile.is_none() => {
+            return Err(CliError::Usage(
+                "--scenario adds sizing columns to a profile's candidates: give --profile".into(),
+            ))
+        }
+        Some(name) => {
+            Some(crate::config::load_scenario(name).map_err(|e| CliError::Usage(e.to_string()))?)
+        }
+    };
     // A profile's candidates or an input layer: exactly one.
     let what = match (&args.profile, &args.layer) {
         (Some(p), None) => What::Candidates(Box::new(load_profile(p)?)),
@@ -154,7 +168,16 @@ pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<()
             return Err(CliError::Unusable(if lang == Lang::En { en } else { nb }));
         }
         if args.sites {
-            return export_sites(args, scored, &ctx, format, lang, &steps, out);
+            return export_sites(
+                args,
+                scored,
+                &ctx,
+                scenario.as_ref(),
+                format,
+                lang,
+                &steps,
+                out,
+            );
         }
     }
     let mut query = BTreeMap::new();
@@ -226,6 +249,9 @@ pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<()
         &query,
     );
     opts.review = review;
+    if let Some(sc) = scenario {
+        opts = opts.with_sizing(sc);
+    }
     let bar = steps.bar(lang.t(Msg::Writing), rows.len() as u64);
     write_file(&collection, &rows, &ctx, &opts, &args.out, &|k| {
         bar.inc(k as u64)
@@ -246,10 +272,12 @@ pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<()
 
 /// Every site area of the profile under the filters, best first, with no spacing or size
 /// rule: the areas the shortlist picks from.
+#[allow(clippy::too_many_arguments)]
 fn export_sites(
     args: &ExportArgs,
     scored: &crate::catalog::Scored,
     ctx: &ScoringContext,
+    scenario: Option<&crate::domain::scenario::Scenario>,
     format: Format,
     lang: Lang,
     steps: &Steps,
@@ -262,7 +290,7 @@ fn export_sites(
     q.rules.min_spacing_m = 0.0;
     q.rules.min_area_m2 = 0.0;
     q.rules.max_per_municipality = None;
-    let result = steps.spin(
+    let mut result = steps.spin(
         if lang == Lang::Nb {
             "Danner stedsområder"
         } else {
@@ -270,6 +298,16 @@ fn export_sites(
         },
         || crate::catalog::sites::run(ctx, scored, &q, &|_| true),
     );
+    if let Some(sc) = scenario {
+        crate::catalog::sites::size_sites(
+            ctx,
+            scored,
+            sc,
+            &crate::catalog::sites::SIZED_YEARS,
+            &mut result,
+        )
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    }
     super::shortlist::write_file(&args.out, format, &result, &scored.profile, lang)?;
     writeln!(
         out,

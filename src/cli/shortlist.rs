@@ -416,50 +416,6 @@ fn fields(profile: &Profile) -> Vec<Field> {
     f
 }
 
-/// The sizing columns, when the areas were sized: per year chargers, MW and area, and the
-/// grid verdict.
-fn sizing_fields(years: &[i32]) -> Vec<Field> {
-    use FieldType::*;
-    let mut f = Vec::new();
-    for y in years {
-        f.push(Field::new(format!("chargers_{y}"), Int));
-        f.push(Field::new(format!("mw_{y}"), Real));
-        f.push(Field::new(format!("area_need_m2_{y}"), Real));
-        f.push(Field::new(format!("grid_{y}"), Str));
-        f.push(Field::new(format!("grid_free_mw_{y}"), Real));
-        f.push(Field::new(format!("grid_short_mw_{y}"), Real));
-    }
-    f
-}
-
-fn sizing_values(s: &SiteSummary, years: &[i32]) -> Vec<Value> {
-    use crate::domain::sizing::Grid;
-    let mut v = Vec::new();
-    for y in years {
-        match s.sizing.iter().find(|z| z.year == *y) {
-            Some(z) => {
-                v.push(Value::Int(z.chargers as i64));
-                v.push(Value::Real((z.peak_mw * 1000.0).round() / 1000.0));
-                v.push(Value::Real(z.area_m2.round()));
-                let (verdict, free, short) = match &z.grid {
-                    Grid::Feasible { free_mw } => ("feasible", Some(*free_mw), None),
-                    Grid::Short { free_mw, more_mw } => ("short", Some(*free_mw), Some(*more_mw)),
-                    Grid::Unknown => ("unknown", None, None),
-                };
-                v.push(Value::Str(verdict.into()));
-                v.push(free.map(Value::Real).unwrap_or(Value::Null));
-                v.push(
-                    short
-                        .map(|m| Value::Real((m * 1000.0).round() / 1000.0))
-                        .unwrap_or(Value::Null),
-                );
-            }
-            None => v.extend(std::iter::repeat_n(Value::Null, 6)),
-        }
-    }
-    v
-}
-
 fn values(s: &SiteSummary, profile: &Profile, lang: Lang) -> Vec<Value> {
     let opt = |x: Option<f64>| x.map(Value::Real).unwrap_or(Value::Null);
     let mut v = vec![
@@ -518,7 +474,7 @@ pub(crate) fn write_file(
         .map(|s| s.sizing.iter().map(|z| z.year).collect())
         .unwrap_or_default();
     let mut f = fields(profile);
-    f.extend(sizing_fields(&years));
+    f.extend(crate::export::table::sizing_fields(&years));
     export::write_gdal(
         path,
         &export::GdalTarget {
@@ -531,7 +487,10 @@ pub(crate) fn write_file(
         r.sites.len(),
         |i| {
             let mut v = values(&r.sites[i], profile, lang);
-            v.extend(sizing_values(&r.sites[i], &years));
+            v.extend(crate::export::table::sizing_values(
+                &r.sites[i].sizing,
+                &years,
+            ));
             (r.sites[i].native.clone(), v)
         },
         &|_| {},

@@ -10,6 +10,7 @@ use super::stream::{CsvGeometry, CsvWriter, GeoJsonWriter};
 use super::table::{self, Columns};
 use super::{ExportError, Field, Format, GdalTarget, Value};
 use crate::catalog::review::ReviewOverlay;
+use crate::catalog::sites::SIZED_YEARS;
 use crate::catalog::Collection;
 use crate::scoring::ScoringContext;
 
@@ -28,6 +29,9 @@ pub struct Options {
     pub metadata: Vec<(String, String)>,
     /// Review status and counts of candidates; everything `proposed` without one.
     pub review: Option<std::sync::Arc<ReviewOverlay>>,
+    /// Size every candidate under this demand scenario: chargers, MW, area and the grid
+    /// verdict for `SIZED_YEARS`. Estimates, computed per row.
+    pub sizing: Option<std::sync::Arc<crate::domain::scenario::Scenario>>,
 }
 
 impl Options {
@@ -86,7 +90,18 @@ impl Options {
             },
             metadata,
             review: None,
+            sizing: None,
         }
+    }
+
+    /// Add the sizing columns under `scenario`, and say so in the metadata.
+    pub fn with_sizing(mut self, scenario: crate::domain::scenario::Scenario) -> Options {
+        self.metadata.push((
+            "demand_scenario".to_string(),
+            format!("{} (sizing columns are model estimates)", scenario.id),
+        ));
+        self.sizing = Some(std::sync::Arc::new(scenario));
+        self
     }
 
     pub fn metadata_json(&self) -> serde_json::Value {
@@ -106,10 +121,13 @@ impl Options {
 }
 
 /// The columns of a collection's export.
-pub fn fields(c: &Collection, ctx: &ScoringContext, cols: &Columns) -> Vec<Field> {
+pub fn fields(c: &Collection, ctx: &ScoringContext, opts: &Options) -> Vec<Field> {
     match c.scored() {
         Some(s) => {
-            let mut f = table::candidate_fields(&s.profile.criteria, cols);
+            let mut f = table::candidate_fields(&s.profile.criteria, &opts.columns);
+            if opts.sizing.is_some() {
+                f.extend(table::sizing_fields(&SIZED_YEARS));
+            }
             f.extend(table::review_fields());
             f
         }
@@ -132,6 +150,18 @@ fn values(
     match c.report(i, ctx) {
         Some(r) => {
             let mut v = table::candidate_values(&r, None, &opts.columns);
+            if let (Some(scenario), Some(s)) = (&opts.sizing, c.scored()) {
+                let point = s.raw.candidates[i].point;
+                // A year the scenario lacks leaves its columns empty rather than failing
+                // the whole export.
+                let sized: Vec<_> = SIZED_YEARS
+                    .iter()
+                    .filter_map(|&y| {
+                        crate::scoring::sizing::at(ctx, &s.profile, scenario, y, point).ok()
+                    })
+                    .collect();
+                v.extend(table::sizing_values(&sized, &SIZED_YEARS));
+            }
             let untouched = ReviewOverlay::default();
             let review = opts.review.as_deref().unwrap_or(&untouched);
             v.extend(table::review_values(review, c.id_of(i)));
@@ -164,7 +194,7 @@ pub fn write_stream<W: Write>(
     opts: &Options,
     out: W,
 ) -> std::io::Result<W> {
-    let fields = fields(c, ctx, &opts.columns);
+    let fields = fields(c, ctx, opts);
     match opts.format {
         Format::Csv => {
             let mut w = CsvWriter::new(out, &fields, opts.csv_geometry)?;
@@ -209,7 +239,7 @@ pub fn write_file(
             progress(rows.len());
         }
         format => {
-            let fields = fields(c, ctx, &opts.columns);
+            let fields = fields(c, ctx, opts);
             let mut cached: Vec<Vec<Value>> = Vec::new();
             let mut cached_start = 0;
             super::write_gdal(

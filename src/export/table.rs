@@ -145,6 +145,52 @@ pub fn candidate_values(
     v
 }
 
+/// The sizing columns per year: chargers, MW and the area needed, and the grid verdict
+/// (`feasible`, `short`, `unknown`) with the free MW and the shortfall. The shortlist and the
+/// candidate export share them.
+pub fn sizing_fields(years: &[i32]) -> Vec<Field> {
+    use FieldType::*;
+    let mut f = Vec::new();
+    for y in years {
+        f.push(Field::new(format!("chargers_{y}"), Int));
+        f.push(Field::new(format!("mw_{y}"), Real));
+        f.push(Field::new(format!("area_need_m2_{y}"), Real));
+        f.push(Field::new(format!("grid_{y}"), Str));
+        f.push(Field::new(format!("grid_free_mw_{y}"), Real));
+        f.push(Field::new(format!("grid_short_mw_{y}"), Real));
+    }
+    f
+}
+
+/// The values of `sizing_fields(years)` from a site's sizings; nulls for a year not sized.
+pub fn sizing_values(sizing: &[crate::domain::sizing::Sizing], years: &[i32]) -> Vec<Value> {
+    use crate::domain::sizing::Grid;
+    let mut v = Vec::new();
+    for y in years {
+        match sizing.iter().find(|z| z.year == *y) {
+            Some(z) => {
+                v.push(Value::Int(z.chargers as i64));
+                v.push(Value::Real(round(z.peak_mw, 3)));
+                v.push(Value::Real(z.area_m2.round()));
+                let (verdict, free, short) = match &z.grid {
+                    Grid::Feasible { free_mw } => ("feasible", Some(*free_mw), None),
+                    Grid::Short { free_mw, more_mw } => ("short", Some(*free_mw), Some(*more_mw)),
+                    Grid::Unknown => ("unknown", None, None),
+                };
+                v.push(Value::Str(verdict.into()));
+                v.push(free.map(Value::Real).unwrap_or(Value::Null));
+                v.push(
+                    short
+                        .map(|m| Value::Real(round(m, 3)))
+                        .unwrap_or(Value::Null),
+                );
+            }
+            None => v.extend(std::iter::repeat_n(Value::Null, 6)),
+        }
+    }
+    v
+}
+
 /// The columns of an input layer: its properties, typed by the first value that is not null.
 pub fn layer_fields(rows: &[&Map<String, serde_json::Value>]) -> Vec<Field> {
     let mut names: Vec<(String, FieldType)> = Vec::new();

@@ -423,3 +423,161 @@ async fn candidate_exports_carry_the_sizing_columns_the_api_gives_for_each_site(
         assert_eq!(body["parameter"], "demand_scenario", "{uri}: {body}");
     }
 }
+
+/// The shipped depot profile with its grid rule set to `rule`, and with `extra` TOML appended.
+fn depot_with_grid_rule(dir: &std::path::Path, rule: &str, extra: &str) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(common::root().join("data/profiles/depot.toml")).unwrap();
+    assert!(text.contains("grid_2030 = \"report\""));
+    let path = dir.join(format!("depot-{rule}.toml"));
+    std::fs::write(
+        &path,
+        text.replacen(
+            "grid_2030 = \"report\"",
+            &format!("grid_2030 = \"{rule}\""),
+            1,
+        ) + extra,
+    )
+    .unwrap();
+    path
+}
+
+fn export_csv(
+    profile: &str,
+    dir: &std::path::Path,
+    name: &str,
+) -> Vec<std::collections::HashMap<String, String>> {
+    let out = dir.join(name);
+    let o = common::run(&[
+        "export",
+        "--profile",
+        profile,
+        "--scenario",
+        "default",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    common::assert_no_panic(&o);
+    assert!(o.status.success(), "{}", common::text(&o.stderr));
+    common::read_csv(&out)
+}
+
+#[test]
+fn a_grid_rule_as_a_constraint_excludes_exactly_the_sites_the_grid_cannot_feed_in_2030() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = export_csv("depot", dir.path(), "shipped.csv");
+    let strict = depot_with_grid_rule(dir.path(), "constraint", "");
+    let ruled = export_csv(strict.to_str().unwrap(), dir.path(), "ruled.csv");
+    assert_eq!(shipped.len(), ruled.len());
+    let by_id: std::collections::HashMap<&str, &std::collections::HashMap<String, String>> =
+        shipped.iter().map(|r| (r["id"].as_str(), r)).collect();
+    let mut newly = 0;
+    for r in &ruled {
+        let before = by_id[r["id"].as_str()];
+        let grid_reason =
+            r["exclusion_reasons"].contains("nettet kan ikke forsyne 2030-størrelsen");
+        // The 2030 verdict in the sizing columns (same default scenario) decides it.
+        assert_eq!(
+            grid_reason,
+            r["grid_2030"] == "short",
+            "{}: {}",
+            r["id"],
+            r["exclusion_reasons"]
+        );
+        if grid_reason && before["excluded"] == "0" {
+            newly += 1;
+            assert_eq!(r["excluded"], "1");
+        }
+        if !grid_reason {
+            assert_eq!(r["excluded"], before["excluded"], "{}", r["id"]);
+        }
+    }
+    assert!(newly > 0, "the rule excluded nothing on the demo region");
+}
+
+#[test]
+fn a_grid_rule_as_a_criterion_scores_the_free_mw_left_after_the_2030_station() {
+    let dir = tempfile::tempdir().unwrap();
+    // 10 points move from grid_capacity to the headroom criterion; the sum stays 100.
+    let text = std::fs::read_to_string(common::root().join("data/profiles/depot.toml")).unwrap();
+    let moved = text.replacen(
+        "measure = \"grid_capacity\"\nradius_m = 5000\nweight = 20",
+        "measure = \"grid_capacity\"\nradius_m = 5000\nweight = 10",
+        1,
+    );
+    assert_ne!(moved, text);
+    std::fs::write(dir.path().join("base.toml"), &moved).unwrap();
+    let extra = r#"
+[[criteria]]
+id = "grid_2030"
+label = "Nett for 2030-størrelsen"
+label_en = "Grid for the 2030 size"
+measure = "grid_headroom_2030"
+weight = 10
+function = "linear"
+points = [[-1, 0.0], [0, 0.5], [2, 1.0]]
+missing = 0.0
+source = "test"
+"#;
+    let path = dir.path().join("depot-criterion.toml");
+    std::fs::write(
+        &path,
+        moved.replacen("grid_2030 = \"report\"", "grid_2030 = \"criterion\"", 1) + extra,
+    )
+    .unwrap();
+    let rows = export_csv(path.to_str().unwrap(), dir.path(), "criterion.csv");
+    let mut short = 0;
+    for r in &rows {
+        let raw = &r["grid_2030_raw"];
+        match r["grid_2030"].as_str() {
+            "unknown" => assert!(raw.is_empty(), "{}: {raw}", r["id"]),
+            verdict => {
+                // Free MW at the best substation minus the 2030 peak, as the sizing gives it.
+                let free: f64 = r["grid_free_mw_2030"].parse().unwrap();
+                let mw: f64 = r["mw_2030"].parse().unwrap();
+                let raw: f64 = raw.parse().unwrap();
+                assert!(
+                    (raw - (free - mw)).abs() < 0.01,
+                    "{}: {raw} vs {free} − {mw}",
+                    r["id"]
+                );
+                assert_eq!(verdict == "short", raw < 0.0, "{}", r["id"]);
+                short += (raw < 0.0) as usize;
+            }
+        }
+    }
+    assert!(short > 0);
+    let some = rows.iter().find(|r| r["grid_2030"] == "short").unwrap();
+    assert!(
+        some["grid_2030_reason"].contains("mangler"),
+        "{}",
+        some["grid_2030_reason"]
+    );
+}
+
+#[test]
+fn a_bad_grid_rule_is_refused_with_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    for (rule, needle) in [
+        ("maybe", "'maybe' is not a grid rule"),
+        (
+            "criterion",
+            "needs a [[criteria]] entry with measure = \"grid_headroom_2030\"",
+        ),
+    ] {
+        let path = depot_with_grid_rule(dir.path(), rule, "");
+        let o = common::run(&[
+            "size",
+            "--profile",
+            path.to_str().unwrap(),
+            "--at",
+            "10.2,59.75",
+        ]);
+        common::assert_no_panic(&o);
+        assert_eq!(o.status.code(), Some(2), "{rule}");
+        let err = common::text(&o.stderr);
+        assert!(
+            err.contains(needle) && err.contains("sizing.grid_2030") && err.contains(", line "),
+            "{err}"
+        );
+    }
+}

@@ -39,6 +39,9 @@ pub enum Measure {
     DistanceTo(Role),
     /// Driving metres from the nearest corridor (the region's corridors file) to the site.
     CorridorAccess,
+    /// MW the best substation within reach has free beyond the station's 2030 peak power
+    /// (the shipped default scenario); negative where the grid falls short. An estimate.
+    GridHeadroom2030,
 }
 
 impl Measure {
@@ -54,6 +57,7 @@ impl Measure {
         "area",
         "distance_to",
         "corridor_access",
+        "grid_headroom_2030",
     ];
 
     pub fn unit(self) -> &'static str {
@@ -66,7 +70,7 @@ impl Measure {
             | Measure::DistanceTo(_)
             | Measure::CorridorAccess => "m",
             Measure::HeavyTraffic => "heavy vehicles/day",
-            Measure::GridCapacity => "MW",
+            Measure::GridCapacity | Measure::GridHeadroom2030 => "MW",
             Measure::LanduseSuitability => "index",
             Measure::Area => "m²",
         }
@@ -139,6 +143,24 @@ pub struct Profile {
     pub sites: SiteRules,
     /// The station type sizing models (`[sizing] station`): mcs, depot, hydrogen or biogas.
     pub sizing_station: super::scenario::StationType,
+    /// What "the grid can feed the 2030 size" does (`[sizing] grid_2030`).
+    pub grid_2030: GridRule,
+}
+
+/// How a profile uses the grid verdict for the station's 2030 size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GridRule {
+    /// Shown with every sizing; neither excludes nor scores.
+    Report,
+    /// A site the best substation within reach cannot feed is excluded.
+    Constraint,
+    /// Scored by a `grid_headroom_2030` criterion.
+    Criterion,
+}
+
+impl GridRule {
+    pub const NAMES: [&'static str; 3] = ["report", "constraint", "criterion"];
 }
 
 /// How a profile groups candidates into site areas and shortlists them (ArcGIS's
@@ -234,6 +256,7 @@ struct RawProfile {
 #[serde(deny_unknown_fields)]
 struct RawSizing {
     station: Spanned<String>,
+    grid_2030: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -438,6 +461,7 @@ pub fn parse_profile(text: &str, file: &str) -> Result<Profile, ProfileError> {
             "landuse_suitability" => Measure::LanduseSuitability,
             "area" => Measure::Area,
             "corridor_access" => Measure::CorridorAccess,
+            "grid_headroom_2030" => Measure::GridHeadroom2030,
             "distance_to" => {
                 let Some(layer) = &rc.layer else {
                     return Err(ctx.err(
@@ -600,7 +624,47 @@ pub fn parse_profile(text: &str, file: &str) -> Result<Profile, ProfileError> {
             StationKind::Biogas => StationType::Biogas,
         },
     };
+    let grid_2030 = match raw.sizing.as_ref().and_then(|s| s.grid_2030.as_ref()) {
+        None => GridRule::Report,
+        Some(g) => match g.get_ref().as_str() {
+            "report" => GridRule::Report,
+            "constraint" => GridRule::Constraint,
+            "criterion" => GridRule::Criterion,
+            other => {
+                return Err(ctx.err(
+                    g.span(),
+                    "sizing.grid_2030",
+                    format!(
+                        "'{other}' is not a grid rule; use {}",
+                        GridRule::NAMES.join(", ")
+                    ),
+                ))
+            }
+        },
+    };
+    // One source of truth: the criterion exists exactly when the rule says so.
+    let scored = criteria
+        .iter()
+        .any(|c| c.measure == Measure::GridHeadroom2030);
+    if scored != (grid_2030 == GridRule::Criterion) {
+        let span = raw
+            .sizing
+            .as_ref()
+            .and_then(|s| s.grid_2030.as_ref().map(|g| g.span()))
+            .unwrap_or(0..0);
+        return Err(ctx.err(
+            span,
+            "sizing.grid_2030",
+            if scored {
+                "a grid_headroom_2030 criterion needs `grid_2030 = \"criterion\"` in [sizing]"
+                    .to_string()
+            } else {
+                "`grid_2030 = \"criterion\"` needs a [[criteria]] entry with measure = \"grid_headroom_2030\"".to_string()
+            },
+        ));
+    }
     Ok(Profile {
+        grid_2030,
         sizing_station,
         sites,
         id: raw.id,

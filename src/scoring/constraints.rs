@@ -47,6 +47,12 @@ pub enum Failure {
         limit_m: f64,
         landuse: u32,
     },
+    /// The profile's grid rule is a constraint and the best substation within reach has
+    /// less free than the station's 2030 peak power (default scenario, an estimate).
+    GridShort2030 {
+        peak_mw: f64,
+        free_mw: f64,
+    },
 }
 
 /// Check every constraint of `profile`; `main_road_m` is the measured distance to an E or R road.
@@ -141,6 +147,17 @@ pub fn check(
                 limit_m: limit,
                 landuse: i,
             });
+        }
+    }
+    if profile.grid_2030 == crate::domain::profile::GridRule::Constraint {
+        // Unknown capacity is not a failure: the data say nothing either way.
+        if let Some(s) = super::sizing::for_grid_rule(ctx, profile, c.point) {
+            if let crate::domain::sizing::Grid::Short { free_mw, .. } = s.grid {
+                out.push(Failure::GridShort2030 {
+                    peak_mw: s.peak_mw,
+                    free_mw,
+                });
+            }
         }
     }
     out
@@ -242,6 +259,14 @@ impl Failure {
                     ),
                 )
             }
+            Failure::GridShort2030 { peak_mw, free_mw } => (
+                format!(
+                    "nettet kan ikke forsyne 2030-størrelsen: stasjonen trenger anslagsvis {peak_mw:.1} MW, beste nettstasjon innen rekkevidde har {free_mw:.1} MW ledig"
+                ),
+                format!(
+                    "the grid cannot feed the 2030 size: the station needs an estimated {peak_mw:.1} MW, the best substation within reach has {free_mw:.1} MW free"
+                ),
+            ),
         }
     }
 }

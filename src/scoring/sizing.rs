@@ -110,3 +110,31 @@ pub fn report(
         years: sized,
     })
 }
+
+/// The shipped default scenario, parsed once; None only if the compiled-in file is invalid,
+/// which a unit test rules out.
+pub fn national_default() -> Option<&'static Scenario> {
+    static S: std::sync::OnceLock<Option<Scenario>> = std::sync::OnceLock::new();
+    S.get_or_init(|| {
+        crate::domain::scenario::parse_scenario(
+            crate::domain::scenario::DEFAULT_TOML,
+            "data/scenarios/default.toml",
+        )
+        .ok()
+    })
+    .as_ref()
+}
+
+/// The profile's station at `point` in 2030 under the default scenario: what the profile's
+/// grid rule (`[sizing] grid_2030`) judges.
+pub fn for_grid_rule(ctx: &ScoringContext, profile: &Profile, point: [f64; 2]) -> Option<Sizing> {
+    at(ctx, profile, national_default()?, 2030, point).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_compiled_in_default_scenario_parses() {
+        assert!(super::national_default().is_some());
+    }
+}

@@ -2,7 +2,7 @@
 //! distance to the nearest substation with free capacity.
 
 use super::{metres, Measurement};
-use crate::domain::profile::Criterion;
+use crate::domain::profile::{Criterion, Measure, Profile};
 use crate::scoring::candidates::Candidate;
 use crate::scoring::context::ScoringContext;
 
@@ -93,5 +93,51 @@ pub fn explain_distance(ctx: &ScoringContext, m: &Measurement) -> (String, Strin
             "ingen nettstasjon i datagrunnlaget".into(),
             "no substation in the data".into(),
         ),
+    }
+}
+
+/// Free MW beyond the station's 2030 peak power (default scenario) at the best substation
+/// within the profile's grid radius; negative where the grid falls short. Missing where no
+/// substation with known capacity is within reach.
+pub fn headroom_2030(ctx: &ScoringContext, profile: &Profile, c: &Candidate) -> Measurement {
+    let radius =
+        crate::domain::measure_radius(profile, Measure::GridCapacity).unwrap_or(DEFAULT_RADIUS_M);
+    let (Some((i, free)), Some(s)) = (
+        most_free(ctx, c.point, radius),
+        crate::scoring::sizing::for_grid_rule(ctx, profile, c.point),
+    ) else {
+        return Measurement::missing();
+    };
+    Measurement {
+        raw: free.max(0.0) - s.peak_mw,
+        feature: i,
+        estimated: true,
+    }
+}
+
+pub fn explain_headroom(ctx: &ScoringContext, m: &Measurement) -> (String, String) {
+    let Some(i) = m.feature() else {
+        return (
+            "ingen nettstasjon med kjent ledig kapasitet innen rekkevidde".into(),
+            "no substation with known free capacity within reach".into(),
+        );
+    };
+    let n = name(ctx, i);
+    let free = ctx.region.grid[i]
+        .attrs
+        .available_mw
+        .unwrap_or(0.0)
+        .max(0.0);
+    let peak = free - m.raw;
+    if m.raw >= 0.0 {
+        (
+            format!("{free:.1} MW ledig ved {n}; stasjonen trenger anslagsvis {peak:.1} MW i 2030 → {:.1} MW til overs", m.raw),
+            format!("{free:.1} MW free at {n}; the station needs an estimated {peak:.1} MW in 2030 → {:.1} MW to spare", m.raw),
+        )
+    } else {
+        (
+            format!("{free:.1} MW ledig ved {n}; stasjonen trenger anslagsvis {peak:.1} MW i 2030 → mangler {:.1} MW", -m.raw),
+            format!("{free:.1} MW free at {n}; the station needs an estimated {peak:.1} MW in 2030 → {:.1} MW short", -m.raw),
+        )
     }
 }

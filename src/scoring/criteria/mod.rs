@@ -64,6 +64,7 @@ pub fn measure(
         Measure::Area => area::area(c),
         Measure::DistanceTo(role) => distance_to::distance(ctx, role, c),
         Measure::CorridorAccess => corridor::access(ctx, c),
+        Measure::GridHeadroom2030 => grid::headroom_2030(ctx, profile, c),
     }
 }
 
@@ -85,6 +86,7 @@ pub fn explain(
         Measure::Area => area::explain(m),
         Measure::DistanceTo(role) => distance_to::explain(role, m),
         Measure::CorridorAccess => corridor::explain(ctx, c, m),
+        Measure::GridHeadroom2030 => grid::explain_headroom(ctx, m),
     }
 }
 

@@ -101,7 +101,7 @@ fn three_measures_have_their_partners_and_result_goals_word_for_word() {
     // The Klimasats measure carries the energy-station KPIs the service computes.
     let gn1 = p.measure("GN-1").unwrap();
     assert!(gn1.text.contains("Klimasats"));
-    assert_eq!(gn1.kpis.iter().filter(|k| k.computed.is_some()).count(), 6);
+    assert_eq!(gn1.kpis.iter().filter(|k| k.computed.is_some()).count(), 8);
 }
 
 #[test]
@@ -182,8 +182,8 @@ fn the_report_command_renders_every_format_and_refuses_bad_input_clearly() {
         );
     }
     let csv = std::fs::read_to_string(dir.path().join("report.csv")).unwrap();
-    // One row per measure without KPIs, one per KPI otherwise: 29 + 6.
-    assert_eq!(csv.lines().count(), 1 + 29 + 6);
+    // One row per measure without KPIs, one per KPI otherwise: 29 + 8.
+    assert_eq!(csv.lines().count(), 1 + 29 + 8);
     // Bad input: an unknown format, a year without a programme, a malformed file.
     let bad_dir = dir.path().join("programmes");
     std::fs::create_dir(&bad_dir).unwrap();

@@ -1321,6 +1321,61 @@ async fn approving_a_site_in_a_new_municipality_raises_the_programme_kpi_and_the
     );
     // Free grid capacity at approved sites is now that of the site's substation.
     assert_eq!(kpi(&w.state, "ledig-nett-mw").await.0, expected);
+    // Planned MCS power in 2030 is the approved site's sizing, read against the need: the
+    // 2030 peak of the mcs-corridor shortlist, as POST /api/shortlist sizes it.
+    let (_, sized) = call(
+        &w.state,
+        "GET",
+        &format!("/api/sizing?profile=mcs-corridor&site={site}&year=2030"),
+        &Auth::None,
+        None,
+    )
+    .await;
+    let planned = kpi(&w.state, "planlagt-mw-2030").await.0;
+    assert!(
+        (planned - sized["years"][0]["peak_mw"].as_f64().unwrap()).abs() < 0.0005,
+        "{planned} {sized}"
+    );
+    let (_, short) = call(
+        &w.state,
+        "POST",
+        "/api/shortlist",
+        &Auth::None,
+        Some(json!({"profile": "mcs-corridor"})),
+    )
+    .await;
+    let need: f64 = short["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            s["sizing"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|z| z["year"] == 2030)
+                .unwrap()["peak_mw"]
+                .as_f64()
+                .unwrap()
+        })
+        .sum();
+    assert!(need > 0.0);
+    assert!((kpi(&w.state, "behov-mw-2030").await.0 - need).abs() < 0.0005);
+    let (_, p) = call(&w.state, "GET", "/api/programme/2025", &Auth::None, None).await;
+    let target = p["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "GN-1")
+        .unwrap()["kpis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == "planlagt-mw-2030")
+        .unwrap()["target"]
+        .as_f64()
+        .unwrap();
+    assert!((target - need).abs() < 0.0005, "{target} {need}");
     // The report shows the new value with its timestamp, in every format.
     for format in ["md", "html", "csv"] {
         let resp = router(w.state.clone())

@@ -65,9 +65,42 @@ fn load(state: &AppState, year: &str) -> Result<Programme, ApiError> {
     Ok(p)
 }
 
+/// The region's MCS need in 2030: the summed 2030 peak MW of the corridor profile's shortlist
+/// (its default k areas and rules) under `scenario`. Estimated.
+fn need_2030(
+    state: &AppState,
+    mcs: &crate::catalog::Scored,
+    scenario: &crate::domain::scenario::Scenario,
+) -> Result<Option<f64>, ApiError> {
+    use crate::catalog::sites;
+    let q = sites::SiteQuery::defaults(&mcs.profile);
+    let mut result = sites::run(&state.ctx, mcs, &q, &|_| true);
+    if result.sites.is_empty() {
+        return Ok(None);
+    }
+    sites::size_sites(&state.ctx, mcs, scenario, &[2030], &mut result)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mw: f64 = result
+        .sites
+        .iter()
+        .filter_map(|s| s.sizing.first().map(|z| z.peak_mw))
+        .sum();
+    Ok(Some((mw * 1000.0).round() / 1000.0))
+}
+
 /// Computes every computed KPI now and appends the reading to its values.
 pub fn fill_computed(state: &AppState, p: &mut Programme) -> Result<(), ApiError> {
     let members = members(state, p);
+    // MCS sizing under the default scenario: the planned sites and the shortlist's need.
+    let scenario = state.scenarios.get(None)?;
+    let mcs = state.scored.iter().find(|s| {
+        s.set == crate::catalog::CandidateSet::Parcels
+            && s.profile.sizing_station == crate::domain::scenario::StationType::Mcs
+    });
+    let need_mw_2030 = match mcs {
+        Some(m) => need_2030(state, m, scenario)?,
+        None => None,
+    };
     let mut sites = Vec::new();
     let mut last_change = None;
     if let Some(st) = state.store.as_deref() {
@@ -77,19 +110,30 @@ pub fn fill_computed(state: &AppState, p: &mut Programme) -> Result<(), ApiError
         let touched: std::collections::BTreeSet<&str> =
             states.iter().map(|s| s.site.as_str()).collect();
         for s in &states {
-            // Free grid capacity matters for approved sites only.
-            let substation = matches!(s.status, Status::Approved | Status::Built)
+            // Free grid capacity and planned MW matter for approved sites only.
+            let at = matches!(s.status, Status::Approved | Status::Built)
                 .then(|| crate::catalog::planned::locate(&s.site, &sets, &proposals))
                 .flatten()
-                .and_then(|(pt, _)| {
+                .map(|(pt, _)| pt);
+            let substation = at
+                .and_then(|pt| {
                     let radius = crate::scoring::criteria::grid::DEFAULT_RADIUS_M;
                     crate::scoring::criteria::grid::most_free(&state.ctx, pt, radius)
                 })
                 .map(|(i, mw)| (state.region.grid[i as usize].id.clone(), mw));
+            let mw_2030 = match (at, mcs) {
+                (Some(pt), Some(m)) => {
+                    crate::scoring::sizing::at(&state.ctx, &m.profile, scenario, 2030, pt)
+                        .ok()
+                        .map(|z| z.peak_mw)
+                }
+                _ => None,
+            };
             sites.push(SiteFact {
                 kommunenummer: s.kommunenummer.clone(),
                 status: s.status,
                 substation,
+                mw_2030,
             });
         }
         for pr in &proposals {
@@ -98,6 +142,7 @@ pub fn fill_computed(state: &AppState, p: &mut Programme) -> Result<(), ApiError
                     kommunenummer: pr.kommunenummer.clone(),
                     status: Status::Proposed,
                     substation: None,
+                    mw_2030: None,
                 });
             }
         }
@@ -106,6 +151,7 @@ pub fn fill_computed(state: &AppState, p: &mut Programme) -> Result<(), ApiError
     let inputs = KpiInputs {
         members,
         afir_share_2030: super::network::charging_share(state, 2030)?,
+        need_mw_2030,
         sites,
     };
     let at = crate::export::rfc3339_of(crate::store::now());
@@ -124,6 +170,10 @@ pub fn fill_computed(state: &AppState, p: &mut Programme) -> Result<(), ApiError
             let Some(r) = compute(kind, &inputs) else {
                 continue;
             };
+            // Planned MW is read against the need unless the secretariat set a target.
+            if kind == crate::domain::programme::Computed::PlannedMw2030 && k.target.is_none() {
+                k.target = inputs.need_mw_2030;
+            }
             // A reading is recorded when the value changes, so the series shows each change
             // with when and from what it was computed.
             let unchanged = k

@@ -114,6 +114,14 @@ pub enum Computed {
     AfirCorridorShare2030,
     /// Free grid capacity (MW) at the substations of approved sites, each substation once.
     FreeGridMwApproved,
+    /// Peak MW in 2030 of the MCS stations at approved and built sites (sizing, default
+    /// scenario): what is planned. Its target, unless set by hand, is the 2030 need.
+    #[serde(rename = "planned_mw_2030")]
+    PlannedMw2030,
+    /// Peak MW in 2030 of the MCS shortlist (the corridor profile's default areas, default
+    /// scenario): the region's 2030 need as the product estimates it.
+    #[serde(rename = "needed_mw_2030")]
+    NeededMw2030,
 }
 
 impl Computed {
@@ -125,6 +133,8 @@ impl Computed {
             Computed::SitesApproved => "sites_approved",
             Computed::AfirCorridorShare2030 => "afir_corridor_share_2030",
             Computed::FreeGridMwApproved => "free_grid_mw_approved",
+            Computed::PlannedMw2030 => "planned_mw_2030",
+            Computed::NeededMw2030 => "needed_mw_2030",
         }
     }
 }
@@ -692,6 +702,8 @@ pub struct SiteFact {
     pub status: Status,
     /// Substation (its id) serving the site and its free MW, where known.
     pub substation: Option<(String, f64)>,
+    /// The site's MCS peak MW in 2030 (an estimate); sized for approved and built sites.
+    pub mw_2030: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -699,6 +711,8 @@ pub struct KpiInputs {
     pub members: Vec<String>,
     pub sites: Vec<SiteFact>,
     pub afir_share_2030: Option<f64>,
+    /// The region's MCS need in 2030 (MW); None where the product cannot estimate it.
+    pub need_mw_2030: Option<f64>,
 }
 
 /// A computed KPI's value and, for counts of sites, the value per municipality.
@@ -745,6 +759,24 @@ pub fn compute(kind: Computed, inputs: &KpiInputs) -> Option<Reading> {
             value: inputs.afir_share_2030?,
             per_municipality: BTreeMap::new(),
         },
+        Computed::NeededMw2030 => Reading {
+            value: inputs.need_mw_2030?,
+            per_municipality: BTreeMap::new(),
+        },
+        Computed::PlannedMw2030 => {
+            let mut per = BTreeMap::new();
+            let mut total = 0.0;
+            for s in inputs.sites.iter().filter(|s| approved(s.status)) {
+                let mw = s.mw_2030.unwrap_or(0.0);
+                *per.entry(s.kommunenummer.clone()).or_insert(0.0) += mw;
+                total += mw;
+            }
+            Reading {
+                // Rounded to kW: sums of estimates carry no more.
+                value: (total * 1000.0).round() / 1000.0 + 0.0,
+                per_municipality: per,
+            }
+        }
         Computed::FreeGridMwApproved => {
             let stations: BTreeMap<&str, f64> = inputs
                 .sites
@@ -839,6 +871,7 @@ status = "planned"
             kommunenummer: k.into(),
             status: Status::parse(s).unwrap(),
             substation: sub.map(|(n, mw)| (n.to_string(), mw)),
+            mw_2030: Some(3.2),
         };
         let inputs = KpiInputs {
             members: vec!["0301".into(), "3201".into()],
@@ -849,8 +882,12 @@ status = "planned"
                 site("3301", "approved", Some(("Drammen", 5.0))),
             ],
             afir_share_2030: Some(0.4),
+            need_mw_2030: Some(40.0),
         };
         let v = |k| compute(k, &inputs).unwrap().value;
+        // Three approved or built sites of 3.2 MW each; the proposal is not planned.
+        assert!((v(Computed::PlannedMw2030) - 9.6).abs() < 1e-9);
+        assert_eq!(v(Computed::NeededMw2030), 40.0);
         // 3301 is not a member.
         assert_eq!(v(Computed::MunicipalitiesWithSite), 1.0);
         assert_eq!(v(Computed::SitesProposed), 4.0);

@@ -20,7 +20,7 @@ await run(async (browser) => {
   const gn1 = await page.textContent('#board .measure[data-id="GN-1"]');
   check(gn1.includes('Pågår') && gn1.includes(process.env.NOTE), `GN-1 shows the secretariat's status and note: ${gn1.slice(0, 80)}…`);
   const charts = await page.$$eval('#kpis svg.chart', (s) => s.length);
-  check(charts === 6, `${charts} KPI charts`);
+  check(charts === 8, `${charts} KPI charts`);
   const targets = await page.$$eval('#kpis svg .target', (s) => s.length);
   check(targets >= 2, `${targets} charts draw a target line`);
   const link = await page.getAttribute('#kpis .kpi[data-kpi="omrader-godkjent"] a', 'href');

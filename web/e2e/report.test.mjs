@@ -13,7 +13,7 @@ await run(async (browser) => {
   const measures = await page.$$eval('section.measure', (s) => s.length);
   check(measures === 30, `the report lists ${measures} measures`);
   const charts = await page.$$eval('svg.chart', (s) => s.length);
-  check(charts === 6, `${charts} KPI charts render`);
+  check(charts === 8, `${charts} KPI charts render`);
   await page.locator('h2', { hasText: 'Klimasats' }).scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${shots}/report.png` });
   check(problems.length === 0, `no console errors${problems.length ? `: ${problems.join('; ')}` : ''}`);

@@ -125,6 +125,7 @@ fn concrete(path: &str) -> String {
         "/api/compare?profile=depot&ids=FIRST,SECOND",
     )
     .replace("/api/export", "/api/export?profile=depot&format=csv")
+    .replace("/api/sizing", "/api/sizing?profile=depot&site=FIRST")
     .replace("/api/tokens/{id}", "/api/tokens/1")
     .replace("/api/sites/{id}", "/api/sites/FIRST")
     .replace("/api/programme/{year}", "/api/programme/2025")
@@ -150,6 +151,7 @@ async fn every_documented_route_is_served_and_every_served_route_is_documented()
         "/api/score",
         "/api/candidates/{id}",
         "/api/compare",
+        "/api/sizing",
         "/api/export",
         "/api/login",
         "/api/logout",

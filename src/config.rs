@@ -169,6 +169,42 @@ pub fn load_scenario(
     )?)
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum ChecklistLoadError {
+    #[error("no checklist '{name}'. Hint: use one of {known}, or a path to a .toml file")]
+    NotFound { name: String, known: String },
+    #[error("cannot read checklist {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Invalid(#[from] crate::domain::checklist::ChecklistError),
+}
+
+/// `data/checklists`, looked up in the working directory first and then beside the crate.
+pub fn checklists_dir() -> PathBuf {
+    shipped_dir("checklists")
+}
+
+/// Load a checklist by name (a profile id, `mcs-corridor`) or by path (`my-list.toml`).
+pub fn load_checklist(
+    name_or_path: &str,
+) -> Result<crate::domain::checklist::Checklist, ChecklistLoadError> {
+    let dir = checklists_dir();
+    let (path, text) = read_named(&dir, name_or_path).map_err(|e| match e {
+        None => ChecklistLoadError::NotFound {
+            name: name_or_path.to_string(),
+            known: toml_names(&dir).join(", "),
+        },
+        Some((path, source)) => ChecklistLoadError::Read { path, source },
+    })?;
+    Ok(crate::domain::checklist::parse_checklist(
+        &text,
+        &path.display().to_string(),
+    )?)
+}
+
 /// Where a role attribute's value comes from.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]

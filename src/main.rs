@@ -48,6 +48,9 @@ enum Command {
     /// How big a station must be at a site (chargers, MW, land; kg for fuels) per year and
     /// scenario, and whether the grid nearby can feed it; or the bare queue (--arrivals-per-hour).
     Size(SizeCmd),
+    /// The guide's checklist "veien til vedtak" for a site: each step's items with their
+    /// sources, and the items the data answer (land use, grid, distances) answered.
+    Checklist(ChecklistCmd),
     /// The ÅDT computed from trafikkdata hourly counts (CSV or CSV.gz, a file or a folder),
     /// per counting point, with what each point counts.
     Counts {
@@ -366,6 +369,26 @@ struct ScoreCmd {
 }
 
 #[derive(clap::Args)]
+struct ChecklistCmd {
+    /// Profile: mcs-corridor, depot, hydrogen, biogas, or a path to a .toml profile. Its
+    /// checklist is data/checklists/<profile>.toml unless --checklist names one.
+    #[arg(long)]
+    profile: String,
+    /// A checklist file (.toml) instead of the profile's own.
+    #[arg(long)]
+    checklist: Option<String>,
+    /// The site as longitude,latitude (WGS 84).
+    #[arg(long, value_parser = parse_lonlat, conflicts_with = "site")]
+    at: Option<(f64, f64)>,
+    /// The site as a grid cell id, a parcel id or a candidate id of the region.
+    #[arg(long)]
+    site: Option<String>,
+    /// JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
 struct SizeCmd {
     /// Profile: mcs-corridor, depot, hydrogen, biogas, or a path to a .toml profile.
     #[arg(long, required_unless_present = "arrivals_per_hour")]
@@ -473,6 +496,25 @@ fn main() -> ExitCode {
                 })
             }
         },
+        Command::Checklist(cmd) => {
+            let place = match (cmd.at, cmd.site) {
+                (Some((lon, lat)), _) => Ok(cli::size::Place::At(lon, lat)),
+                (None, Some(id)) => Ok(cli::size::Place::Site(id)),
+                (None, None) => Err(CliError::Usage(
+                    "checklist needs --at LON,LAT or --site ID".into(),
+                )),
+            };
+            place.and_then(|place| {
+                cli::checklist::run(
+                    &common,
+                    &cmd.profile,
+                    cmd.checklist.as_deref(),
+                    &place,
+                    cmd.json,
+                    &mut std::io::stdout(),
+                )
+            })
+        }
         Command::Counts { source, json } => {
             cli::counts::run(&source, json, common.lang, &mut std::io::stdout())
         }

@@ -3,6 +3,7 @@
 pub mod bench_network;
 pub mod bench_workload;
 pub mod check_data;
+pub mod checklist;
 pub mod corridors;
 pub mod counts;
 pub mod export;

@@ -30,7 +30,7 @@ pub struct SizeArgs {
     pub json: bool,
 }
 
-fn point_of(
+pub(crate) fn point_of(
     ctx: &ScoringContext,
     profile: &crate::domain::profile::Profile,
     place: &Place,

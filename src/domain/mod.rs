@@ -1,6 +1,7 @@
 //! Domain types and rules. Nothing here does IO or knows about HTTP.
 
 pub mod afir;
+pub mod checklist;
 pub mod corridor;
 pub mod landuse;
 pub mod layers;
@@ -12,6 +13,7 @@ pub mod region;
 pub mod review;
 pub mod scenario;
 pub mod sizing;
+pub mod toml_file;
 pub mod traffic;
 pub mod value_function;
 

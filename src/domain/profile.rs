@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use super::toml_file::Source;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
@@ -323,17 +324,13 @@ fn default_missing() -> f64 {
     0.0
 }
 
-struct Ctx<'a> {
-    file: &'a str,
-    text: &'a str,
-}
+struct Ctx<'a>(Source<'a>);
+
+crate::from_located!(ProfileError);
 
 impl Ctx<'_> {
     fn line(&self, span: Range<usize>) -> usize {
-        self.text[..span.start.min(self.text.len())]
-            .matches('\n')
-            .count()
-            + 1
+        self.0.line(span)
     }
 
     fn err(
@@ -342,12 +339,7 @@ impl Ctx<'_> {
         key: impl Into<String>,
         message: impl Into<String>,
     ) -> ProfileError {
-        ProfileError {
-            file: self.file.to_string(),
-            line: self.line(span),
-            key: key.into(),
-            message: message.into(),
-        }
+        self.0.at(span, key, message).into()
     }
 
     fn classes(
@@ -378,17 +370,8 @@ impl Ctx<'_> {
 
 /// Parse and check a profile. `file` is only used in messages.
 pub fn parse_profile(text: &str, file: &str) -> Result<Profile, ProfileError> {
-    let ctx = Ctx { file, text };
-    let raw: RawProfile = toml::from_str(text).map_err(|e| {
-        let span = e.span().unwrap_or(0..0);
-        let key = text[span.clone()]
-            .split(['=', '\n'])
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_string();
-        ctx.err(span, key, e.message().trim().to_string())
-    })?;
+    let ctx = Ctx(Source { file, text });
+    let raw: RawProfile = toml::from_str(text).map_err(|e| ProfileError::from(ctx.0.syntax(&e)))?;
 
     let station_kind: StationKind = parse_enum(raw.station_kind.get_ref(), STATION_KINDS)
         .map_err(|m| ctx.err(raw.station_kind.span(), "station_kind", m))?;

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use super::toml_file::Source;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
@@ -209,10 +210,9 @@ struct RawScenario {
     years: Spanned<BTreeMap<String, Spanned<RawYear>>>,
 }
 
-struct Ctx<'a> {
-    file: &'a str,
-    text: &'a str,
-}
+struct Ctx<'a>(Source<'a>);
+
+crate::from_located!(ScenarioError);
 
 impl Ctx<'_> {
     fn err(
@@ -221,15 +221,7 @@ impl Ctx<'_> {
         key: impl Into<String>,
         message: impl Into<String>,
     ) -> ScenarioError {
-        ScenarioError {
-            file: self.file.to_string(),
-            line: self.text[..span.start.min(self.text.len())]
-                .matches('\n')
-                .count()
-                + 1,
-            key: key.into(),
-            message: message.into(),
-        }
+        self.0.at(span, key, message).into()
     }
 
     /// A figure with its provenance checked, and its value in `allowed`.
@@ -290,17 +282,9 @@ enum Check {
 pub const DEFAULT_TOML: &str = include_str!("../../data/scenarios/default.toml");
 
 pub fn parse_scenario(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
-    let ctx = Ctx { file, text };
-    let raw: RawScenario = toml::from_str(text).map_err(|e| {
-        let span = e.span().unwrap_or(0..0);
-        let key = text[span.clone()]
-            .split(['=', '\n'])
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_string();
-        ctx.err(span, key, e.message().trim().to_string())
-    })?;
+    let ctx = Ctx(Source { file, text });
+    let raw: RawScenario =
+        toml::from_str(text).map_err(|e| ScenarioError::from(ctx.0.syntax(&e)))?;
     let s = raw.service;
     let peak_hour_share = ctx.figure(s.peak_hour_share, "service.peak_hour_share", Check::Share)?;
     let max_wait_min = ctx.figure(s.max_wait_min, "service.max_wait_min", Check::NonNegative)?;

@@ -259,6 +259,22 @@ fn split(shape: &MultiPolygon<f64>, max_area: f64) -> Vec<MultiPolygon<f64>> {
 }
 
 /// User-given sites as candidates; their own attributes are kept.
+/// A site given only as a point (EPSG:25833): its municipality and land use looked up there.
+pub fn at_point(ctx: &ScoringContext, id: &str, point: [f64; 2]) -> Candidate {
+    Candidate {
+        id: id.to_string(),
+        name: None,
+        geometry: Geometry::Point(geo::Point::new(point[0], point[1])),
+        point,
+        area_m2: None,
+        municipality: ctx.municipality_at(point),
+        landuse: ctx.landuse_at(point).map(|(_, c)| c),
+        origin: Origin::User {
+            properties: Default::default(),
+        },
+    }
+}
+
 pub fn from_sites(ctx: &ScoringContext, sites: &[Feature<Site>]) -> Vec<Candidate> {
     sites
         .iter()

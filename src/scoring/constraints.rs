@@ -151,7 +151,7 @@ pub fn check(
     }
     if profile.grid_2030 == crate::domain::profile::GridRule::Constraint {
         // Unknown capacity is not a failure: the data say nothing either way.
-        if let Some(s) = super::sizing::for_grid_rule(ctx, profile, c.point) {
+        if let Some(s) = super::sizing::in_2030(ctx, profile, c.point) {
             if let crate::domain::sizing::Grid::Short { free_mw, .. } = s.grid {
                 out.push(Failure::GridShort2030 {
                     peak_mw: s.peak_mw,

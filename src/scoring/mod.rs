@@ -12,6 +12,7 @@
 
 pub mod areas;
 pub mod candidates;
+pub mod checklist;
 pub mod constraints;
 pub mod context;
 pub mod criteria;

@@ -125,9 +125,9 @@ pub fn national_default() -> Option<&'static Scenario> {
     .as_ref()
 }
 
-/// The profile's station at `point` in 2030 under the default scenario: what the profile's
-/// grid rule (`[sizing] grid_2030`) judges.
-pub fn for_grid_rule(ctx: &ScoringContext, profile: &Profile, point: [f64; 2]) -> Option<Sizing> {
+/// The profile's station at `point` in 2030 under the compiled-in default scenario: what
+/// the grid rule (`[sizing] grid_2030`) and the checklist judge.
+pub fn in_2030(ctx: &ScoringContext, profile: &Profile, point: [f64; 2]) -> Option<Sizing> {
     at(ctx, profile, national_default()?, 2030, point).ok()
 }
 

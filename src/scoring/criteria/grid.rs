@@ -104,7 +104,7 @@ pub fn headroom_2030(ctx: &ScoringContext, profile: &Profile, c: &Candidate) -> 
         crate::domain::measure_radius(profile, Measure::GridCapacity).unwrap_or(DEFAULT_RADIUS_M);
     let (Some((i, free)), Some(s)) = (
         most_free(ctx, c.point, radius),
-        crate::scoring::sizing::for_grid_rule(ctx, profile, c.point),
+        crate::scoring::sizing::in_2030(ctx, profile, c.point),
     ) else {
         return Measurement::missing();
     };

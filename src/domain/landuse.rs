@@ -104,6 +104,34 @@ impl LandUseClass {
         }
     }
 
+    /// The class as a Norwegian planner names it, for bokmål text.
+    pub fn label_nb(self) -> &'static str {
+        match self {
+            LandUseClass::Commercial => "næringsbebyggelse",
+            LandUseClass::Industrial => "industri",
+            LandUseClass::Warehouse => "lager",
+            LandUseClass::ServiceStation => "bensinstasjon/vegserviceanlegg",
+            LandUseClass::FreightTerminal => "godsterminal",
+            LandUseClass::Port => "havn",
+            LandUseClass::EnergyFacility => "energianlegg",
+            LandUseClass::Mixed => "kombinert bebyggelse og anlegg",
+            LandUseClass::Transport => "samferdselsanlegg",
+            LandUseClass::Parking => "parkering",
+            LandUseClass::Retail => "forretning",
+            LandUseClass::PublicService => "offentlig eller privat tjenesteyting",
+            LandUseClass::BuiltUp => "sentrumsformål/tettbebyggelse",
+            LandUseClass::Residential => "boligbebyggelse",
+            LandUseClass::GreenSpace => "grønnstruktur",
+            LandUseClass::Agricultural => "landbruk",
+            LandUseClass::Forest => "skog",
+            LandUseClass::Bog => "myr",
+            LandUseClass::OpenLand => "åpen fastmark",
+            LandUseClass::Water => "ferskvann",
+            LandUseClass::Sea => "sjø",
+            LandUseClass::Unclassified => "uklassifisert",
+        }
+    }
+
     pub fn parse(value: &str) -> Option<LandUseClass> {
         let v = value.trim().to_lowercase().replace([' ', '-'], "_");
         Self::ALL.into_iter().find(|c| c.as_str() == v)
@@ -142,6 +170,14 @@ impl std::fmt::Display for LandUseClass {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_class_has_its_own_norwegian_label() {
+        let labels: std::collections::BTreeSet<&str> =
+            LandUseClass::ALL.iter().map(|c| c.label_nb()).collect();
+        assert_eq!(labels.len(), LandUseClass::ALL.len());
+        assert_eq!(LandUseClass::Agricultural.label_nb(), "landbruk");
+    }
 
     #[test]
     fn every_class_round_trips_through_its_name() {

@@ -89,12 +89,12 @@ pub fn answer(
         Answerable::Landuse => match c.landuse {
             Some(class) if ZONED_FOR_IT.contains(&class) => said(
                 Verdict::Yes,
-                format!("arealbruken er {class}"),
+                format!("arealbruken er {}", class.label_nb()),
                 format!("the land use is {class}"),
             ),
             Some(class) if LNF.contains(&class) => said(
                 Verdict::No,
-                format!("arealbruken er {class}, et LNF-formål (pbl. § 11-7 nr. 5): krever endring av kommuneplanen eller dispensasjon (§ 19-2)"),
+                format!("arealbruken er {}, et LNF-formål (pbl. § 11-7 nr. 5): krever endring av kommuneplanen eller dispensasjon (§ 19-2)", class.label_nb()),
                 format!("the land use is {class}, an LNF purpose (pbl. § 11-7 no. 5): needs a change of the municipal plan or a dispensation (§ 19-2)"),
             ),
             Some(
@@ -105,12 +105,12 @@ pub fn answer(
                 | LandUseClass::Sea),
             ) => said(
                 Verdict::No,
-                format!("arealbruken er {class}: krever endring av planen eller dispensasjon (pbl. § 19-2)"),
+                format!("arealbruken er {}: krever endring av planen eller dispensasjon (pbl. § 19-2)", class.label_nb()),
                 format!("the land use is {class}: needs a change of the plan or a dispensation (pbl. § 19-2)"),
             ),
             Some(class) => said(
                 Verdict::Unknown,
-                format!("arealbruken er {class}: om formålet tillater en energistasjon, avklares med kommunen"),
+                format!("arealbruken er {}: om formålet tillater en energistasjon, avklares med kommunen", class.label_nb()),
                 format!("the land use is {class}: whether it allows an energy station is for the municipality to say"),
             ),
             None => said(
@@ -175,7 +175,7 @@ pub fn answer(
                     let class = ctx.region.landuse[i as usize].attrs.class;
                     said(
                         Verdict::No,
-                        format!("{} til {class}; kravet er {}", metres(d), metres(min_m)),
+                        format!("{} til {}; kravet er {}", metres(d), class.label_nb(), metres(min_m)),
                         format!("{} to {class}; the requirement is {}", metres(d), metres(min_m)),
                     )
                 }

@@ -43,12 +43,7 @@ pub fn run(
     out: &Path,
     stdout: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let (_, region, report) = common.load(&CliProgress::new(common.lang))?;
-    if !report.is_usable() {
-        return Err(CliError::Unusable(
-            "required layers cannot be used; run check-data".into(),
-        ));
-    }
+    let (region, _) = common.load_usable(&CliProgress::new(common.lang))?;
     std::fs::create_dir_all(out).map_err(io)?;
     let t0 = Instant::now();
     let n = Network::build(&region)

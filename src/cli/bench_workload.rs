@@ -41,12 +41,7 @@ pub fn run(
     stdout: &mut dyn Write,
 ) -> Result<(), CliError> {
     let t0 = Instant::now();
-    let (_, region, report) = common.load(&CliProgress::new(common.lang))?;
-    if !report.is_usable() {
-        return Err(CliError::Unusable(
-            "required layers cannot be used; run check-data".into(),
-        ));
-    }
+    let (region, _) = common.load_usable(&CliProgress::new(common.lang))?;
     let load_s = t0.elapsed().as_secs_f64();
 
     let t1 = Instant::now();

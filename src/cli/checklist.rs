@@ -23,12 +23,7 @@ pub fn run(
     let list = load_checklist(checklist.unwrap_or(&profile.id))
         .map_err(|e| CliError::Usage(e.to_string()))?;
     let progress = CliProgress::new(common.lang);
-    let (_, region, report) = common.load(&progress)?;
-    if !report.is_usable() {
-        return Err(CliError::Unusable(
-            "the region cannot be used; run check-data for the details".into(),
-        ));
-    }
+    let (region, _) = common.load_usable(&progress)?;
     let ctx = ScoringContext::new(&region);
     let point = point_of(&ctx, &profile, place)?;
     let site = crate::scoring::candidates::at_point(&ctx, "site", point);

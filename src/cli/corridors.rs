@@ -129,13 +129,9 @@ fn planned(
 
 /// The region, refused when a required layer cannot be used.
 fn load(common: &Common) -> Result<Region, CliError> {
-    let (_, region, report) = common.load(&CliProgress::new(common.lang))?;
-    if !report.is_usable() {
-        return Err(CliError::Unusable(
-            common.lang.t(Msg::NotStarting).to_string(),
-        ));
-    }
-    Ok(region)
+    common
+        .load_usable(&CliProgress::new(common.lang))
+        .map(|(region, _)| region)
 }
 
 pub fn run(common: &Common, args: &CorridorsArgs, out: &mut dyn Write) -> Result<(), CliError> {

@@ -124,10 +124,7 @@ pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<()
     };
 
     let progress = CliProgress::new(lang);
-    let (_, region, report) = common.load(&progress)?;
-    if !report.is_usable() {
-        return Err(CliError::Unusable(lang.t(Msg::NotStarting).to_string()));
-    }
+    let (region, report) = common.load_usable(&progress)?;
     let steps = Steps::new(lang);
     let ctx = steps.spin(lang.t(Msg::BuildingIndexes), || {
         ScoringContext::new(&region)

@@ -88,6 +88,17 @@ impl Common {
         let (region, report) = load_region(&config, &options, progress);
         Ok((config, region, report))
     }
+
+    /// The region, or a refusal that points to check-data when a required layer failed.
+    pub fn load_usable(&self, progress: &dyn Progress) -> Result<(Region, RegionReport), CliError> {
+        let (_, region, report) = self.load(progress)?;
+        if !report.is_usable() {
+            return Err(CliError::Unusable(
+                self.lang.t(i18n::Msg::NotStarting).to_string(),
+            ));
+        }
+        Ok((region, report))
+    }
 }
 
 /// Cut text to `n` characters for a table column, marking the cut with an ellipsis.

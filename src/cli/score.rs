@@ -50,10 +50,7 @@ pub fn run(common: &Common, args: &ScoreArgs, out: &mut dyn Write) -> Result<(),
         with_weights(&base, &args.weights).map_err(CliError::Usage)?
     };
     let progress = CliProgress::new(lang);
-    let (_, region, report) = common.load(&progress)?;
-    if !report.is_usable() {
-        return Err(CliError::Unusable(lang.t(Msg::NotStarting).to_string()));
-    }
+    let (region, report) = common.load_usable(&progress)?;
     let steps = Steps::new(lang);
     let ctx = steps.spin(lang.t(Msg::BuildingIndexes), || {
         ScoringContext::new(&region)

@@ -130,10 +130,7 @@ pub fn run(common: &Common, a: &ShortlistArgs, out: &mut dyn Write) -> Result<()
         None => None,
     };
     let progress = CliProgress::new(lang);
-    let (_, region, report) = common.load(&progress)?;
-    if !report.is_usable() {
-        return Err(CliError::Unusable(lang.t(Msg::NotStarting).to_string()));
-    }
+    let (region, _) = common.load_usable(&progress)?;
     if let Some(k) = &q.kommunenummer {
         if !region.boundary.iter().any(|b| &b.attrs.number == k) {
             return Err(CliError::Usage(format!(

@@ -92,12 +92,7 @@ pub fn run(common: &Common, args: &SizeArgs, out: &mut dyn Write) -> Result<(), 
         None => scenario.years.keys().copied().collect(),
     };
     let progress = CliProgress::new(common.lang);
-    let (_, region, report) = common.load(&progress)?;
-    if !report.is_usable() {
-        return Err(CliError::Unusable(
-            "the region cannot be used; run check-data for the details".into(),
-        ));
-    }
+    let (region, _) = common.load_usable(&progress)?;
     let ctx = ScoringContext::new(&region);
     let point = point_of(&ctx, &profile, &args.place)?;
     let report = sizing::report(&ctx, &profile, &scenario, &years, point)

@@ -37,20 +37,8 @@ fn voss_region(dir: &std::path::Path, heavy: Option<bool>) -> std::path::PathBuf
 name = "Voss fixture"
 corridors = "corridors.toml"
 
-[[layers]]
-role = "boundary"
-source = "kommune.geojson"
-[layers.fields]
-number = "nr"
-name = "navn"
-
-[[layers]]
-role = "roads"
-source = "veg.geojson"
-[layers.fields]
-category = "kat"
-number = "nr"
-
+{boundary}
+{roads}
 [[layers]]
 role = "stations"
 label = "ocm"
@@ -58,7 +46,9 @@ source = "{}"
 format = "ocm"
 [layers.fields]
 {heavy}"#,
-        ocm_sample().display()
+        ocm_sample().display(),
+        boundary = common::BOUNDARY_LAYER,
+        roads = common::roads_layer("veg.geojson"),
     );
     let path = dir.join("region.toml");
     std::fs::write(&path, config).unwrap();

@@ -493,20 +493,10 @@ fn junction_region(dir: &Path) -> PathBuf {
     .unwrap();
     common::write_region(
         dir,
-        r#"[[layers]]
-role = "boundary"
-source = "kommune.geojson"
-[layers.fields]
-number = "nr"
-name = "navn"
-
-[[layers]]
-role = "roads"
-source = "veg.geojson"
-[layers.fields]
-category = "kat"
-number = "nr"
-
+        &(common::BOUNDARY_LAYER.to_string()
+            + "\n"
+            + &common::roads_layer("veg.geojson")
+            + r#"
 [[layers]]
 role = "traffic"
 source = "punkt.geojson"
@@ -516,7 +506,7 @@ aadt = "adt"
 category = "veg"
 number = "nr"
 year = "aar"
-"#,
+"#),
     )
 }
 

@@ -214,3 +214,26 @@ pub fn n1000(args: &[&str]) -> Output {
     assert_no_panic(&o);
     o
 }
+
+/// The boundary layer of the hand-written fixture regions: `kommune.geojson` with `nr` and
+/// `navn`, as region TOML.
+pub const BOUNDARY_LAYER: &str = r#"[[layers]]
+role = "boundary"
+source = "kommune.geojson"
+[layers.fields]
+number = "nr"
+name = "navn"
+"#;
+
+/// A roads layer from `source` with the road class in `kat` and the number in `nr`.
+pub fn roads_layer(source: &str) -> String {
+    format!(
+        r#"[[layers]]
+role = "roads"
+source = "{source}"
+[layers.fields]
+category = "kat"
+number = "nr"
+"#
+    )
+}

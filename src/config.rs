@@ -69,7 +69,7 @@ fn shipped_dir(name: &str) -> PathBuf {
 }
 
 /// The stems of the `.toml` files in `dir`, sorted.
-fn toml_names(dir: &Path) -> Vec<String> {
+pub(crate) fn toml_names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|d| {
             d.filter_map(|e| e.ok())

@@ -20,6 +20,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod dossier;
 pub mod export;
 pub mod index;
 pub mod ingest;

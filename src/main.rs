@@ -51,6 +51,12 @@ enum Command {
     /// The guide's checklist "veien til vedtak" for a site: each step's items with their
     /// sources, and the items the data answer (land use, grid, distances) answered.
     Checklist(ChecklistCmd),
+    /// Freight terminals, ports, logistics hubs and approved sites within 15 and 30 minutes'
+    /// drive of a site, with drive times and a synergy figure.
+    Synergies(SynergiesCmd),
+    /// The site dossier (saksgrunnlag) for case handling: location, land use, a map, score
+    /// per profile, AFIR gaps it closes, grid, sizing, synergies, review and the checklist.
+    Dossier(DossierCmd),
     /// The ÅDT computed from trafikkdata hourly counts (CSV or CSV.gz, a file or a folder),
     /// per counting point, with what each point counts.
     Counts {
@@ -389,6 +395,36 @@ struct ChecklistCmd {
 }
 
 #[derive(clap::Args)]
+struct DossierCmd {
+    /// A candidate, site area (s-…), grid cell or proposal id.
+    #[arg(long)]
+    site: String,
+    /// Profile: mcs-corridor, depot, hydrogen or biogas. Its score, sizing and checklist lead.
+    #[arg(long)]
+    profile: String,
+    /// html (printable; a browser prints it to PDF), md or json. Default: from --out's
+    /// extension, else html.
+    #[arg(long)]
+    format: Option<String>,
+    /// Where to write it; standard output when left out.
+    #[arg(long)]
+    out: Option<std::path::PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct SynergiesCmd {
+    /// The site as longitude,latitude (WGS 84).
+    #[arg(long, value_parser = parse_lonlat, conflicts_with = "site")]
+    at: Option<(f64, f64)>,
+    /// The site as a grid cell id, a parcel id, a proposal id or a candidate id of the region.
+    #[arg(long)]
+    site: Option<String>,
+    /// JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
 struct SizeCmd {
     /// Profile: mcs-corridor, depot, hydrogen, biogas, or a path to a .toml profile.
     #[arg(long, required_unless_present = "arrivals_per_hour")]
@@ -497,13 +533,7 @@ fn main() -> ExitCode {
             }
         },
         Command::Checklist(cmd) => {
-            let place = match (cmd.at, cmd.site) {
-                (Some((lon, lat)), _) => Ok(cli::size::Place::At(lon, lat)),
-                (None, Some(id)) => Ok(cli::size::Place::Site(id)),
-                (None, None) => Err(CliError::Usage(
-                    "checklist needs --at LON,LAT or --site ID".into(),
-                )),
-            };
+            let place = place_of(cmd.at, cmd.site, "checklist");
             place.and_then(|place| {
                 cli::checklist::run(
                     &common,
@@ -511,6 +541,31 @@ fn main() -> ExitCode {
                     cmd.checklist.as_deref(),
                     &place,
                     cmd.json,
+                    &mut std::io::stdout(),
+                )
+            })
+        }
+        Command::Dossier(cmd) => cli::dossier::run(
+            &common,
+            &cli::dossier::DossierArgs {
+                site: cmd.site,
+                profile: cmd.profile,
+                format: cmd.format,
+                out: cmd.out,
+                db: db.clone(),
+            },
+            &mut std::io::stdout(),
+        ),
+        Command::Synergies(cmd) => {
+            let place = place_of(cmd.at, cmd.site, "synergies");
+            place.and_then(|place| {
+                cli::synergies::run(
+                    &common,
+                    &cli::synergies::SynergiesArgs {
+                        place,
+                        json: cmd.json,
+                        db: Some(db.clone()),
+                    },
                     &mut std::io::stdout(),
                 )
             })
@@ -680,5 +735,20 @@ fn main() -> ExitCode {
             eprintln!("energistasjon: {e}");
             ExitCode::from(e.exit_code() as u8)
         }
+    }
+}
+
+/// The site a command works on: `--at LON,LAT` or `--site ID`, one of them required.
+fn place_of(
+    at: Option<(f64, f64)>,
+    site: Option<String>,
+    command: &str,
+) -> Result<cli::size::Place, CliError> {
+    match (at, site) {
+        (Some((lon, lat)), _) => Ok(cli::size::Place::At(lon, lat)),
+        (None, Some(id)) => Ok(cli::size::Place::Site(id)),
+        (None, None) => Err(CliError::Usage(format!(
+            "{command} needs --at LON,LAT or --site ID"
+        ))),
     }
 }

@@ -127,6 +127,14 @@ fn concrete(path: &str) -> String {
     .replace("/api/export", "/api/export?profile=depot&format=csv")
     .replace("/api/sizing", "/api/sizing?profile=depot&site=FIRST")
     .replace("/api/tokens/{id}", "/api/tokens/1")
+    .replace(
+        "/api/sites/{id}/dossier",
+        "/api/sites/FIRST/dossier?profile=depot&format=json",
+    )
+    .replace(
+        "/api/sites/{id}/checklist",
+        "/api/sites/FIRST/checklist?profile=depot",
+    )
     .replace("/api/sites/{id}", "/api/sites/FIRST")
     .replace("/api/programme/{year}", "/api/programme/2025")
     .replace(
@@ -166,6 +174,8 @@ async fn every_documented_route_is_served_and_every_served_route_is_documented()
         "/api/sites/{id}/comments",
         "/api/sites/{id}/votes",
         "/api/sites/{id}/status",
+        "/api/sites/{id}/checklist",
+        "/api/sites/{id}/dossier",
         "/api/audit",
         "/api/corridors",
         "/api/select",

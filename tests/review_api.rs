@@ -48,10 +48,11 @@ fn world() -> World {
             )
             .unwrap();
     }
-    World {
-        state: common::demo_state().with_store(Arc::new(store)),
-        _dir: dir,
-    }
+    let mut state = common::demo_state().with_store(Arc::new(store));
+    // The demo state is shared by every test here; each world counts its own logins, or
+    // the tests together would hit the per-name rate limit.
+    state.logins = Arc::default();
+    World { state, _dir: dir }
 }
 
 /// How a request is signed.
@@ -1588,4 +1589,115 @@ async fn only_the_secretariat_changes_the_programme_and_every_change_is_audited(
         .map(|v| v["value"].as_f64().unwrap())
         .collect();
     assert_eq!(values, [0.0, 1.0], "{series:?}");
+}
+
+#[tokio::test]
+async fn a_municipality_ticks_checklist_items_and_a_coordinator_sees_them_but_others_cannot() {
+    let w = world();
+    let site = candidate_in(&w.state, "0301");
+    let uri = format!("/api/sites/{site}/checklist?profile=depot");
+    let kari = login(&w.state, "kari").await;
+
+    // Before any tick: every item with its source, data answers where the data can give one.
+    let (status, before) = call(&w.state, "GET", &uri, &Auth::None, None).await;
+    assert_eq!(status, StatusCode::OK, "{before}");
+    let items = before["items"].as_array().unwrap();
+    assert!(items.len() >= 10, "{before}");
+    assert!(items
+        .iter()
+        .all(|i| !i["source"].as_str().unwrap().is_empty()));
+    let zoning = items.iter().find(|i| i["id"] == "arealformal").unwrap();
+    assert!(
+        ["yes", "no", "unknown"].contains(&zoning["data"]["answer"].as_str().unwrap()),
+        "{zoning}"
+    );
+    assert!(items.iter().all(|i| i["tick"].is_null()));
+    assert_eq!(before["done"], 0);
+
+    let tick = json!({"item": "forhandskonferanse", "done": true, "comment": "Møte holdt 3. mars"});
+    let (status, body) = call(&w.state, "POST", &uri, &kari, Some(tick.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["author"], "kari");
+    let (status, _) = call(
+        &w.state,
+        "POST",
+        &uri,
+        &kari,
+        Some(json!({"item": "tilknytningsavtale", "done": false, "comment": "Venter på svar fra Elvia"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // A user of another municipality, and anonymous users, cannot tick.
+    let per = login(&w.state, "per").await;
+    let (status, body) = call(&w.state, "POST", &uri, &per, Some(tick.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("0301"), "{body}");
+    let (status, _) = call(&w.state, "POST", &uri, &Auth::None, Some(tick)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // An unknown item is refused, naming the parameter and the items there are.
+    let (status, body) = call(
+        &w.state,
+        "POST",
+        &uri,
+        &kari,
+        Some(json!({"item": "finnes-ikke", "done": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("forhandskonferanse"),
+        "{body}"
+    );
+
+    // The coordinator sees both answers with their comments and authors.
+    let ola = login(&w.state, "ola").await;
+    let (status, seen) = call(&w.state, "GET", &uri, &ola, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(seen["done"], 1);
+    let item = |id: &str| {
+        seen["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(item("forhandskonferanse")["tick"]["done"], true);
+    assert_eq!(
+        item("forhandskonferanse")["tick"]["comment"],
+        "Møte holdt 3. mars"
+    );
+    assert_eq!(item("tilknytningsavtale")["tick"]["done"], false);
+    assert_eq!(item("tilknytningsavtale")["tick"]["author"], "kari");
+
+    // The audit log holds both ticks, by kari, about this site; per's refused tick is not there.
+    let (status, log) = call(&w.state, "GET", "/api/audit?limit=50", &ola, None).await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    let ticks: Vec<&Value> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "checklist.tick")
+        .collect();
+    assert_eq!(ticks.len(), 2, "{log}");
+    assert!(ticks
+        .iter()
+        .all(|e| e["actor"] == "kari" && e["entity"] == format!("site:{site}")));
+
+    // The coordinator may tick anywhere.
+    let (status, _) = call(
+        &w.state,
+        "POST",
+        &uri,
+        &ola,
+        Some(json!({"item": "soknad", "done": true})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
 }

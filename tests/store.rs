@@ -186,6 +186,53 @@ fn suite(store: &dyn Store) {
     assert_eq!(store.scenarios(Some("depot")).unwrap().len(), 1);
     assert_eq!(store.scenarios(None).unwrap().len(), 2);
 
+    // Checklist ticks: one answer per item, the later replacing the earlier, kept per
+    // checklist, with the tick before and after in the audit log.
+    store
+        .set_tick(
+            &p.id,
+            "3101",
+            "depot",
+            "zoning-purpose",
+            false,
+            Some("sjekkes"),
+            &kari,
+        )
+        .unwrap();
+    let t = store
+        .set_tick(
+            &p.id,
+            "3101",
+            "depot",
+            "zoning-purpose",
+            true,
+            Some("regulert til næring"),
+            &ola,
+        )
+        .unwrap();
+    assert!(t.done);
+    store
+        .set_tick(&p.id, "3101", "depot", "early-meeting", true, None, &kari)
+        .unwrap();
+    let ticks = store.ticks(&p.id, "depot").unwrap();
+    assert_eq!(ticks.len(), 2, "{ticks:?}");
+    assert_eq!(ticks[0].item, "early-meeting");
+    assert_eq!(ticks[0].comment, None);
+    assert_eq!(ticks[1], t);
+    assert_eq!(ticks[1].author, "ola");
+    assert_eq!(ticks[1].comment.as_deref(), Some("regulert til næring"));
+    assert!(store.ticks(&p.id, "hydrogen").unwrap().is_empty());
+    let tick_log: Vec<_> = store
+        .history(&format!("site:{}", p.id))
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "checklist.tick")
+        .collect();
+    assert_eq!(tick_log.len(), 3);
+    assert_eq!(tick_log[1].before.as_ref().unwrap()["done"], false);
+    assert_eq!(tick_log[1].after.as_ref().unwrap()["done"], true);
+    assert_eq!(tick_log[1].actor, "ola");
+
     // The audit log has every change, newest first, with before and after.
     let log = store.audit(100).unwrap();
     let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
@@ -199,6 +246,7 @@ fn suite(store: &dyn Store) {
         "vote.set",
         "status.set",
         "scenario.save",
+        "checklist.tick",
     ] {
         assert!(actions.contains(&a), "{a} missing from {actions:?}");
     }

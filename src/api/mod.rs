@@ -1,5 +1,7 @@
 //! The HTTP API. `router(state)` is all a server or a test needs.
 
+pub mod checklist;
+pub mod dossier;
 pub mod error;
 pub mod export;
 pub mod features;
@@ -57,6 +59,10 @@ pub struct AppState {
     pub tiles: Arc<crate::tiles::Cache>,
     /// The shipped demand scenarios, read on first use.
     pub scenarios: Arc<sizing::Scenarios>,
+    /// The shipped checklists, read on first use.
+    pub checklists: Arc<checklist::Checklists>,
+    /// The road graph for drive times where the region has no corridors, built on first use.
+    pub roads: Arc<dossier::Roads>,
 }
 
 /// How the service treats requests, set by `serve` flags.
@@ -110,6 +116,8 @@ impl AppState {
             store: None,
             logins: Arc::new(session::LoginLimiter::default()),
             scenarios: Arc::new(sizing::Scenarios::default()),
+            checklists: Arc::new(checklist::Checklists::default()),
+            roads: Arc::new(dossier::Roads::default()),
         })
     }
 
@@ -161,6 +169,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(review::comment))
         .routes(routes!(review::vote))
         .routes(routes!(review::set_status))
+        .routes(routes!(checklist::checklist, checklist::tick))
+        .routes(routes!(dossier::dossier))
         .routes(routes!(review::audit))
         .routes(routes!(programme::years))
         .routes(routes!(programme::programme))

@@ -148,6 +148,31 @@ pub fn charging_share(state: &AppState, year: u16) -> Result<Option<f64>, ApiErr
     Ok((length > 0.0).then(|| covered / length))
 }
 
+/// What counting `site` as a station of `kind` would change on the corridors in `year`;
+/// None when the region has no usable corridors.
+pub(crate) fn site_effect(
+    state: &AppState,
+    site: &str,
+    kind: StationKind,
+    year: u16,
+) -> Result<Option<Vec<crate::network::coverage::GapChange>>, ApiError> {
+    let Ok(n) = network(state) else {
+        return Ok(None);
+    };
+    let rules = rules(year)?;
+    let base = planned(state, &[], kind)?;
+    // A site already approved or built counts in both; its effect is then nothing new.
+    let with = planned(state, &[site.to_string()], kind)?;
+    let opts = Options {
+        ignore_power: false,
+    };
+    let before = analyse(n, state.region, &rules, year, &base, opts);
+    let after = analyse(n, state.region, &rules, year, &with, opts);
+    Ok(Some(crate::network::coverage::site_effect(
+        &before, &after, site,
+    )))
+}
+
 fn report(state: &AppState, q: &CorridorsQuery) -> Result<Value, ApiError> {
     let year = q.year.unwrap_or(2030);
     let rules = rules(year)?;

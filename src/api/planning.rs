@@ -66,7 +66,7 @@ pub struct Ranked {
     pub criteria: Vec<CriterionPoints>,
 }
 
-fn unknown_profile(state: &AppState, name: &str) -> ApiError {
+pub(crate) fn unknown_profile(state: &AppState, name: &str) -> ApiError {
     let known: Vec<&str> = state
         .scored
         .iter()

@@ -103,17 +103,7 @@ fn run(state: &AppState, q: &SizingQuery) -> Result<serde_json::Value, ApiError>
         .scored
         .iter()
         .find(|s| s.profile.id == profile_id)
-        .ok_or_else(|| {
-            let mut known: Vec<&str> = state.scored.iter().map(|s| s.profile.id.as_str()).collect();
-            known.dedup();
-            bad(
-                "profile",
-                format!(
-                    "unknown profile '{profile_id}'; use one of {}",
-                    known.join(", ")
-                ),
-            )
-        })?;
+        .ok_or_else(|| super::planning::unknown_profile(state, profile_id))?;
     let scenario = state.scenarios.get(q.demand_scenario.as_deref())?;
     let years: Vec<i32> = match q.year {
         Some(y) if scenario.years.contains_key(&y) => vec![y],

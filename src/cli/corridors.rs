@@ -77,7 +77,7 @@ fn network<'c>(ctx: &'c ScoringContext, region: &Region) -> Result<&'c Network, 
 }
 
 /// Approved and built sites and proposals from the review store, when it exists.
-fn review(db: &Option<String>) -> Result<(Vec<SiteState>, Vec<Proposal>), CliError> {
+pub(crate) fn review(db: &Option<String>) -> Result<(Vec<SiteState>, Vec<Proposal>), CliError> {
     match db {
         Some(db) if db.starts_with("postgres") || std::path::Path::new(db).is_file() => {
             let store = super::user::open_store(db)?;
@@ -92,7 +92,7 @@ fn review(db: &Option<String>) -> Result<(Vec<SiteState>, Vec<Proposal>), CliErr
 }
 
 /// Parcels of every profile, unmeasured: enough to find where a candidate id lies.
-fn parcel_sets(ctx: &ScoringContext) -> Vec<(Vec<candidates::Candidate>, StationKind)> {
+pub(crate) fn parcel_sets(ctx: &ScoringContext) -> Vec<(Vec<candidates::Candidate>, StationKind)> {
     crate::config::profile_names()
         .iter()
         .filter_map(|name| load_profile(name).ok())

@@ -6,6 +6,7 @@ pub mod check_data;
 pub mod checklist;
 pub mod corridors;
 pub mod counts;
+pub mod dossier;
 pub mod export;
 pub mod i18n;
 pub mod progress;
@@ -14,6 +15,7 @@ pub mod score;
 pub mod serve;
 pub mod shortlist;
 pub mod size;
+pub mod synergies;
 pub mod user;
 
 use std::path::PathBuf;

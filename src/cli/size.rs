@@ -30,22 +30,25 @@ pub struct SizeArgs {
     pub json: bool,
 }
 
+/// `--at LON,LAT` in EPSG:25833, or a usage error naming `--at`.
+pub(crate) fn lonlat_point(lon: f64, lat: f64) -> Result<[f64; 2], CliError> {
+    if !(lon.is_finite() && lat.is_finite() && lon.abs() <= 180.0 && lat.abs() <= 90.0) {
+        return Err(CliError::Usage(format!(
+            "--at {lon},{lat} is not a position. Hint: give longitude,latitude in degrees, e.g. --at 10.8185,59.9005"
+        )));
+    }
+    crate::ingest::crs::reproject_point(lon, lat, "EPSG:4326")
+        .map(|(x, y)| [x, y])
+        .map_err(|e| CliError::Usage(format!("--at {lon},{lat}: {e}")))
+}
+
 pub(crate) fn point_of(
     ctx: &ScoringContext,
     profile: &crate::domain::profile::Profile,
     place: &Place,
 ) -> Result<[f64; 2], CliError> {
     match place {
-        Place::At(lon, lat) => {
-            if !(lon.is_finite() && lat.is_finite() && lon.abs() <= 180.0 && lat.abs() <= 90.0) {
-                return Err(CliError::Usage(format!(
-                    "--at {lon},{lat} is not a position. Hint: give longitude,latitude in degrees, e.g. --at 10.8185,59.9005"
-                )));
-            }
-            crate::ingest::crs::reproject_point(*lon, *lat, "EPSG:4326")
-                .map(|(x, y)| [x, y])
-                .map_err(|e| CliError::Usage(format!("--at {lon},{lat}: {e}")))
-        }
+        Place::At(lon, lat) => lonlat_point(*lon, *lat),
         Place::Site(id) => {
             let grid = id
                 .strip_prefix('g')

@@ -22,6 +22,9 @@ pub struct ChecklistError {
 
 crate::from_located!(ChecklistError);
 
+/// Where the guide is published: Osloregionen's site, which keeps the current edition.
+pub const GUIDE_URL: &str = "https://osloregionen.no/";
+
 /// The guide's steps, in the order a case goes through them.
 pub const STEPS: [&str; 6] = ["early", "zoning", "grid", "safety", "permit", "enova"];
 

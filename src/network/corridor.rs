@@ -178,6 +178,11 @@ impl Network {
         }
     }
 
+    /// Every link's segments, for snapping points to the graph.
+    pub fn snaps(&self) -> &SnapIndex {
+        &self.snaps
+    }
+
     /// Snap a point to the nearest road that is not a ferry, within `point_snap_m`.
     pub fn snap(&self, p: [f64; 2], what: &str) -> Result<super::Snap, NetworkError> {
         let limit = self.settings.point_snap_m;

@@ -346,3 +346,67 @@ fn assumptions(network: &Network) -> Vec<String> {
         "Godkjente, bygde og antatte kandidater regnes som bygget etter regelens effektkrav / approved, built and assumed candidates are taken as built to the rule's power".into(),
     ]
 }
+
+/// What counting one more station changes on one corridor check: the gaps around it before
+/// and after, and the share covered. Only checks where the station counts are listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct GapChange {
+    pub corridor: String,
+    pub rule: String,
+    pub fuel: Fuel,
+    pub year: u16,
+    pub chainage_km: f64,
+    pub access_km: f64,
+    /// The gaps the station falls in before it is counted.
+    pub closes: Vec<Gap>,
+    /// What is left of them with the station counted.
+    pub left: Vec<Gap>,
+    pub share_before: f64,
+    pub share_after: f64,
+    pub pass_before: bool,
+    pub pass_after: bool,
+}
+
+/// Compares a report without the station `id` against one with it (same rules, same
+/// corridors, so the checks line up by position).
+pub fn site_effect(before: &Report, after: &Report, id: &str) -> Vec<GapChange> {
+    let mut out = Vec::new();
+    for (cb, ca) in before.corridors.iter().zip(&after.corridors) {
+        for (kb, ka) in cb.checks.iter().zip(&ca.checks) {
+            let Some(me) = ka.stations.iter().find(|s| s.id == id) else {
+                continue;
+            };
+            let at = me.chainage_km;
+            let closes: Vec<Gap> = kb
+                .gaps
+                .iter()
+                .filter(|g| g.from_km <= at && at <= g.to_km)
+                .cloned()
+                .collect();
+            let (lo, hi) = closes
+                .iter()
+                .fold((at, at), |(lo, hi), g| (lo.min(g.from_km), hi.max(g.to_km)));
+            let left = ka
+                .gaps
+                .iter()
+                .filter(|g| g.to_km > lo && g.from_km < hi)
+                .cloned()
+                .collect();
+            out.push(GapChange {
+                corridor: cb.name.clone(),
+                rule: kb.rule.clone(),
+                fuel: kb.fuel,
+                year: kb.year,
+                chainage_km: at,
+                access_km: me.access_km,
+                closes,
+                left,
+                share_before: kb.share_covered,
+                share_after: ka.share_covered,
+                pass_before: kb.pass,
+                pass_after: ka.pass,
+            });
+        }
+    }
+    out
+}

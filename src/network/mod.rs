@@ -5,12 +5,14 @@
 //! - [`route`]: shortest paths (Dijkstra over a compact arc array) and snapping points to links;
 //! - [`corridor`]: corridors resolved to paths with chainage, and where points meet them;
 //! - [`coverage`]: station spacing along each corridor against the AFIR rules;
-//! - [`select`]: choosing the candidates that close the gaps or cover the most traffic.
+//! - [`select`]: choosing the candidates that close the gaps or cover the most traffic;
+//! - [`synergy`]: terminals, ports and approved sites within 15 and 30 minutes' drive.
 
 pub mod corridor;
 pub mod coverage;
 pub mod route;
 pub mod select;
+pub mod synergy;
 
 use std::collections::HashMap;
 
@@ -22,7 +24,7 @@ use crate::domain::layers::{Oneway, RoadCategory};
 use crate::domain::Region;
 
 pub use corridor::{Corridor, Network, NetworkError, Position};
-pub use route::{Snap, Tree};
+pub use route::{Snap, SnapIndex, Tree};
 
 /// One road link between two nodes, in the direction it was digitised.
 #[derive(Debug, Clone)]
@@ -68,8 +70,10 @@ pub struct RoadGraph {
     pub snap_m: f64,
     /// Biggest first.
     pub components: Vec<Component>,
-    /// Forward-star arcs for routing.
+    /// Forward-star arcs for routing, costed in metres.
     pub(crate) arcs: route::Arcs,
+    /// The same arcs costed in seconds, for drive times.
+    pub(crate) time_arcs: route::Arcs,
 }
 
 /// Nodes keyed by their snapping cell; a point also looks in the neighbouring cells, so two
@@ -177,11 +181,13 @@ impl RoadGraph {
         }
         let components = components(&graph);
         let arcs = route::Arcs::new(&graph, ferry_penalty_m);
+        let time_arcs = route::Arcs::timed(&graph);
         RoadGraph {
             graph,
             snap_m,
             components,
             arcs,
+            time_arcs,
         }
     }
 

@@ -27,13 +27,26 @@ pub(crate) struct Arcs {
 impl Arcs {
     /// Costs are metres; a ferry crossing adds `ferry_penalty_m`.
     pub(crate) fn new(g: &UnGraph<[f64; 2], Edge>, ferry_penalty_m: f64) -> Arcs {
+        Self::costed(g, |w| {
+            w.length_m + if w.ferry { ferry_penalty_m } else { 0.0 }
+        })
+    }
+
+    /// Costs are seconds of driving. A ferry costs its own sailing time and no penalty: the
+    /// penalty stands in for time on the metre arcs, which these arcs measure directly.
+    pub(crate) fn timed(g: &UnGraph<[f64; 2], Edge>) -> Arcs {
+        Self::costed(g, |w| w.time_s)
+    }
+
+    /// Arcs in each direction the edge's oneway rule allows, costed by `cost`.
+    fn costed(g: &UnGraph<[f64; 2], Edge>, cost: impl Fn(&Edge) -> f64) -> Arcs {
         let n = g.node_count();
         let mut out: Vec<Vec<(u32, u32, f64)>> = vec![Vec::new(); n];
         for e in g.edge_indices() {
             let (Some((a, b)), Some(w)) = (g.edge_endpoints(e), g.edge_weight(e)) else {
                 continue;
             };
-            let cost = w.length_m + if w.ferry { ferry_penalty_m } else { 0.0 };
+            let cost = cost(w);
             let ei = e.index() as u32;
             if w.forward() {
                 out[a.index()].push((b.index() as u32, ei, cost));
@@ -89,11 +102,31 @@ impl PartialOrd for Item {
     }
 }
 
+/// Off-road metres (from a site to the foot point on its link) are driven at this speed in
+/// drive times: the site lies off the link, on yards and access roads that the network lacks.
+pub const OFFROAD_KMH: f64 = 30.0;
+
 impl RoadGraph {
     /// Dijkstra from `sources` (node, starting cost, label) over the edges `allow` accepts,
     /// settling nodes up to `limit` metres of cost.
     pub fn search(
         &self,
+        sources: &[(u32, f64, u32)],
+        limit: f64,
+        allow: &dyn Fn(u32) -> bool,
+    ) -> Tree {
+        self.dijkstra(&self.arcs, sources, limit, allow)
+    }
+
+    /// Dijkstra by drive time: like [`RoadGraph::search`], but costs are seconds (each link's
+    /// `time_s`, ferries at their sailing time) and nodes are settled up to `limit_s`.
+    pub fn search_time(&self, sources: &[(u32, f64, u32)], limit_s: f64) -> Tree {
+        self.dijkstra(&self.time_arcs, sources, limit_s, &|_| true)
+    }
+
+    fn dijkstra(
+        &self,
+        a: &Arcs,
         sources: &[(u32, f64, u32)],
         limit: f64,
         allow: &dyn Fn(u32) -> bool,
@@ -112,7 +145,6 @@ impl RoadGraph {
                 heap.push(Item(c, s));
             }
         }
-        let a = &self.arcs;
         while let Some(Item(d, u)) = heap.pop() {
             if d > t.dist[u as usize] {
                 continue;
@@ -254,15 +286,44 @@ impl RoadGraph {
     /// Cost from the tree's sources to a snapped point, and the label of the source: through
     /// whichever end of its link the direction of travel allows, plus the walk off the road.
     pub fn reach(&self, tree: &Tree, s: &Snap) -> Option<(f64, u32)> {
+        self.reach_by(tree, s, &|_, m| m, s.offroad_m)
+            .map(|e| (e.cost, e.label))
+    }
+
+    /// Drive time in seconds from a [`RoadGraph::search_time`] tree's sources to a snapped
+    /// point, and the label of the source. Part of a link takes its share of the link's time;
+    /// the off-road metres are driven at [`OFFROAD_KMH`].
+    pub fn reach_time(&self, tree: &Tree, s: &Snap) -> Option<(f64, u32)> {
+        self.reach_time_via(tree, s).map(|e| (e.cost, e.label))
+    }
+
+    /// [`RoadGraph::reach_time`], with where the path enters the point's link.
+    pub(crate) fn reach_time_via(&self, tree: &Tree, s: &Snap) -> Option<Entry> {
+        self.reach_by(tree, s, &partial_time, offroad_s(s.offroad_m))
+    }
+
+    /// `partial` costs metres of the link, `offroad` is the cost of the leg off the road.
+    fn reach_by(
+        &self,
+        tree: &Tree,
+        s: &Snap,
+        partial: &dyn Fn(&Edge, f64) -> f64,
+        offroad: f64,
+    ) -> Option<Entry> {
         let edge = self.edge(s.edge);
         let (a, b) = self.ends(s.edge);
-        let mut best: Option<(f64, u32)> = None;
+        let mut best: Option<Entry> = None;
         let mut consider = |node: u32, along: f64, allowed: bool| {
             let d = tree.dist[node as usize];
             if allowed && d.is_finite() {
-                let c = d + along + s.offroad_m;
-                if best.is_none_or(|(b, _)| c < b) {
-                    best = Some((c, tree.label[node as usize]));
+                let cost = d + partial(edge, along) + offroad;
+                if best.as_ref().is_none_or(|b| cost < b.cost) {
+                    best = Some(Entry {
+                        cost,
+                        label: tree.label[node as usize],
+                        node,
+                        link_m: along,
+                    });
                 }
             }
         };
@@ -270,4 +331,30 @@ impl RoadGraph {
         consider(b, (edge.length_m - s.along_m).max(0.0), edge.backward());
         best
     }
+}
+
+/// How a tree reaches a snapped point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Entry {
+    pub cost: f64,
+    /// The label of the source.
+    pub label: u32,
+    /// The end of the point's link the path enters by.
+    pub node: u32,
+    /// Metres of the link from that end to the foot point.
+    pub link_m: f64,
+}
+
+/// Seconds to drive `m` metres of link `e`: its share of the link's time.
+pub(crate) fn partial_time(e: &Edge, m: f64) -> f64 {
+    if e.length_m > 0.0 {
+        m / e.length_m * e.time_s
+    } else {
+        0.0
+    }
+}
+
+/// Seconds for the leg between a point and its foot on the road, at [`OFFROAD_KMH`].
+pub(crate) fn offroad_s(m: f64) -> f64 {
+    m / (OFFROAD_KMH / 3.6)
 }

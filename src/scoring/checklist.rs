@@ -43,6 +43,11 @@ const ZONED_FOR_IT: [LandUseClass; 9] = [
     LandUseClass::Parking,
 ];
 
+/// Business, industry or transport land in the municipal plan: where a station fits.
+pub fn zoned_for_it(class: LandUseClass) -> bool {
+    ZONED_FOR_IT.contains(&class)
+}
+
 /// LNF (§ 11-7 nr. 5): landbruks-, natur- og friluftsformål.
 const LNF: [LandUseClass; 4] = [
     LandUseClass::Agricultural,

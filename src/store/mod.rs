@@ -136,6 +136,19 @@ pub struct Comment {
     pub created_at: i64,
 }
 
+/// A municipality's answer to one item of a site's checklist, with who gave it and when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tick {
+    pub site: String,
+    /// The checklist's name (its profile), e.g. `depot`.
+    pub checklist: String,
+    pub item: String,
+    pub done: bool,
+    pub comment: Option<String>,
+    pub author: String,
+    pub updated_at: i64,
+}
+
 /// One stored change to an action programme, replayed over its TOML file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProgrammeChange {
@@ -236,6 +249,22 @@ pub trait Store: Send + Sync {
         reason: Option<&str>,
         by: &Actor,
     ) -> Result<SiteState>;
+
+    /// Ticks (or unticks) one checklist item of a site and keeps its comment, audited as
+    /// `checklist.tick` with the answer before and after.
+    #[allow(clippy::too_many_arguments)]
+    fn set_tick(
+        &self,
+        site: &str,
+        kommunenummer: &str,
+        checklist: &str,
+        item: &str,
+        done: bool,
+        comment: Option<&str>,
+        by: &Actor,
+    ) -> Result<Tick>;
+    /// A site's ticks for one checklist, in item order of storage (by item id).
+    fn ticks(&self, site: &str, checklist: &str) -> Result<Vec<Tick>>;
 
     /// Saves named weights; a name is unique per profile.
     fn save_scenario(

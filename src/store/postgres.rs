@@ -15,7 +15,7 @@ use serde_json::json;
 
 use super::{
     now, AuditEntry, Comment, NewProposal, NewUser, ProgrammeChange, Proposal, Result, Scenario,
-    SiteState, Store, StoreError, User, Vote,
+    SiteState, Store, StoreError, Tick, User, Vote,
 };
 use crate::domain::review::{Actor, Role, Status};
 
@@ -114,6 +114,18 @@ CREATE TABLE programme_changes (
     at BIGINT NOT NULL
 );
 CREATE INDEX programme_changes_year ON programme_changes (year, id);
+"#,
+    r#"
+CREATE TABLE checklist_ticks (
+    site TEXT NOT NULL REFERENCES sites (site),
+    checklist TEXT NOT NULL,
+    item TEXT NOT NULL,
+    done BOOLEAN NOT NULL,
+    comment TEXT,
+    author TEXT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (site, checklist, item)
+);
 "#,
 ];
 
@@ -339,6 +351,18 @@ fn site_state<C: postgres::GenericClient>(
         oppose: count(Vote::Oppose)?,
         needs_info: count(Vote::NeedsInfo)?,
     })
+}
+
+fn tick_row(r: &postgres::Row) -> Tick {
+    Tick {
+        site: r.get(0),
+        checklist: r.get(1),
+        item: r.get(2),
+        done: r.get(3),
+        comment: r.get(4),
+        author: r.get(5),
+        updated_at: r.get(6),
+    }
 }
 
 fn ensure_site(tx: &mut Transaction, site: &str, kommunenummer: &str) -> Result<()> {
@@ -607,6 +631,66 @@ impl Store for PgStore {
                 .iter()
                 .map(|r| Comment { id: r.get(0), site: r.get(1), author: r.get(2), text: r.get(3), created_at: r.get(4) })
                 .collect())
+        })
+    }
+
+    fn set_tick(
+        &self,
+        site: &str,
+        kommunenummer: &str,
+        checklist: &str,
+        item: &str,
+        done: bool,
+        comment: Option<&str>,
+        by: &Actor,
+    ) -> Result<Tick> {
+        let tick = Tick {
+            site: site.to_string(),
+            checklist: checklist.to_string(),
+            item: item.to_string(),
+            done,
+            comment: comment.map(str::to_string),
+            author: by.username.clone(),
+            updated_at: now(),
+        };
+        let (k, by) = (kommunenummer.to_string(), by.clone());
+        self.write(move |tx| {
+            ensure_site(tx, &tick.site, &k)?;
+            let before = tx
+                .query_opt(
+                    "SELECT site, checklist, item, done, comment, author, updated_at FROM checklist_ticks WHERE site = $1 AND checklist = $2 AND item = $3",
+                    &[&tick.site, &tick.checklist, &tick.item],
+                )
+                .map_err(db)?
+                .map(|r| tick_row(&r));
+            tx.execute(
+                "INSERT INTO checklist_ticks (site, checklist, item, done, comment, author, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (site, checklist, item) DO UPDATE SET done = excluded.done, comment = excluded.comment, author = excluded.author, updated_at = excluded.updated_at",
+                &[&tick.site, &tick.checklist, &tick.item, &tick.done, &tick.comment, &tick.author, &tick.updated_at],
+            )
+            .map_err(db)?;
+            audit(
+                tx,
+                &by.username,
+                "checklist.tick",
+                &format!("site:{}", tick.site),
+                before.and_then(|b| serde_json::to_value(b).ok()).as_ref(),
+                serde_json::to_value(&tick).ok().as_ref(),
+            )?;
+            Ok(tick)
+        })
+    }
+
+    fn ticks(&self, site: &str, checklist: &str) -> Result<Vec<Tick>> {
+        let (site, checklist) = (site.to_string(), checklist.to_string());
+        self.run(move |c| {
+            Ok(c.query(
+                "SELECT site, checklist, item, done, comment, author, updated_at FROM checklist_ticks WHERE site = $1 AND checklist = $2 ORDER BY item",
+                &[&site, &checklist],
+            )
+            .map_err(db)?
+            .iter()
+            .map(tick_row)
+            .collect())
         })
     }
 

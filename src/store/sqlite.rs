@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::{
     now, AuditEntry, Comment, NewProposal, NewUser, ProgrammeChange, Proposal, Result, Scenario,
-    SiteState, Store, StoreError, User, Vote,
+    SiteState, Store, StoreError, Tick, User, Vote,
 };
 use crate::domain::review::{Actor, Role, Status};
 
@@ -109,6 +109,18 @@ CREATE TABLE programme_changes (
     at INTEGER NOT NULL
 );
 CREATE INDEX programme_changes_year ON programme_changes (year, id);
+"#,
+    r#"
+CREATE TABLE checklist_ticks (
+    site TEXT NOT NULL REFERENCES sites (site),
+    checklist TEXT NOT NULL,
+    item TEXT NOT NULL,
+    done INTEGER NOT NULL,
+    comment TEXT,
+    author TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (site, checklist, item)
+);
 "#,
 ];
 
@@ -214,6 +226,18 @@ fn site_state(tx: &Connection, site: &str, kommunenummer: &str) -> Result<SiteSt
         support: count(Vote::Support)?,
         oppose: count(Vote::Oppose)?,
         needs_info: count(Vote::NeedsInfo)?,
+    })
+}
+
+fn tick_row(r: &rusqlite::Row) -> rusqlite::Result<Tick> {
+    Ok(Tick {
+        site: r.get(0)?,
+        checklist: r.get(1)?,
+        item: r.get(2)?,
+        done: r.get(3)?,
+        comment: r.get(4)?,
+        author: r.get(5)?,
+        updated_at: r.get(6)?,
     })
 }
 
@@ -583,6 +607,66 @@ impl Store for SqliteStore {
                         created_at: r.get(4)?,
                     })
                 })
+                .map_err(db)?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(db);
+            rows
+        })
+    }
+
+    fn set_tick(
+        &self,
+        site: &str,
+        kommunenummer: &str,
+        checklist: &str,
+        item: &str,
+        done: bool,
+        comment: Option<&str>,
+        by: &Actor,
+    ) -> Result<Tick> {
+        self.write(|tx| {
+            ensure_site(tx, site, kommunenummer)?;
+            let before = tx
+                .query_row(
+                    "SELECT site, checklist, item, done, comment, author, updated_at FROM checklist_ticks WHERE site = ?1 AND checklist = ?2 AND item = ?3",
+                    params![site, checklist, item],
+                    tick_row,
+                )
+                .optional()
+                .map_err(db)?;
+            let tick = Tick {
+                site: site.to_string(),
+                checklist: checklist.to_string(),
+                item: item.to_string(),
+                done,
+                comment: comment.map(str::to_string),
+                author: by.username.clone(),
+                updated_at: now(),
+            };
+            tx.execute(
+                "INSERT INTO checklist_ticks (site, checklist, item, done, comment, author, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (site, checklist, item) DO UPDATE SET done = excluded.done, comment = excluded.comment, author = excluded.author, updated_at = excluded.updated_at",
+                params![tick.site, tick.checklist, tick.item, tick.done, tick.comment, tick.author, tick.updated_at],
+            )
+            .map_err(db)?;
+            audit(
+                tx,
+                &by.username,
+                "checklist.tick",
+                &format!("site:{site}"),
+                before.and_then(|b| serde_json::to_value(b).ok()).as_ref(),
+                serde_json::to_value(&tick).ok().as_ref(),
+            )?;
+            Ok(tick)
+        })
+    }
+
+    fn ticks(&self, site: &str, checklist: &str) -> Result<Vec<Tick>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare("SELECT site, checklist, item, done, comment, author, updated_at FROM checklist_ticks WHERE site = ?1 AND checklist = ?2 ORDER BY item")
+                .map_err(db)?;
+            let rows = stmt
+                .query_map(params![site, checklist], tick_row)
                 .map_err(db)?
                 .collect::<rusqlite::Result<Vec<_>>>()
                 .map_err(db);

@@ -167,9 +167,15 @@ fn the_programme_report_and_page_open_in_chromium_with_the_secretariats_change()
 
 /// Runs `web/e2e/{script}` against `server`; fails with its output unless it succeeds.
 fn run_script(script: &str, server: &common::Server) -> String {
+    run_script_with(script, server, &[])
+}
+
+/// As `run_script`, with extra environment for the script.
+fn run_script_with(script: &str, server: &common::Server, env: &[(&str, &str)]) -> String {
     let root = common::root();
     let o = Command::new("node")
         .arg(format!("e2e/{script}"))
+        .envs(env.iter().copied())
         .current_dir(root.join("web"))
         .env("BASE_URL", format!("http://{}", server.addr))
         .env("SHOTS", root.join("tests/output/screenshots"))
@@ -219,7 +225,7 @@ fn the_map_loads_shows_a_breakdown_recolours_with_the_weights_switches_language_
     assert_eq!(
         out.matches("ok - axe-core finds no serious or critical violations")
             .count(),
-        2,
+        3,
         "{out}"
     );
     // The slider-to-idle time, for the README (a measurement, not a pass mark).
@@ -235,7 +241,14 @@ fn the_map_loads_shows_a_breakdown_recolours_with_the_weights_switches_language_
         "{out}"
     );
     assert!(out.contains("ok - the high scenario shows"), "{out}");
+    // The checklist in the panel answers as the API does, and the dossier button opens it.
+    assert!(
+        out.contains("ok - the panel lists the checklist's"),
+        "{out}"
+    );
+    assert!(out.contains("ok - the dossier it opens is there"), "{out}");
     screenshots_taken(&[
+        "site-checklist.png",
         "map.png",
         "site-panel.png",
         "site-area.png",
@@ -262,5 +275,21 @@ fn on_the_n1000_preset_the_map_opens_on_the_study_area_with_named_site_areas() {
     let out = run_script("n1000.test.mjs", &server);
     assert!(out.contains("contains the study area"), "{out}");
     assert!(out.contains("the list names site areas"), "{out}");
-    screenshots_taken(&["n1000.png"]);
+    // The dossier of the first shortlisted area, as a municipality prints it.
+    let out = run_script_with(
+        "dossier.test.mjs",
+        &server,
+        &[("PROFILE", "mcs-corridor"), ("CANDIDATES", "grid")],
+    );
+    for step in [
+        "the section \"sjekkliste\" is there",
+        "as GET /api/sizing says",
+        "the one GET /api/candidates gives",
+        "the synergy figure",
+        "no serious or critical violations on the dossier",
+        "no script or console errors",
+    ] {
+        assert!(out.contains(step), "{step}: {out}");
+    }
+    screenshots_taken(&["n1000.png", "dossier.png", "dossier-map.png"]);
 }

@@ -8,6 +8,7 @@ import { getJson, send, t, ui } from '/web/api.js';
 import { STATUSES, statusColour, initReview, showReview, refreshSession } from '/web/review.js';
 import { initCorridors } from '/web/corridors.js';
 import { initSizing, showSizing } from '/web/sizing.js';
+import { showChecklist } from '/web/checklist.js';
 
 const params = new URLSearchParams(location.search);
 const $ = (id) => document.getElementById(id);
@@ -399,7 +400,7 @@ async function showSite(id, weighed) {
   const area = [...areas.values()].find((a) => a.best_candidate === id);
   showAreaHeader(area);
   if (!area) setUrl({ area: null });
-  await Promise.all([showReview(id), showSizing(id, profile)]);
+  await Promise.all([showReview(id), showSizing(id, profile), showChecklist(id, profile)]);
 }
 
 async function refreshProposals() {

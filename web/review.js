@@ -26,6 +26,11 @@ let draft = null;
 
 const when = (secs) => new Date(secs * 1000).toLocaleString(ui.lang === 'en' ? 'en-GB' : 'nb-NO');
 
+// The signed-in user (null when anonymous), for sections that offer writing.
+export function currentUser() {
+  return me;
+}
+
 export async function refreshSession() {
   try {
     me = await getJson('/api/me');
@@ -126,6 +131,7 @@ function describe(h) {
   switch (h.action) {
     case 'proposal.add': return `${h.actor}: ${t('historyProposed')}`;
     case 'vote.set': return `${h.actor}: ${t('historyVoted')} «${t(`vote_${after.vote}`)}»`;
+    case 'checklist.tick': return `${h.actor}: ${t('historyTicked')} «${after.item}»${after.done ? '' : ` (${t('clNotDone')})`}`;
     case 'status.set': return `${h.actor}: ${t('historyStatus')} ${t(`status_${after.status}`)}${after.reason ? ` (${after.reason})` : ''}`;
     default: return `${h.actor}: ${h.action}`;
   }

@@ -186,6 +186,7 @@ pub(crate) fn site_checklist(
         .collect();
     Ok(serde_json::json!({
         "site": site.id,
+        "kommunenummer": site.kommunenummer,
         "profile": scored.profile.id,
         "checklist": list.id,
         "title": list.title,

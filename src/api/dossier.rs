@@ -139,9 +139,18 @@ fn scores(state: &AppState, lead: &Scored, site: &SiteRef) -> Vec<CandidateRepor
     sets.sort_by_key(|s| s.profile.id != lead.profile.id);
     sets.iter()
         .filter_map(|s| {
-            if let Some(i) = s.raw.candidates.iter().position(|c| c.id == site.id) {
+            // The profile's parcels or its grid, whichever holds the site: its own ranks.
+            let holder = state
+                .scored
+                .iter()
+                .filter(|h| h.profile.id == s.profile.id)
+                .find_map(|h| {
+                    let i = h.raw.candidates.iter().position(|c| c.id == site.id)?;
+                    Some((h, i))
+                });
+            if let Some((h, i)) = holder {
                 return Some(breakdown(
-                    &state.ctx, &s.raw, &s.norm, &s.ranking, &s.weights, i,
+                    &state.ctx, &h.raw, &h.norm, &h.ranking, &h.weights, i,
                 ));
             }
             let raw = measure(
@@ -308,6 +317,7 @@ fn map(state: &AppState, site: &SiteRef, en: bool) -> (String, Vec<LegendEntry>)
     ];
     let legend = layers
         .iter()
+        .filter(|l| !l.geometries.is_empty())
         .map(|l| LegendEntry {
             label: l.label.clone(),
             fill: if l.fill == "none" { l.stroke } else { l.fill },

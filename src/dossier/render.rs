@@ -656,7 +656,7 @@ pub fn html(d: &Dossier, en: bool) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><style>{CSS}</style></head><body><header><h1>{}</h1><p class=\"note\">{} {} · {} {} · {}</p></header>",
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><link rel=\"icon\" href=\"data:,\"><title>{}</title><style>{CSS}</style></head><body><header><h1>{}</h1><p class=\"note\">{} {} · {} {} · {}</p></header>",
         if en { "en" } else { "nb" },
         escape(&title),
         escape(&title),

@@ -142,6 +142,24 @@ await run(async (browser) => {
   await page.$eval('#sizing', (e) => e.scrollIntoView());
   await page.screenshot({ path: `${shots}/site-sizing.png` });
 
+  // 3d. The panel offers the site's dossier and the guide's checklist, with the data's
+  // answers as GET /api/sites/{id}/checklist gives them.
+  await page.waitForSelector('#checklist:not([hidden]) #checklist-items li');
+  const cl = await (await fetch(`${base}/api/sites/${encodeURIComponent(second.best_candidate)}/checklist?profile=depot`)).json();
+  const clRows = await page.$$eval('#checklist-items li', (lis) => lis.map((li) => [li.dataset.item, li.dataset.answer ?? null, li.querySelector('.answer').textContent]));
+  check(clRows.length === cl.total, `the panel lists the checklist's ${cl.total} items`);
+  for (const item of cl.items.filter((i) => i.data)) {
+    const row = clRows.find(([id]) => id === item.id);
+    check(row && row[1] === item.data.answer && row[2].includes(item.data.reason), `${item.id}: "${row?.[2]}" as the API answers`);
+  }
+  const href = await page.$eval('#dossier-open', (a) => a.href);
+  check(href.includes(`/api/sites/${second.best_candidate}/dossier?profile=depot`), `the dossier button opens ${href}`);
+  const printed = await fetch(href);
+  check(printed.ok && (await printed.text()).includes('id="sjekkliste"'), 'the dossier it opens is there, with its checklist');
+  await page.$eval('#checklist', (e) => e.scrollIntoView());
+  await page.screenshot({ path: `${shots}/site-checklist.png` });
+  await accessible(page, 'the site panel with its checklist');
+
   // 4. Switch to English.
   await page.click('#lang');
   await page.waitForFunction(() => document.documentElement.lang === 'en');

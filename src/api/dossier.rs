@@ -8,7 +8,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use geo::Geometry;
+use geo::{Geometry, InteriorPoint};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -243,6 +243,20 @@ fn map(state: &AppState, site: &SiteRef, en: bool) -> (String, Vec<LegendEntry>)
             .get(ctx.main_roads.original(i as u32))
             .map(|f| &f.geometry)
     });
+    // Substations and stations are places: a layer may draw them as areas (a supply area,
+    // a site outline), which would cover the map, so each is drawn at its interior point.
+    let as_points = |hits: Vec<(u32, f64)>, geoms: &dyn Fn(usize) -> Option<&'static Geometry<f64>>| {
+        pick(hits, geoms)
+            .into_iter()
+            .filter_map(|g| g.interior_point().map(Geometry::Point))
+            .collect::<Vec<Geometry<f64>>>()
+    };
+    let substation_points = as_points(ctx.grid.within(p, reach), &|i| {
+        r.grid.get(i).map(|f| &f.geometry)
+    });
+    let station_points = as_points(ctx.all_stations.within(p, reach), &|i| {
+        r.stations.get(i).map(|f| &f.geometry)
+    });
     let layers = vec![
         layer(
             "#e3e8d8",
@@ -301,18 +315,14 @@ fn map(state: &AppState, site: &SiteRef, en: bool) -> (String, Vec<LegendEntry>)
             "#ffffff",
             1.0,
             t("Nettstasjoner", "Substations"),
-            pick(ctx.grid.within(p, reach), &|i| {
-                r.grid.get(i).map(|f| &f.geometry)
-            }),
+            substation_points.iter().collect(),
         ),
         layer(
             "#1a9850",
             "#ffffff",
             1.0,
             t("Energistasjoner i dag", "Energy stations today"),
-            pick(ctx.all_stations.within(p, reach), &|i| {
-                r.stations.get(i).map(|f| &f.geometry)
-            }),
+            station_points.iter().collect(),
         ),
     ];
     let legend = layers
@@ -404,7 +414,15 @@ pub fn assemble(
         data_version: state.report.data_version.clone(),
         location: Location {
             id: site.id.clone(),
-            name: c.name.clone().or_else(|| site.proposal_name.clone()),
+            // A grid cell has no name of its own: named as the shortlist names areas.
+            name: c
+                .name
+                .clone()
+                .or_else(|| site.proposal_name.clone())
+                .or_else(|| {
+                    let n = crate::scoring::naming::name(&state.ctx, c);
+                    Some(if en { n.name_en } else { n.name })
+                }),
             kind: kind_of(state, &site.id, &site, id),
             lon,
             lat,

@@ -2,12 +2,14 @@
 //! grid for the 2030 size, distance to housing, distance to a main road and the hydrogen
 //! storage threshold. Each answer says yes, no or unknown, and why.
 
+use std::cell::OnceCell;
+
 use serde::Serialize;
 
 use crate::domain::checklist::{Answerable, Checklist};
 use crate::domain::landuse::LandUseClass;
 use crate::domain::profile::Profile;
-use crate::domain::sizing::{Grid, HYDROGEN_LOWER_TIER_KG};
+use crate::domain::sizing::{Grid, Sizing, HYDROGEN_LOWER_TIER_KG};
 
 use super::candidates::Candidate;
 use super::context::ScoringContext;
@@ -70,10 +72,12 @@ pub fn answers(
     checklist: &Checklist,
     c: &Candidate,
 ) -> Vec<DataAnswer> {
+    // The grid and the storage items read the same 2030 size: sized once, when first asked.
+    let sized = OnceCell::new();
     checklist
         .items()
         .filter_map(|(_, item)| {
-            let (answer, reason, reason_en) = answer(ctx, profile, c, item.answer?);
+            let (answer, reason, reason_en) = answer_with(ctx, profile, c, item.answer?, &sized);
             Some(DataAnswer {
                 item: item.id.clone(),
                 answer,
@@ -90,6 +94,21 @@ pub fn answer(
     c: &Candidate,
     what: Answerable,
 ) -> (Verdict, String, String) {
+    answer_with(ctx, profile, c, what, &OnceCell::new())
+}
+
+fn answer_with(
+    ctx: &ScoringContext,
+    profile: &Profile,
+    c: &Candidate,
+    what: Answerable,
+    sized: &OnceCell<Option<Sizing>>,
+) -> (Verdict, String, String) {
+    let in_2030 = || {
+        sized
+            .get_or_init(|| super::sizing::in_2030(ctx, profile, c.point))
+            .as_ref()
+    };
     match what {
         Answerable::Landuse => match c.landuse {
             Some(class) if ZONED_FOR_IT.contains(&class) => said(
@@ -143,7 +162,7 @@ pub fn answer(
                 }
             }
         }
-        Answerable::Grid2030 => match super::sizing::in_2030(ctx, profile, c.point) {
+        Answerable::Grid2030 => match in_2030() {
             None => said(
                 Verdict::Unknown,
                 "stasjonen kunne ikke dimensjoneres".into(),
@@ -204,7 +223,7 @@ pub fn answer(
             ),
         },
         Answerable::MajorAccident => {
-            match super::sizing::in_2030(ctx, profile, c.point).and_then(|s| s.storage_kg) {
+            match in_2030().and_then(|s| s.storage_kg) {
                 None => said(
                     Verdict::Unknown,
                     "ingen hydrogenlager i dimensjoneringen".into(),

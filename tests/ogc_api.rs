@@ -69,6 +69,7 @@ async fn every_input_layer_and_every_profile_is_a_collection_with_an_extent() {
         "roads",
         "rail",
         "terminals",
+        "hub-clusters",
         "grid",
         "stations",
         "exclusion",

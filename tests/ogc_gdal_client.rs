@@ -45,6 +45,7 @@ fn gdal_lists_every_collection_and_copies_candidates_with_the_cli_scores() {
         "roads",
         "rail",
         "terminals",
+        "hub-clusters",
         "grid",
         "stations",
         "exclusion",

@@ -300,6 +300,11 @@ function style(candidates) {
     layers.push({ id: 'corridor-gaps', type: 'line', source: 'corridor-gaps', 'source-layer': 'corridor-gaps',
       filter: ['==', ['get', 'year'], Number($('rule-year').value)], paint: { 'line-color': '#c0392b', 'line-width': 5, 'line-opacity': 0.5 } });
   }
+  // Hub clusters: three or more terminals within 15 minutes' drive of one of them.
+  if (has('hub-clusters')) {
+    layers.push({ id: 'hub-clusters', type: 'circle', source: 'hub-clusters', 'source-layer': 'hub-clusters',
+      paint: { 'circle-color': '#e69f00', 'circle-opacity': 0.35, 'circle-radius': 14, 'circle-stroke-color': '#8a5a00', 'circle-stroke-width': 1.5 } });
+  }
   if (has('terminals')) {
     layers.push({ id: 'terminals', type: 'circle', source: 'terminals', 'source-layer': 'terminals',
       paint: { 'circle-color': '#1f618d', 'circle-radius': 4, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } });

@@ -2,7 +2,7 @@
 //! it holds. Gathers every section from the region, the scored sets and the store; the
 //! `dossier` module renders it.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -34,22 +34,10 @@ const GRID_LISTED: usize = 5;
 /// The AFIR rule year the dossier checks: the first with the full spacing.
 const AFIR_YEAR: u16 = 2030;
 
-/// The road graph for drive times: the corridors' own when the region has them, else one
-/// built on first use.
-#[derive(Default)]
-pub struct Roads(OnceLock<Arc<(RoadGraph, SnapIndex)>>);
-
-/// The graph, its snapping index and how far off the road a point may lie.
+/// The graph, its snapping index and how far off the road a point may lie: the scoring
+/// context's, shared with the synergy criterion.
 pub(crate) fn roads(state: &AppState) -> (&RoadGraph, &SnapIndex, f64) {
-    if let Some(n) = state.ctx.network.as_deref() {
-        return (&n.graph, n.snaps(), n.settings.point_snap_m);
-    }
-    let g = state
-        .roads
-        .0
-        .get_or_init(|| Arc::new(synergy::graph_for(state.region)));
-    let snap = crate::domain::corridor::NetworkSettings::default().point_snap_m;
-    (&g.0, &g.1, snap)
+    state.ctx.roads()
 }
 
 /// The region's terminals, and the approved and built sites of the store.
@@ -245,7 +233,8 @@ fn map(state: &AppState, site: &SiteRef, en: bool) -> (String, Vec<LegendEntry>)
     });
     // Substations and stations are places: a layer may draw them as areas (a supply area,
     // a site outline), which would cover the map, so each is drawn at its interior point.
-    let as_points = |hits: Vec<(u32, f64)>, geoms: &dyn Fn(usize) -> Option<&'static Geometry<f64>>| {
+    let as_points = |hits: Vec<(u32, f64)>,
+                     geoms: &dyn Fn(usize) -> Option<&'static Geometry<f64>>| {
         pick(hits, geoms)
             .into_iter()
             .filter_map(|g| g.interior_point().map(Geometry::Point))

@@ -61,8 +61,6 @@ pub struct AppState {
     pub scenarios: Arc<sizing::Scenarios>,
     /// The shipped checklists, read on first use.
     pub checklists: Arc<checklist::Checklists>,
-    /// The road graph for drive times where the region has no corridors, built on first use.
-    pub roads: Arc<dossier::Roads>,
 }
 
 /// How the service treats requests, set by `serve` flags.
@@ -117,7 +115,6 @@ impl AppState {
             logins: Arc::new(session::LoginLimiter::default()),
             scenarios: Arc::new(sizing::Scenarios::default()),
             checklists: Arc::new(checklist::Checklists::default()),
-            roads: Arc::new(dossier::Roads::default()),
         })
     }
 

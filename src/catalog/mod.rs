@@ -452,7 +452,7 @@ pub fn build(
     Ok((out, scored))
 }
 
-/// The input layers with features, in CRS84.
+/// The input layers with features, in CRS84, and the hub clusters of the terminals.
 pub fn layers(ctx: &ScoringContext) -> Result<Vec<Collection>, CrsError> {
     let region = ctx.region;
     let t = ToCrs84::new()?;
@@ -462,6 +462,7 @@ pub fn layers(ctx: &ScoringContext) -> Result<Vec<Collection>, CrsError> {
         layer(&t, "roads", "Veger", &region.roads)?,
         layer(&t, "rail", "Jernbane", &region.rail)?,
         layer(&t, "terminals", "Terminaler og havner", &region.terminals)?,
+        hub_layer(ctx, &t)?,
         layer(&t, "grid", "Nettkapasitet", &region.grid)?,
         layer(&t, "stations", "Energistasjoner", &region.stations)?,
         layer(&t, "exclusion", "Utelukkede områder", &region.exclusion)?,
@@ -469,6 +470,100 @@ pub fn layers(ctx: &ScoringContext) -> Result<Vec<Collection>, CrsError> {
     let mut out: Vec<Collection> = layers.into_iter().flatten().collect();
     out.extend(corridor_layers(ctx, &t)?);
     Ok(out)
+}
+
+/// `hub-clusters`: places where at least three terminals lie within 15 minutes' drive of
+/// one of them, the centre (`network::synergy::hub_clusters`), ids `hub-1`, `hub-2`, … in the
+/// order found, the largest first. Served whenever the region has terminals, so that an
+/// empty collection says there is no cluster rather than that nobody looked.
+///
+/// Each is drawn as the MultiPoint of its members, the centre first: a click on any member
+/// finds the cluster and a bbox query finds it when any member is in view, which a point at
+/// the centre would not; and a convex hull of three terminals along one road is a sliver or
+/// a line, and would paint the land between them as if it were part of the hub.
+fn hub_layer(ctx: &ScoringContext, t: &ToCrs84) -> Result<Option<Collection>, CrsError> {
+    use crate::network::synergy::{self, FacilityKind, HUB_MINUTES, MIN_HUB_MEMBERS};
+    if ctx.region.terminals.is_empty() {
+        return Ok(None);
+    }
+    let facilities = synergy::facilities_of(ctx.region);
+    let (graph, snaps, max_snap_m) = ctx.roads();
+    let clusters = synergy::hub_clusters(
+        graph,
+        snaps,
+        &facilities,
+        HUB_MINUTES,
+        MIN_HUB_MEMBERS,
+        max_snap_m,
+    );
+    let mut items = Vec::new();
+    for (n, c) in clusters.iter().enumerate() {
+        let members: Vec<&synergy::Facility> = c
+            .members
+            .iter()
+            .filter_map(|&(i, _)| facilities.get(i))
+            .collect();
+        let mut kinds: Vec<FacilityKind> = members.iter().map(|f| f.kind).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let kinds: Vec<String> = kinds
+            .iter()
+            .filter_map(|k| serde_json::to_value(k).ok())
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        let id = format!("hub-{}", n + 1);
+        let mut p = Map::new();
+        p.insert("id".into(), Value::from(id.clone()));
+        p.insert("name".into(), Value::from(c.name.clone()));
+        p.insert("members".into(), Value::from(members.len()));
+        p.insert(
+            "member_names".into(),
+            Value::from(
+                members
+                    .iter()
+                    .map(|f| f.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        );
+        // Names may repeat (two ports called Moss); ids join the `terminals` collection.
+        p.insert(
+            "member_ids".into(),
+            Value::from(
+                members
+                    .iter()
+                    .map(|f| f.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+        );
+        // Members come nearest first: the last is the farthest.
+        p.insert(
+            "max_minutes".into(),
+            Value::from(c.members.last().map_or(0.0, |m| m.1)),
+        );
+        p.insert("kinds".into(), Value::from(kinds.join(",")));
+        let points = geo::MultiPoint::from(
+            members
+                .iter()
+                .map(|f| geo::Point::new(f.xy[0], f.xy[1]))
+                .collect::<Vec<_>>(),
+        );
+        items.push(item(t, id, &Geometry::MultiPoint(points), p)?);
+    }
+    Ok(Some(Collection {
+        id: "hub-clusters".into(),
+        title: "Logistikknutepunkter".into(),
+        description: format!(
+            "Hub clusters: at least {MIN_HUB_MEMBERS} freight terminals, ports, logistics hubs or \
+             air cargo terminals within {HUB_MINUTES} minutes' drive of one of them (the centre, \
+             which names the cluster), drawn as the members' points, the centre first. \
+             max_minutes is the drive from the centre to the farthest member; member_names \
+             and member_ids (the terminals' ids) run nearest first."
+        ),
+        extent: extent(items.iter().map(|i| i.bbox)),
+        source: Source::Layer(items),
+    }))
 }
 
 /// `corridors` (each resolved corridor's line) and `corridor-gaps` (every gap of every AFIR

@@ -32,6 +32,14 @@ pub enum Measure {
     StationDistance,
     /// Metres to the nearest freight terminal, port or logistics area.
     LogisticsDistance,
+    /// The synergy figure by road (`energistasjon synergies`): the region's freight
+    /// terminals, ports, logistics hubs and air cargo terminals the site reaches within 15
+    /// minutes' drive (weight × 1) and within 30 (× 0.5), weighted 3 for rail freight and
+    /// ports and 2 for logistics and air cargo. Drive times run from the site to each
+    /// terminal; approved sites of the review store do not count, so scores do not change
+    /// as the store does. Higher is better; missing for a site farther than the network's
+    /// `point_snap_m` from every road.
+    LogisticsSynergy,
     /// The land-use class's suitability for this station type, 0..1.
     LanduseSuitability,
     /// Site area in m².
@@ -54,6 +62,7 @@ impl Measure {
         "grid_distance",
         "station_distance",
         "logistics_distance",
+        "logistics_synergy",
         "landuse_suitability",
         "area",
         "distance_to",
@@ -72,7 +81,7 @@ impl Measure {
             | Measure::CorridorAccess => "m",
             Measure::HeavyTraffic => "heavy vehicles/day",
             Measure::GridCapacity | Measure::GridHeadroom2030 => "MW",
-            Measure::LanduseSuitability => "index",
+            Measure::LanduseSuitability | Measure::LogisticsSynergy => "index",
             Measure::Area => "m²",
         }
     }
@@ -441,6 +450,7 @@ pub fn parse_profile(text: &str, file: &str) -> Result<Profile, ProfileError> {
             "grid_distance" => Measure::GridDistance,
             "station_distance" => Measure::StationDistance,
             "logistics_distance" => Measure::LogisticsDistance,
+            "logistics_synergy" => Measure::LogisticsSynergy,
             "landuse_suitability" => Measure::LanduseSuitability,
             "area" => Measure::Area,
             "corridor_access" => Measure::CorridorAccess,
@@ -778,6 +788,16 @@ invert = true
             p.constraints.forbidden_landuse,
             vec![LandUseClass::Residential]
         );
+    }
+
+    #[test]
+    fn logistics_synergy_is_a_measure_in_index_units() {
+        let text = OK.replace("\"main_road_distance\"", "\"logistics_synergy\"");
+        let p = parse_profile(&text, "t.toml").unwrap();
+        assert_eq!(p.criteria[0].measure, Measure::LogisticsSynergy);
+        assert_eq!(p.criteria[0].measure.unit(), "index");
+        assert_eq!(p.criteria[0].measure.name(), "logistics_synergy");
+        assert!(Measure::NAMES.contains(&"logistics_synergy"));
     }
 
     #[test]

@@ -70,6 +70,38 @@ impl Arcs {
         arcs.first.push(arcs.target.len() as u32);
         arcs
     }
+
+    /// The same arcs turned around: an arc u → v becomes v → u at the same cost. A search
+    /// over them from a point gives each node's cost TO that point.
+    pub(crate) fn reversed(&self) -> Arcs {
+        let n = self.first.len().saturating_sub(1);
+        let mut first = vec![0u32; n + 1];
+        for &v in &self.target {
+            first[v as usize + 1] += 1;
+        }
+        for i in 0..n {
+            first[i + 1] += first[i];
+        }
+        let mut next = first.clone();
+        let m = self.target.len();
+        let mut out = Arcs {
+            first,
+            target: vec![0; m],
+            edge: vec![0; m],
+            cost: vec![0.0; m],
+        };
+        for u in 0..n {
+            for i in self.first[u] as usize..self.first[u + 1] as usize {
+                let v = self.target[i] as usize;
+                let at = next[v] as usize;
+                next[v] += 1;
+                out.target[at] = u as u32;
+                out.edge[at] = self.edge[i];
+                out.cost[at] = self.cost[i];
+            }
+        }
+        out
+    }
 }
 
 /// A shortest-path tree: cost from the nearest source, that source's label, and the edge
@@ -122,6 +154,24 @@ impl RoadGraph {
     /// `time_s`, ferries at their sailing time) and nodes are settled up to `limit_s`.
     pub fn search_time(&self, sources: &[(u32, f64, u32)], limit_s: f64) -> Tree {
         self.dijkstra(&self.time_arcs, sources, limit_s, &|_| true)
+    }
+
+    /// The drive-time arcs turned around, for [`RoadGraph::search_time_to`]. Built on
+    /// request: few searches need them, and they cost as much memory as the arcs.
+    pub(crate) fn reversed_time_arcs(&self) -> Arcs {
+        self.time_arcs.reversed()
+    }
+
+    /// Dijkstra by drive time TO the sources: over `reversed` (from
+    /// [`RoadGraph::reversed_time_arcs`]), each node's cost is the drive from it to the
+    /// nearest source, oneway rules followed in the direction of travel.
+    pub(crate) fn search_time_to(
+        &self,
+        reversed: &Arcs,
+        sources: &[(u32, f64, u32)],
+        limit_s: f64,
+    ) -> Tree {
+        self.dijkstra(reversed, sources, limit_s, &|_| true)
     }
 
     fn dijkstra(

@@ -10,6 +10,8 @@
 //! Points reach the road at the foot point on their nearest link that is not a ferry, and the
 //! metres off the road are driven at [`OFFROAD_KMH`](super::route::OFFROAD_KMH).
 
+use std::collections::HashMap;
+
 use geo::InteriorPoint;
 use serde::{Deserialize, Serialize};
 
@@ -357,8 +359,9 @@ pub fn synergies(
 /// So a rail freight terminal 10 minutes away and an approved site 20 minutes away give
 /// 3 × 1 + 1 × 0.5 = 3.5. Deterministic: only kinds and bands count, not exact minutes.
 pub fn figure(within_15: &[Reached], within_30: &[Reached]) -> f64 {
-    let near: f64 = within_15.iter().map(|r| r.kind.weight()).sum();
-    let far: f64 = within_30.iter().map(|r| r.kind.weight()).sum();
+    // Folded from +0.0: an empty `sum` of floats is -0.0, which JSON prints as "-0.0".
+    let near = within_15.iter().fold(0.0, |a, r| a + r.kind.weight());
+    let far = within_30.iter().fold(0.0, |a, r| a + r.kind.weight());
     near + 0.5 * far
 }
 
@@ -427,6 +430,179 @@ pub fn hub_clusters(
         });
     }
     out
+}
+
+/// The synergy figure from drive times in seconds, as [`Reach::drive_times`] gives them:
+/// [`figure`]'s weights and bands, the band by the unrounded time as in [`synergies`]. The
+/// weights are small whole numbers and halves, so the sum is exact in any order.
+pub fn figure_of(facilities: &[Facility], drives: &[(usize, f64)]) -> f64 {
+    let (mut near, mut far) = (0.0, 0.0);
+    for &(i, seconds) in drives {
+        let w = facilities.get(i).map_or(0.0, |f| f.kind.weight());
+        if seconds <= NEAR_S {
+            near += w;
+        } else {
+            far += w;
+        }
+    }
+    near + 0.5 * far
+}
+
+/// Drive times from anywhere to a fixed list of facilities, for scoring many sites: one
+/// search per facility over the reversed arcs, bounded at [`FAR_S`], keeps each node's drive
+/// time TO every facility it reaches; a site's times are then its snap and a lookup at the
+/// ends of its link, not a search.
+///
+/// The times run in the same direction as [`drive_times`] (from the site to the facility,
+/// oneway links only their way) and are the same minima over the same routes; only the
+/// sums run in another order, so they may differ in the last bits of a second.
+pub struct Reach {
+    facilities: Vec<Facility>,
+    targets: Vec<Option<Snap>>,
+    /// Node `n`'s entries are `to[first[n]..first[n + 1]]`: (facility, seconds from the
+    /// node to it), in facility order.
+    first: Vec<usize>,
+    to: Vec<(u32, f64)>,
+    /// The facilities on each link, for a site on the same link: it may drive straight there.
+    on_link: HashMap<u32, Vec<u32>>,
+    max_snap_m: f64,
+}
+
+impl std::fmt::Debug for Reach {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reach")
+            .field("facilities", &self.facilities.len())
+            .field("entries", &self.to.len())
+            .field("max_snap_m", &self.max_snap_m)
+            .finish()
+    }
+}
+
+impl Reach {
+    /// One bounded search per facility that lies within `max_snap_m` of a road.
+    pub fn new(
+        graph: &RoadGraph,
+        snaps: &SnapIndex,
+        facilities: Vec<Facility>,
+        max_snap_m: f64,
+    ) -> Reach {
+        let targets = snap_all(graph, snaps, &facilities, max_snap_m);
+        let reversed = graph.reversed_time_arcs();
+        let mut found: Vec<(u32, u32, f64)> = Vec::new();
+        let mut on_link: HashMap<u32, Vec<u32>> = HashMap::new();
+        for (fi, t) in targets.iter().enumerate() {
+            let Some(t) = t else { continue };
+            on_link.entry(t.edge).or_default().push(fi as u32);
+            let e = graph.edge(t.edge);
+            let (a, b) = graph.ends(t.edge);
+            let off = offroad_s(t.offroad_m);
+            // The two ways onto the facility's link that `reach_time` considers: in at its
+            // start when it may be driven forwards, in at its end when backwards.
+            let mut seeds = Vec::new();
+            if e.forward() {
+                seeds.push((a, partial_time(e, t.along_m) + off, 0));
+            }
+            if e.backward() {
+                let rest = (e.length_m - t.along_m).max(0.0);
+                seeds.push((b, partial_time(e, rest) + off, 0));
+            }
+            let tree = graph.search_time_to(&reversed, &seeds, FAR_S);
+            for (n, &d) in tree.dist.iter().enumerate() {
+                if d.is_finite() {
+                    found.push((n as u32, fi as u32, d));
+                }
+            }
+        }
+        // A counting sort by node; facilities stay in their order within a node.
+        let mut first = vec![0usize; graph.node_count() + 1];
+        for &(n, _, _) in &found {
+            first[n as usize + 1] += 1;
+        }
+        for i in 0..graph.node_count() {
+            first[i + 1] += first[i];
+        }
+        let mut next = first.clone();
+        let mut to = vec![(0u32, 0.0); found.len()];
+        for (n, f, d) in found {
+            to[next[n as usize]] = (f, d);
+            next[n as usize] += 1;
+        }
+        Reach {
+            facilities,
+            targets,
+            first,
+            to,
+            on_link,
+            max_snap_m,
+        }
+    }
+
+    pub fn facilities(&self) -> &[Facility] {
+        &self.facilities
+    }
+
+    pub fn max_snap_m(&self) -> f64 {
+        self.max_snap_m
+    }
+
+    fn entries(&self, n: u32) -> &[(u32, f64)] {
+        let n = n as usize;
+        match (self.first.get(n), self.first.get(n + 1)) {
+            (Some(&lo), Some(&hi)) => &self.to[lo..hi],
+            _ => &[],
+        }
+    }
+
+    /// The facilities `site` reaches within [`FAR_S`]: (position in the facilities, seconds),
+    /// in facility order. `None` when the site lies more than `max_snap_m` from every road.
+    /// `graph` and `snaps` must be those the reach was built on.
+    pub fn drive_times(
+        &self,
+        graph: &RoadGraph,
+        snaps: &SnapIndex,
+        site: [f64; 2],
+    ) -> Option<Vec<(usize, f64)>> {
+        let at = snap(graph, snaps, site, self.max_snap_m)?;
+        let e = graph.edge(at.edge);
+        let (a, b) = graph.ends(at.edge);
+        let off = offroad_s(at.offroad_m);
+        let mut best = vec![f64::INFINITY; self.facilities.len()];
+        // Leaving along the site's link as `Origin` seeds it: to its start when it may be
+        // driven backwards, to its end when forwards.
+        let mut leave = |node: u32, cost: f64| {
+            for &(f, d) in self.entries(node) {
+                let s = cost + d;
+                if s < best[f as usize] {
+                    best[f as usize] = s;
+                }
+            }
+        };
+        if e.backward() {
+            leave(a, off + partial_time(e, at.along_m));
+        }
+        if e.forward() {
+            leave(b, off + partial_time(e, (e.length_m - at.along_m).max(0.0)));
+        }
+        for &f in self.on_link.get(&at.edge).map_or(&[][..], Vec::as_slice) {
+            let Some(t) = &self.targets[f as usize] else {
+                continue;
+            };
+            let forward = t.along_m >= at.along_m;
+            if (forward && e.forward()) || (!forward && e.backward()) {
+                let m = (t.along_m - at.along_m).abs();
+                let s = off + partial_time(e, m) + offroad_s(t.offroad_m);
+                if s < best[f as usize] {
+                    best[f as usize] = s;
+                }
+            }
+        }
+        Some(
+            best.into_iter()
+                .enumerate()
+                .filter(|&(_, s)| s <= FAR_S)
+                .collect(),
+        )
+    }
 }
 
 #[cfg(test)]
@@ -838,6 +1014,56 @@ mod tests {
     }
 
     #[test]
+    fn the_reverse_reach_gives_the_times_of_a_search_from_each_site() {
+        let region = fixture();
+        let (g, snaps) = graph_for(&region);
+        let fs = facilities();
+        let reach = Reach::new(&g, &snaps, fs.clone(), 1000.0);
+        // Every facility, the site, and a grid over the fixture: sites on the oneway links,
+        // on the same link as a facility, past the ferry and off every road.
+        let mut sites: Vec<[f64; 2]> = fs.iter().map(|f| f.xy).collect();
+        sites.push(SITE);
+        for x in (-500..=26_000).step_by(700) {
+            for y in (-800..=13_000).step_by(450) {
+                sites.push([x as f64, y as f64]);
+            }
+        }
+        let (mut compared, mut off_road) = (0, 0);
+        for p in sites {
+            let got = reach.drive_times(&g, &snaps, p);
+            let Some(want) = drive_times(&g, &snaps, p, &fs, 1000.0, FAR_S) else {
+                assert!(got.is_none(), "{p:?}: {got:?}");
+                off_road += 1;
+                continue;
+            };
+            let want: Vec<(usize, f64)> = want
+                .iter()
+                .enumerate()
+                .filter_map(|(i, d)| Some((i, d.as_ref()?.seconds)))
+                .collect();
+            let got = got.unwrap();
+            assert_eq!(
+                want.iter().map(|w| w.0).collect::<Vec<_>>(),
+                got.iter().map(|g| g.0).collect::<Vec<_>>(),
+                "{p:?}"
+            );
+            for (w, r) in want.iter().zip(&got) {
+                assert!(
+                    close(w.1, r.1),
+                    "{p:?} to {}: {} s, reach {} s",
+                    w.0,
+                    w.1,
+                    r.1
+                );
+            }
+            let s = synergies(&g, &snaps, p, &fs, 1000.0);
+            assert_eq!(figure_of(&fs, &got), s.figure, "{p:?}");
+            compared += got.len();
+        }
+        assert!(compared > 500 && off_road > 10, "{compared} {off_road}");
+    }
+
+    #[test]
     fn the_figure_weighs_kinds_and_halves_the_outer_band() {
         let r = |kind| Reached {
             index: 0,
@@ -850,7 +1076,7 @@ mod tests {
         let near = [r(FacilityKind::RailFreight)];
         let far = [r(FacilityKind::ApprovedSite)];
         assert_eq!(figure(&near, &far), 3.5);
-        assert_eq!(figure(&[], &[]), 0.0);
+        assert_eq!(figure(&[], &[]).to_bits(), 0.0f64.to_bits(), "not -0.0");
     }
 
     #[test]

@@ -1,11 +1,15 @@
 //! The spatial indexes scoring asks, built once per region.
 
+use std::sync::{Arc, OnceLock};
+
 use geo::Geometry;
 
 use crate::domain::landuse::LandUseClass;
 use crate::domain::layers::{RoadCategory, StationKind};
 use crate::domain::Region;
 use crate::index::{PartIndex, PolygonIndex};
+use crate::network::synergy::{self, Reach};
+use crate::network::{RoadGraph, SnapIndex};
 
 /// An index over a subset of a layer's features, remembering which ones.
 #[derive(Debug, Clone)]
@@ -75,6 +79,24 @@ pub struct ScoringContext<'r> {
     pub roads_have_aadt: bool,
     /// The road graph and corridors, when the region has a corridors file.
     pub network: Option<std::sync::Arc<crate::network::Network>>,
+    /// Drive-time work built on first use: most profiles never drive.
+    drive: DriveCache,
+}
+
+/// The road graph of a region without corridors, and the drive times to its terminals.
+#[derive(Clone, Default)]
+struct DriveCache {
+    roads: OnceLock<Arc<(RoadGraph, SnapIndex)>>,
+    terminals: OnceLock<Arc<Reach>>,
+}
+
+impl std::fmt::Debug for DriveCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DriveCache")
+            .field("roads", &self.roads.get().is_some())
+            .field("terminals", &self.terminals.get())
+            .finish()
+    }
 }
 
 impl<'r> ScoringContext<'r> {
@@ -150,7 +172,38 @@ impl<'r> ScoringContext<'r> {
             places: PolygonIndex::new(region.places.iter().map(|f| &f.geometry)),
             roads_have_aadt: region.roads.iter().any(|r| r.attrs.heavy_aadt.is_some()),
             network,
+            drive: DriveCache::default(),
         }
+    }
+
+    /// The road graph for drive times, its snapping index and how far off the road a point
+    /// may lie: the corridors' network when the region has one, else a graph built on first
+    /// use at the default tolerances (as `energistasjon synergies` does).
+    pub fn roads(&self) -> (&RoadGraph, &SnapIndex, f64) {
+        if let Some(n) = self.network.as_deref() {
+            return (&n.graph, n.snaps(), n.settings.point_snap_m);
+        }
+        let g = self
+            .drive
+            .roads
+            .get_or_init(|| Arc::new(synergy::graph_for(self.region)));
+        let snap = crate::domain::corridor::NetworkSettings::default().point_snap_m;
+        (&g.0, &g.1, snap)
+    }
+
+    /// Drive times from anywhere to the region's terminals (not the review store's approved
+    /// sites: scoring reads no store), built on first use: what `logistics_synergy` measures.
+    /// The build runs no parallel work, so that rayon threads waiting on it cannot deadlock.
+    pub fn terminal_reach(&self) -> &Reach {
+        self.drive.terminals.get_or_init(|| {
+            let (graph, snaps, max_snap_m) = self.roads();
+            Arc::new(Reach::new(
+                graph,
+                snaps,
+                synergy::facilities_of(self.region),
+                max_snap_m,
+            ))
+        })
     }
 
     pub fn stations_of(&self, kind: StationKind) -> &Subset<PolygonIndex> {

@@ -88,6 +88,15 @@ pub fn measure(
         .criteria
         .iter()
         .position(|c| c.measure == Measure::MainRoadDistance);
+    if profile
+        .criteria
+        .iter()
+        .any(|c| c.measure == Measure::LogisticsSynergy)
+    {
+        // Built before the threads start, rather than by whichever thread asks first while
+        // the others wait.
+        ctx.terminal_reach();
+    }
     let rows: Vec<(Vec<Measurement>, Vec<Failure>)> = candidates
         .par_iter()
         .enumerate()

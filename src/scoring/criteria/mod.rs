@@ -9,6 +9,7 @@ pub mod landuse;
 pub mod logistics;
 pub mod roads;
 pub mod stations;
+pub mod synergy;
 pub mod traffic;
 
 use crate::domain::profile::{Criterion, Measure, Profile};
@@ -60,6 +61,7 @@ pub fn measure(
         Measure::GridDistance => grid::distance(ctx, c),
         Measure::StationDistance => stations::distance(ctx, profile.station_kind, c),
         Measure::LogisticsDistance => logistics::distance(ctx, c),
+        Measure::LogisticsSynergy => synergy::synergy(ctx, c),
         Measure::LanduseSuitability => landuse::suitability(ctx, profile, c),
         Measure::Area => area::area(c),
         Measure::DistanceTo(role) => distance_to::distance(ctx, role, c),
@@ -82,6 +84,7 @@ pub fn explain(
         Measure::GridDistance => grid::explain_distance(ctx, m),
         Measure::StationDistance => stations::explain(ctx, m),
         Measure::LogisticsDistance => logistics::explain(ctx, m),
+        Measure::LogisticsSynergy => synergy::explain(ctx, c, m),
         Measure::LanduseSuitability => landuse::explain(c, m),
         Measure::Area => area::explain(m),
         Measure::DistanceTo(role) => distance_to::explain(role, m),

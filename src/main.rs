@@ -235,7 +235,7 @@ struct ExportCmd {
     /// Profile whose candidates to export: mcs-corridor, depot, hydrogen, biogas, or a .toml.
     #[arg(long)]
     profile: Option<String>,
-    /// An input layer instead: municipalities, landuse, roads, rail, terminals, grid, stations, exclusion.
+    /// An input layer instead: municipalities, landuse, roads, rail, terminals, hub-clusters, grid, stations, exclusion.
     #[arg(long)]
     layer: Option<String>,
     /// geojson, gpkg, csv, fgb or shp (a zip). Default: from the file name.

@@ -16,7 +16,6 @@ use super::checklist::{profile_of, resolve, site_checklist, SiteRef};
 use super::error::bad;
 use super::{ApiError, AppState};
 use crate::catalog::{CandidateSet, Scored};
-use crate::domain::review::Status;
 use crate::domain::scenario::StationType;
 use crate::dossier::map::Layer;
 use crate::dossier::{Afir, Dossier, LandUse, LegendEntry, Location, Substation};
@@ -46,18 +45,11 @@ pub(crate) fn facilities(state: &AppState) -> Result<Vec<Facility>, ApiError> {
     if let Some(st) = state.store.as_deref() {
         let sets = crate::catalog::planned::sets(&state.scored);
         let proposals = st.proposals(None)?;
-        for s in st.sites()? {
-            if !matches!(s.status, Status::Approved | Status::Built) {
-                continue;
-            }
-            if let Some((p, _)) = crate::catalog::planned::locate(&s.site, &sets, &proposals) {
-                let name = proposals
-                    .iter()
-                    .find(|x| x.id == s.site)
-                    .map(|x| x.name.as_str());
-                out.push(Facility::approved_site(&s.site, name, p));
-            }
-        }
+        out.extend(
+            crate::catalog::planned::from_review(&st.sites()?, &sets, &proposals)
+                .iter()
+                .map(|p| Facility::approved_site(&p.id, p.name.as_deref(), p.point)),
+        );
     }
     Ok(out)
 }

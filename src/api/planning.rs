@@ -129,7 +129,6 @@ fn rescore(state: &AppState, req: &ScoreRequest) -> Result<Value, ApiError> {
     let (status, overlay) = status_filter(state, req.status.as_deref())?;
     let weights: Vec<f64> = profile.criteria.iter().map(|c| c.weight).collect();
     let ranking = rank(&scored.raw, &scored.norm, &weights);
-    let k = scored.norm.k;
     let selected: Vec<u32> = ranking
         .order
         .iter()
@@ -138,7 +137,7 @@ fn rescore(state: &AppState, req: &ScoreRequest) -> Result<Value, ApiError> {
             let i = i as usize;
             req.kommunenummer
                 .as_ref()
-                .is_none_or(|n| scored.kommunenummer[i].as_ref() == Some(n))
+                .is_none_or(|n| scored.kommunenummer[i].as_deref() == Some(n.as_str()))
                 && req.min_score.is_none_or(|m| ranking.scores[i] >= m)
                 && status.is_none_or(|st| {
                     overlay
@@ -157,7 +156,7 @@ fn rescore(state: &AppState, req: &ScoreRequest) -> Result<Value, ApiError> {
             Ranked {
                 id: c.id.clone(),
                 name: c.name.clone(),
-                kommunenummer: scored.kommunenummer[i].clone(),
+                kommunenummer: scored.kommunenummer[i].as_deref().map(str::to_string),
                 score: ranking.scores[i],
                 rank: ranking.region_rank[i],
                 municipality_rank: ranking.municipality_rank[i],
@@ -166,7 +165,7 @@ fn rescore(state: &AppState, req: &ScoreRequest) -> Result<Value, ApiError> {
                     .iter()
                     .enumerate()
                     .map(|(j, cr)| {
-                        let normalized = scored.norm.values[i * k + j];
+                        let normalized = scored.norm.get(i, j);
                         CriterionPoints {
                             id: cr.id.clone(),
                             normalized,

@@ -17,7 +17,9 @@ use crate::config::{load_profile, profile_names};
 use crate::domain::Region;
 use crate::ingest::crs::{CrsError, ToCrs84};
 use crate::scoring::report::breakdown;
-use crate::scoring::{candidates, measure, rank, AreaFilter, Normalized, Ranking, ScoringContext};
+use crate::scoring::{
+    candidates, measure_shared, rank, AreaFilter, Candidate, Normalized, Ranking, ScoringContext,
+};
 
 /// One feature, already in CRS84 GeoJSON form.
 #[derive(Debug, Clone)]
@@ -354,17 +356,52 @@ pub struct Scored {
     pub profile: crate::domain::profile::Profile,
     pub raw: crate::scoring::RawTable,
     pub norm: Normalized,
-    /// Kommunenummer of each candidate, for filters and the response.
-    pub kommunenummer: Vec<Option<String>>,
+    /// Kommunenummer of each candidate, for filters and the response; one string per
+    /// municipality, not per cell.
+    pub kommunenummer: Arc<Vec<Option<Arc<str>>>>,
     /// The profile's own weights, and the ranking they give.
     pub weights: Vec<f64>,
     pub ranking: Ranking,
-    /// Each candidate's geometry in CRS84, and its bounding box there.
-    pub lonlat: Vec<Geometry<f64>>,
-    pub bbox: Vec<[f64; 4]>,
+    /// Each candidate's geometry in CRS84, and its bounding box there; shared, like the
+    /// kommunenummer, by every profile's grid.
+    pub lonlat: Arc<Vec<Geometry<f64>>>,
+    pub bbox: Arc<Vec<[f64; 4]>>,
     /// Which candidates touch, for growing site areas; shared by every profile's grid, whose
     /// cells are the same.
     pub adjacency: Arc<crate::scoring::areas::Adjacency>,
+}
+
+/// Where a set's candidates lie, in CRS84, and their kommunenummer: the same for every
+/// profile scored on the same candidates.
+#[derive(Clone)]
+pub struct Places {
+    pub lonlat: Arc<Vec<Geometry<f64>>>,
+    pub bbox: Arc<Vec<[f64; 4]>>,
+    pub kommunenummer: Arc<Vec<Option<Arc<str>>>>,
+}
+
+impl Places {
+    fn new(region: &Region, t: &ToCrs84, candidates: &[Candidate]) -> Result<Self, CrsError> {
+        let lonlat = candidates
+            .iter()
+            .map(|c| t.apply(&c.geometry))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Places {
+            bbox: Arc::new(lonlat.iter().map(bounds).collect()),
+            lonlat: Arc::new(lonlat),
+            kommunenummer: Arc::new(kommunenummer(region, candidates)),
+        })
+    }
+}
+
+/// What every profile's grid shares: the cells, where they lie, the columns measured so far
+/// and which cells touch. Built by the first profile, reused by the others.
+#[derive(Default)]
+struct GridShare {
+    candidates: Option<Arc<Vec<Candidate>>>,
+    places: Option<Places>,
+    columns: crate::scoring::Columns,
+    adjacency: Option<Arc<crate::scoring::areas::Adjacency>>,
 }
 
 impl Scored {
@@ -375,23 +412,24 @@ impl Scored {
         profile: crate::domain::profile::Profile,
         raw: crate::scoring::RawTable,
         adjacency: Option<Arc<crate::scoring::areas::Adjacency>>,
+        places: Option<Places>,
     ) -> Result<Self, CrsError> {
-        let norm = Normalized::new(&raw, &profile);
+        // A server keeps raw columns only; see `Normalized::lazy`.
+        let norm = Normalized::lazy(&raw, &profile);
         let weights: Vec<f64> = profile.criteria.iter().map(|c| c.weight).collect();
         let ranking = rank(&raw, &norm, &weights);
-        let lonlat = raw
-            .candidates
-            .iter()
-            .map(|c| t.apply(&c.geometry))
-            .collect::<Result<Vec<_>, _>>()?;
+        let places = match places {
+            Some(p) => p,
+            None => Places::new(region, t, &raw.candidates)?,
+        };
         Ok(Scored {
             adjacency: adjacency.unwrap_or_else(|| {
                 Arc::new(crate::scoring::areas::Adjacency::new(&raw.candidates))
             }),
             set,
-            kommunenummer: kommunenummer(region, &raw),
-            bbox: lonlat.iter().map(bounds).collect(),
-            lonlat,
+            kommunenummer: places.kommunenummer,
+            bbox: places.bbox,
+            lonlat: places.lonlat,
             weights,
             ranking,
             profile,
@@ -399,14 +437,28 @@ impl Scored {
             norm,
         })
     }
+
+    /// Where the candidates lie, to share with another profile's set of the same candidates.
+    pub fn places(&self) -> Places {
+        Places {
+            lonlat: self.lonlat.clone(),
+            bbox: self.bbox.clone(),
+            kommunenummer: self.kommunenummer.clone(),
+        }
+    }
 }
 
-fn kommunenummer(region: &Region, raw: &crate::scoring::RawTable) -> Vec<Option<String>> {
-    raw.candidates
+fn kommunenummer(region: &Region, candidates: &[Candidate]) -> Vec<Option<Arc<str>>> {
+    let numbers: Vec<Arc<str>> = region
+        .boundary
+        .iter()
+        .map(|b| Arc::from(b.attrs.number.as_str()))
+        .collect();
+    candidates
         .iter()
         .map(|c| {
             c.municipality
-                .map(|m| region.boundary[m as usize].attrs.number.clone())
+                .and_then(|m| numbers.get(m as usize).cloned())
         })
         .collect()
 }
@@ -420,8 +472,9 @@ pub fn build(
 ) -> Result<(Vec<Collection>, Vec<Arc<Scored>>), CrsError> {
     let mut out = layers(ctx)?;
     let mut scored = Vec::new();
-    // The grid's cells do not depend on the profile: its adjacency is built once.
-    let mut grid_adjacency = None;
+    // The grid's cells do not depend on the profile: they, where they lie, which touch and
+    // the columns measured on them are built once and shared.
+    let mut grid_share = GridShare::default();
     for name in profile_names() {
         let Ok(profile) = load_profile(&name) else {
             tracing::warn!(profile = %name, "profile could not be loaded; its candidates are not served");
@@ -430,16 +483,13 @@ pub fn build(
         let mut sets = vec![CandidateSet::Parcels];
         sets.extend(grid.map(|_| CandidateSet::Grid));
         for set in sets {
-            let shared = match set {
-                CandidateSet::Grid => grid_adjacency.clone(),
+            let share = match set {
+                CandidateSet::Grid => Some(&mut grid_share),
                 CandidateSet::Parcels => None,
             };
-            let c = measured_collection(ctx, &profile, set, grid, shared)?;
+            let c = measured_collection(ctx, &profile, set, grid, share)?;
             let areas = match c.scored_arc() {
                 Some(s) => {
-                    if set == CandidateSet::Grid {
-                        grid_adjacency = Some(s.adjacency.clone());
-                    }
                     scored.push(s.clone());
                     sites_collection(ctx, &s)?
                 }
@@ -454,6 +504,7 @@ pub fn build(
 
 /// The input layers with features, in CRS84, and the hub clusters of the terminals.
 pub fn layers(ctx: &ScoringContext) -> Result<Vec<Collection>, CrsError> {
+    let started = std::time::Instant::now();
     let region = ctx.region;
     let t = ToCrs84::new()?;
     let layers = [
@@ -468,7 +519,13 @@ pub fn layers(ctx: &ScoringContext) -> Result<Vec<Collection>, CrsError> {
         layer(&t, "exclusion", "Utelukkede områder", &region.exclusion)?,
     ];
     let mut out: Vec<Collection> = layers.into_iter().flatten().collect();
+    let layers_s = started.elapsed().as_secs_f64();
     out.extend(corridor_layers(ctx, &t)?);
+    tracing::info!(
+        layers_s,
+        corridors_s = started.elapsed().as_secs_f64() - layers_s,
+        "input layers"
+    );
     Ok(out)
 }
 
@@ -673,38 +730,51 @@ pub fn candidates_collection(
     measured_collection(ctx, profile, set, grid, None)
 }
 
-/// As `candidates_collection`, reusing `adjacency` when it was built for the same candidates.
+/// As `candidates_collection`; a grid reuses what `share` holds from another profile's grid.
 fn measured_collection(
     ctx: &ScoringContext,
     profile: &crate::domain::profile::Profile,
     set: CandidateSet,
     grid: Option<&GridSpec>,
-    adjacency: Option<Arc<crate::scoring::areas::Adjacency>>,
+    share: Option<&mut GridShare>,
 ) -> Result<Collection, CrsError> {
     let t = ToCrs84::new()?;
+    let started = std::time::Instant::now();
+    let mut fresh = GridShare::default();
+    let share = share.unwrap_or(&mut fresh);
     let (cands, id, title, description) = match (set, grid) {
         (CandidateSet::Grid, Some(spec)) => (
-            candidates::grid(ctx, spec.size, &spec.filter),
+            match &share.candidates {
+                Some(c) => c.clone(),
+                None => Arc::new(candidates::grid(ctx, spec.size, &spec.filter)),
+            },
             format!("candidates-{}-grid", profile.id),
             format!("{} ({} m rutenett)", profile.name, spec.size),
             format!("{} Grid cells of {} m.", profile.description, spec.size),
         ),
         _ => (
-            candidates::parcels(ctx, profile, &AreaFilter::default()),
+            Arc::new(candidates::parcels(ctx, profile, &AreaFilter::default())),
             format!("candidates-{}", profile.id),
             profile.name.clone(),
             profile.description.clone(),
         ),
     };
-    let raw = measure(ctx, profile, cands, &|_| {});
+    let cells_s = started.elapsed().as_secs_f64();
+    let raw = measure_shared(ctx, profile, cands.clone(), &mut share.columns, &|_| {});
+    let measured_s = started.elapsed().as_secs_f64();
     let s = Arc::new(Scored::new(
         ctx.region,
         &t,
         set,
         profile.clone(),
         raw,
-        adjacency,
+        share.adjacency.clone(),
+        share.places.clone(),
     )?);
+    tracing::info!(profile = %profile.id, set = set.name(), candidates = cands.len(), cells_s, measured_s, ranked_s = started.elapsed().as_secs_f64(), "measured");
+    share.candidates = Some(cands);
+    share.places = Some(s.places());
+    share.adjacency = Some(s.adjacency.clone());
     Ok(candidate_collection(id, title, description, s))
 }
 

@@ -129,7 +129,7 @@ fn weigh(
     let (scores, order) = filtered(&ranking.scores, &ranking.order, |i| {
         q.kommunenummer
             .as_ref()
-            .is_none_or(|k| scored.kommunenummer[i].as_ref() == Some(k))
+            .is_none_or(|k| scored.kommunenummer[i].as_deref() == Some(k.as_str()))
             && q.min_score.is_none_or(|m| ranking.scores[i] >= m)
             && keep(i)
     });
@@ -388,11 +388,11 @@ pub fn properties(
     );
     p.insert("best_score".into(), Value::from(round(s.best_score, 4)));
     p.insert("mean_score".into(), Value::from(s.mean_score));
-    let (i, k) = (s.best_index, scored.norm.k);
+    let i = s.best_index;
     for (j, c) in profile.criteria.iter().enumerate() {
         p.insert(
             format!("{}_points", c.id),
-            Value::from(round(scored.norm.values[i * k + j] * c.weight, 4)),
+            Value::from(round(scored.norm.get(i, j) * c.weight, 4)),
         );
     }
     p

@@ -24,6 +24,8 @@ pub mod sizing;
 pub mod traffic;
 pub mod workload;
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -43,13 +45,57 @@ pub enum ScoringError {
 }
 
 /// Raw measurements for every candidate and criterion of a profile.
+///
+/// Stored as one column per criterion. A column depends only on the candidates and on what it
+/// measures, so profiles scored on the same candidates share it (`Columns`): the distance to
+/// an E or R road is measured once per grid cell, not once per profile.
 #[derive(Debug, Clone)]
 pub struct RawTable {
     pub profile: Profile,
-    pub candidates: Vec<Candidate>,
-    /// Row-major: candidate i, criterion j at `i * k + j`.
-    pub measurements: Vec<Measurement>,
-    pub failures: Vec<Vec<Failure>>,
+    pub candidates: Arc<Vec<Candidate>>,
+    /// One per criterion, in the profile's order.
+    pub columns: Vec<Arc<Column>>,
+    pub failures: Failures,
+}
+
+/// One criterion's raw measurements, candidate by candidate.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Column {
+    pub raw: Vec<f64>,
+    pub feature: Vec<u32>,
+    pub estimated: Vec<bool>,
+}
+
+impl Column {
+    pub fn len(&self) -> usize {
+        self.raw.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> Measurement {
+        Measurement {
+            raw: self.raw[i],
+            feature: self.feature[i],
+            estimated: self.estimated[i],
+        }
+    }
+
+    fn with_capacity(n: usize) -> Self {
+        Column {
+            raw: Vec::with_capacity(n),
+            feature: Vec::with_capacity(n),
+            estimated: Vec::with_capacity(n),
+        }
+    }
+
+    fn push(&mut self, m: Measurement) {
+        self.raw.push(m.raw);
+        self.feature.push(m.feature);
+        self.estimated.push(m.estimated);
+    }
 }
 
 impl RawTable {
@@ -65,15 +111,57 @@ impl RawTable {
         self.profile.criteria.len()
     }
 
-    pub fn row(&self, i: usize) -> &[Measurement] {
-        let k = self.criteria_count();
-        &self.measurements[i * k..(i + 1) * k]
+    /// Candidate `i`'s measurements, in criterion order.
+    pub fn row(&self, i: usize) -> Vec<Measurement> {
+        self.columns.iter().map(|c| c.get(i)).collect()
+    }
+
+    pub fn measurement(&self, i: usize, criterion: usize) -> Measurement {
+        self.columns[criterion].get(i)
     }
 
     pub fn excluded(&self, i: usize) -> bool {
         !self.failures[i].is_empty()
     }
 }
+
+/// What a column measures: equal keys give equal columns on the same candidates.
+///
+/// Only the measure and the parts of the criterion and profile it reads belong here: the
+/// search radius, the profile's station kind for the distance to stations, and the profile
+/// itself for the measures that read its land-use table or its demand.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ColumnKey(String);
+
+impl ColumnKey {
+    pub fn of(profile: &Profile, criterion: &crate::domain::profile::Criterion) -> Self {
+        let radius = criterion.radius_m.map(f64::to_bits);
+        let by_profile = match criterion.measure {
+            Measure::StationDistance => format!("{:?}", profile.station_kind),
+            Measure::LanduseSuitability | Measure::GridHeadroom2030 => {
+                format!("profile {}", profile.id)
+            }
+            _ => String::new(),
+        };
+        ColumnKey(format!("{:?}|{radius:?}|{by_profile}", criterion.measure))
+    }
+
+    /// The distance to an E or R road, which every profile's constraints read.
+    pub fn main_road() -> Self {
+        ColumnKey(format!("{:?}|None|", Measure::MainRoadDistance))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn from_string(s: String) -> Self {
+        ColumnKey(s)
+    }
+}
+
+/// Columns already measured on one candidate set, shared by the profiles scored on it.
+pub type Columns = std::collections::BTreeMap<ColumnKey, Arc<Column>>;
 
 /// Measure every candidate against `profile`. `progress` is told how many are done, now and
 /// then, from any thread.
@@ -83,82 +171,215 @@ pub fn measure(
     candidates: Vec<Candidate>,
     progress: &(dyn Fn(usize) + Sync),
 ) -> RawTable {
-    let k = profile.criteria.len();
-    let main_road_col = profile
+    measure_shared(
+        ctx,
+        profile,
+        Arc::new(candidates),
+        &mut Columns::new(),
+        progress,
+    )
+}
+
+/// As [`measure`], reusing the columns in `shared` that were measured on the same
+/// `candidates` and adding the new ones to it.
+pub fn measure_shared(
+    ctx: &ScoringContext,
+    profile: &Profile,
+    candidates: Arc<Vec<Candidate>>,
+    shared: &mut Columns,
+    progress: &(dyn Fn(usize) + Sync),
+) -> RawTable {
+    let keys: Vec<ColumnKey> = profile
         .criteria
         .iter()
-        .position(|c| c.measure == Measure::MainRoadDistance);
-    if profile
-        .criteria
+        .map(|c| ColumnKey::of(profile, c))
+        .collect();
+    // The columns to measure now: each distinct key not yet shared, with a criterion that
+    // measures it; None measures the main road for the constraints.
+    let mut todo: Vec<(ColumnKey, Option<&crate::domain::profile::Criterion>)> = Vec::new();
+    for (key, c) in keys.iter().zip(&profile.criteria) {
+        if !shared.contains_key(key) && !todo.iter().any(|(k, _)| k == key) {
+            todo.push((key.clone(), Some(c)));
+        }
+    }
+    let main_key = ColumnKey::main_road();
+    if !shared.contains_key(&main_key) && !todo.iter().any(|(k, _)| *k == main_key) {
+        todo.push((main_key.clone(), None));
+    }
+    if todo
         .iter()
-        .any(|c| c.measure == Measure::LogisticsSynergy)
+        .any(|(_, c)| c.is_some_and(|c| c.measure == Measure::LogisticsSynergy))
     {
         // Built before the threads start, rather than by whichever thread asks first while
         // the others wait.
         ctx.terminal_reach();
     }
-    let rows: Vec<(Vec<Measurement>, Vec<Failure>)> = candidates
+    // Column by column, straight into the packed form: no per-candidate rows, whose
+    // allocations would outlive the build in the allocator's free lists.
+    let n = candidates.len();
+    let units = todo.len() + 1;
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let tick = |i: usize| {
+        if i % 4096 == 4095 {
+            // Reported in candidates: each pass is a share of the whole.
+            let before = done.fetch_add(4096, std::sync::atomic::Ordering::Relaxed);
+            let now = before + 4096;
+            let shown = now / units - before / units;
+            if shown > 0 {
+                progress(shown);
+            }
+        }
+    };
+    for (key, cr) in todo {
+        let measured: Vec<Measurement> = candidates
+            .par_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                tick(i);
+                match cr {
+                    Some(cr) => criteria::measure(ctx, profile, cr, c),
+                    None => criteria::roads::main_road_distance(ctx, c),
+                }
+            })
+            .collect();
+        let mut col = Column::with_capacity(n);
+        for m in measured {
+            col.push(m);
+        }
+        shared.insert(key, Arc::new(col));
+    }
+    let main_road = shared.get(&main_key).cloned().unwrap_or_default();
+    let checked: Vec<Vec<Failure>> = candidates
         .par_iter()
         .enumerate()
         .map(|(i, c)| {
-            let row: Vec<Measurement> = profile
-                .criteria
-                .iter()
-                .map(|cr| criteria::measure(ctx, profile, cr, c))
-                .collect();
-            let main_road = match main_road_col {
-                Some(j) => row[j].raw,
-                None => criteria::roads::main_road_distance(ctx, c).raw,
-            };
-            let failures = constraints::check(ctx, profile, c, main_road);
-            if i % 4096 == 4095 {
-                progress(4096);
-            }
-            (row, failures)
+            tick(i);
+            let road = main_road.raw.get(i).copied().unwrap_or(f64::NAN);
+            constraints::check(ctx, profile, c, road)
         })
         .collect();
-    progress(candidates.len() % 4096);
-    let mut measurements = Vec::with_capacity(candidates.len() * k);
-    let mut failures = Vec::with_capacity(candidates.len());
-    for (row, f) in rows {
-        measurements.extend(row);
+    let mut failures = Failures::default();
+    for f in &checked {
         failures.push(f);
     }
+    drop(checked);
+    let reported = done.load(std::sync::atomic::Ordering::Relaxed) / units;
+    progress(n.saturating_sub(reported));
+    let columns = keys
+        .iter()
+        .map(|k| shared.get(k).cloned().unwrap_or_default())
+        .collect();
     RawTable {
         profile: profile.clone(),
         candidates,
-        measurements,
+        columns,
         failures,
     }
 }
 
-/// Normalized values (0..1) under a profile's value functions, row-major like the raw table.
+/// Normalized values (0..1) under a profile's value functions.
+///
+/// `new` computes them all up front, row-major, for the CLI's repeated sensitivity runs;
+/// `lazy` evaluates the value function when a value is read, which keeps a server's grid
+/// to its raw columns (8 bytes per cell and criterion less) at the price of evaluating the
+/// thresholds again on each re-weighting. Both give the same bits.
 #[derive(Debug, Clone)]
 pub struct Normalized {
-    pub values: Vec<f64>,
     pub k: usize,
+    dense: Option<Vec<f64>>,
+    columns: Vec<Arc<Column>>,
+    functions: Vec<(crate::domain::value_function::ValueFunction, f64)>,
 }
 
 impl Normalized {
     /// `profile` must have the same criteria, in the same order, as the table was measured
     /// with; only thresholds and weights may differ.
     pub fn new(raw: &RawTable, profile: &Profile) -> Self {
-        let k = profile.criteria.len();
-        let values = raw
-            .measurements
-            .par_chunks(k.max(1))
-            .flat_map_iter(|row| {
-                row.iter().zip(&profile.criteria).map(|(m, c)| {
-                    let v = c.function.eval(m.raw);
-                    if v.is_nan() {
-                        c.missing
-                    } else {
-                        v
-                    }
-                })
+        let mut n = Self::lazy(raw, profile);
+        let k = n.k;
+        let values = (0..raw.len())
+            .into_par_iter()
+            .flat_map_iter(|i| {
+                let n = &n;
+                (0..k).map(move |j| n.get(i, j))
             })
             .collect();
-        Normalized { values, k }
+        n.dense = Some(values);
+        n
+    }
+
+    /// As `new`, evaluated on read.
+    pub fn lazy(raw: &RawTable, profile: &Profile) -> Self {
+        Normalized {
+            k: profile.criteria.len(),
+            dense: None,
+            columns: raw.columns.clone(),
+            functions: profile
+                .criteria
+                .iter()
+                .map(|c| (c.function.clone(), c.missing))
+                .collect(),
+        }
+    }
+
+    /// Candidate `i`'s normalized value for criterion `j`.
+    pub fn get(&self, i: usize, j: usize) -> f64 {
+        if let Some(values) = &self.dense {
+            return values[i * self.k + j];
+        }
+        let (function, missing) = &self.functions[j];
+        let v = function.eval(self.columns[j].raw[i]);
+        if v.is_nan() {
+            *missing
+        } else {
+            v
+        }
+    }
+}
+
+/// Each candidate's failed constraints, packed: one offset per candidate into one list,
+/// rather than a list per candidate (most grid cells fail one or none).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Failures {
+    /// `items[offsets[i]..offsets[i + 1]]` are candidate i's.
+    offsets: Vec<u32>,
+    items: Vec<Failure>,
+}
+
+impl Failures {
+    pub fn push(&mut self, failures: &[Failure]) {
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        self.items.extend_from_slice(failures);
+        self.offsets.push(self.items.len() as u32);
+    }
+
+    pub fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn get(&self, i: usize) -> &[Failure] {
+        match (self.offsets.get(i), self.offsets.get(i + 1)) {
+            (Some(&a), Some(&b)) => &self.items[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &[Failure]> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+}
+
+impl std::ops::Index<usize> for Failures {
+    type Output = [Failure];
+
+    fn index(&self, i: usize) -> &[Failure] {
+        self.get(i)
     }
 }
 
@@ -203,15 +424,14 @@ pub fn rank(raw: &RawTable, norm: &Normalized, weights: &[f64]) -> Ranking {
 /// Scores only (NaN for excluded), in candidate order.
 pub fn score(raw: &RawTable, norm: &Normalized, weights: &[f64]) -> Vec<f64> {
     let k = norm.k;
-    norm.values
-        .par_chunks(k.max(1))
-        .enumerate()
-        .map(|(i, row)| {
+    (0..raw.len())
+        .into_par_iter()
+        .map(|i| {
             if raw.excluded(i) {
                 f64::NAN
             } else {
                 // Summed in criterion order: the same bits on any thread count.
-                row.iter().zip(weights).fold(0.0, |acc, (v, w)| acc + v * w)
+                (0..k).fold(0.0, |acc, j| acc + norm.get(i, j) * weights[j])
             }
         })
         .collect()

@@ -81,8 +81,8 @@ pub fn breakdown(
         .zip(raw.row(i))
         .enumerate()
         .map(|(j, (cr, m))| {
-            let normalized = norm.values[i * norm.k + j];
-            let (reason, reason_en) = explain(ctx, cr, c, m);
+            let normalized = norm.get(i, j);
+            let (reason, reason_en) = explain(ctx, cr, c, &m);
             let provenance = super::criteria::provenance(ctx, cr, c);
             CriterionBreakdown {
                 id: cr.id.clone(),

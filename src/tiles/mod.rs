@@ -346,7 +346,7 @@ fn feature(c: &Collection, i: usize, shape: Shape, score: f64, view: &View) -> F
             }
             properties.push(("excluded".into(), Value::Bool(!score.is_finite())));
             if let Some(k) = &s.kommunenummer[i] {
-                properties.push(("kommunenummer".into(), Value::String(k.clone())));
+                properties.push(("kommunenummer".into(), Value::String(k.to_string())));
             }
             properties.push(("status".into(), Value::String(view.status_of(c.id_of(i)))));
         }

@@ -71,7 +71,7 @@ enum Command {
         /// Grid spacing in metres.
         #[arg(long, default_value_t = 250.0)]
         grid: f64,
-        /// Only municipalities whose kommunenummer starts with one of these.
+        /// Only municipalities whose kommunenummer starts with one of these; `all` for every one.
         #[arg(long, value_delimiter = ',', default_value = "03,31,32,33,39")]
         municipalities: Vec<String>,
         /// Where to write the rows (CSV, EPSG:25833).
@@ -151,7 +151,7 @@ struct ShortlistCmd {
     /// Candidates on a square grid with this spacing in metres, instead of parcels.
     #[arg(long, value_name = "METRES")]
     grid: Option<f64>,
-    /// The grid's municipalities: kommunenummer prefixes.
+    /// The grid's municipalities: kommunenummer prefixes, or `all`.
     #[arg(long, value_delimiter = ',', default_value = "03,31,32,33,39")]
     municipalities: Vec<String>,
     /// How many areas (default: the profile's `[sites] k`).
@@ -206,7 +206,7 @@ struct SelectCmd {
     /// Candidates on a square grid with this spacing in metres, instead of parcels.
     #[arg(long, value_name = "METRES")]
     grid: Option<f64>,
-    /// The grid's municipalities: kommunenummer prefixes.
+    /// The grid's municipalities: kommunenummer prefixes, or `all`.
     #[arg(long, value_delimiter = ',', default_value = "03,31,32,33,39")]
     municipalities: Vec<String>,
     /// Only candidates scoring at least this (0–100).
@@ -244,7 +244,7 @@ struct ExportCmd {
     /// Candidates on a square grid with this spacing in metres, instead of parcels.
     #[arg(long, value_name = "METRES")]
     grid: Option<f64>,
-    /// The grid's municipalities: kommunenummer prefixes.
+    /// The grid's municipalities: kommunenummer prefixes, or `all`.
     #[arg(long, value_delimiter = ',', default_value = "03,31,32,33,39")]
     municipalities: Vec<String>,
     /// Only candidates in this municipality (kommunenummer, e.g. 0301).
@@ -311,9 +311,18 @@ struct ServeCmd {
     /// `POST /api/score` with `"candidates": "grid"`.
     #[arg(long, value_name = "METRES")]
     grid: Option<f64>,
-    /// The grid's municipalities: kommunenummer prefixes.
+    /// The grid's municipalities: kommunenummer prefixes, or `all` for every municipality
+    /// of the region.
     #[arg(long, value_delimiter = ',', default_value = "03,31,32,33,39")]
     municipalities: Vec<String>,
+    /// Where the grid's measurements are cached between starts (one file per data version,
+    /// grid and set of profiles). Default: $XDG_CACHE_HOME/energistasjon or
+    /// ~/.cache/energistasjon.
+    #[arg(long, value_name = "DIR", env = "ENERGISTASJON_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Measure the grid at every start, and neither read nor write the cache.
+    #[arg(long)]
+    no_cache: bool,
     /// Seconds a request may run before it gets a 503.
     #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
     timeout: f64,
@@ -724,6 +733,11 @@ fn main() -> ExitCode {
                     cors_origins: args.cors_origins,
                     population: args.population,
                     db: db.clone(),
+                    cache_dir: if args.no_cache {
+                        None
+                    } else {
+                        args.cache_dir.or_else(cli::serve::default_cache_dir)
+                    },
                 },
             )),
             Err(e) => Err(CliError::Serve(e)),

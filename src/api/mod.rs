@@ -99,9 +99,24 @@ impl AppState {
         report: RegionReport,
         grid: Option<&crate::catalog::GridSpec>,
     ) -> Result<Self, crate::ingest::crs::CrsError> {
+        Self::with_grid_cache(region, report, grid, None)
+    }
+
+    /// As `with_grid`, with the grid's measurements kept in the start-up cache under
+    /// `cache_dir`.
+    pub fn with_grid_cache(
+        region: Region,
+        report: RegionReport,
+        grid: Option<&crate::catalog::GridSpec>,
+        cache_dir: Option<&std::path::Path>,
+    ) -> Result<Self, crate::ingest::crs::CrsError> {
         let region: &'static Region = Box::leak(Box::new(region));
         let ctx = ScoringContext::new(region);
-        let (collections, scored) = crate::catalog::build(&ctx, grid)?;
+        let cache = cache_dir.map(|dir| crate::catalog::cache::CacheSpec {
+            dir: dir.to_path_buf(),
+            data_version: report.data_version.clone(),
+        });
+        let (collections, scored) = crate::catalog::build_cached(&ctx, grid, cache.as_ref())?;
         Ok(AppState {
             region,
             ctx: Arc::new(ctx),

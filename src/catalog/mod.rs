@@ -3,6 +3,7 @@
 //! page through. Candidates are kept as their measurements and explained on request, so a
 //! grid of hundreds of thousands of cells costs columns, not JSON.
 
+pub mod cache;
 pub mod planned;
 pub mod query;
 pub mod review;
@@ -402,6 +403,10 @@ struct GridShare {
     places: Option<Places>,
     columns: crate::scoring::Columns,
     adjacency: Option<Arc<crate::scoring::areas::Adjacency>>,
+    /// Each profile's failed constraints, from the start-up cache.
+    cached_failures: std::collections::BTreeMap<String, crate::scoring::Failures>,
+    /// Whether a profile had to be measured although the cache was read.
+    measured_any: bool,
 }
 
 impl Scored {
@@ -470,16 +475,52 @@ pub fn build(
     ctx: &ScoringContext,
     grid: Option<&GridSpec>,
 ) -> Result<(Vec<Collection>, Vec<Arc<Scored>>), CrsError> {
+    build_cached(ctx, grid, None)
+}
+
+/// As `build`, reading the grid's measurements from the start-up cache in `cache` when it
+/// holds them for this data, and writing them there when it does not.
+pub fn build_cached(
+    ctx: &ScoringContext,
+    grid: Option<&GridSpec>,
+    cache: Option<&cache::CacheSpec>,
+) -> Result<(Vec<Collection>, Vec<Arc<Scored>>), CrsError> {
     let mut out = layers(ctx)?;
     let mut scored = Vec::new();
+    let profiles: Vec<crate::domain::profile::Profile> = profile_names()
+        .into_iter()
+        .filter_map(|name| match load_profile(&name) {
+            Ok(p) => Some(p),
+            Err(_) => {
+                tracing::warn!(profile = %name, "profile could not be loaded; its candidates are not served");
+                None
+            }
+        })
+        .collect();
     // The grid's cells do not depend on the profile: they, where they lie, which touch and
     // the columns measured on them are built once and shared.
     let mut grid_share = GridShare::default();
-    for name in profile_names() {
-        let Ok(profile) = load_profile(&name) else {
-            tracing::warn!(profile = %name, "profile could not be loaded; its candidates are not served");
-            continue;
-        };
+    let cache_file = match (grid, cache) {
+        (Some(g), Some(c)) => Some(cache::path(c, g, &profiles)),
+        _ => None,
+    };
+    if let (Some(path), Some(g)) = (&cache_file, grid) {
+        let started = std::time::Instant::now();
+        match cache::read(path, g.size, ctx.region.boundary.len()) {
+            Ok(Some(c)) => {
+                tracing::info!(path = %path.display(), cells = c.cells.len(), seconds = started.elapsed().as_secs_f64(), "grid measurements read from the start-up cache");
+                grid_share.candidates = Some(Arc::new(c.cells));
+                grid_share.columns = c.columns;
+                grid_share.cached_failures = c.failures;
+            }
+            Ok(None) => {
+                tracing::info!(path = %path.display(), "no start-up cache for this data and grid yet; measuring")
+            }
+            Err(e) => tracing::warn!("{e}"),
+        }
+    }
+    let from_cache = grid_share.candidates.is_some();
+    for profile in &profiles {
         let mut sets = vec![CandidateSet::Parcels];
         sets.extend(grid.map(|_| CandidateSet::Grid));
         for set in sets {
@@ -487,7 +528,7 @@ pub fn build(
                 CandidateSet::Grid => Some(&mut grid_share),
                 CandidateSet::Parcels => None,
             };
-            let c = measured_collection(ctx, &profile, set, grid, share)?;
+            let c = measured_collection(ctx, profile, set, grid, share)?;
             let areas = match c.scored_arc() {
                 Some(s) => {
                     scored.push(s.clone());
@@ -497,6 +538,21 @@ pub fn build(
             };
             out.push(c);
             out.extend(areas);
+        }
+    }
+    if let (Some(path), Some(cells)) = (&cache_file, &grid_share.candidates) {
+        if !from_cache || grid_share.measured_any {
+            let failures: std::collections::BTreeMap<String, &crate::scoring::Failures> = scored
+                .iter()
+                .filter(|s| s.set == CandidateSet::Grid)
+                .map(|s| (s.profile.id.clone(), &s.raw.failures))
+                .collect();
+            match cache::write(path, cells, &grid_share.columns, &failures) {
+                Ok(bytes) => {
+                    tracing::info!(path = %path.display(), bytes, "grid measurements written to the start-up cache")
+                }
+                Err(e) => tracing::warn!("{e}; the next start measures again"),
+            }
         }
     }
     Ok((out, scored))
@@ -760,7 +816,17 @@ fn measured_collection(
         ),
     };
     let cells_s = started.elapsed().as_secs_f64();
-    let raw = measure_shared(ctx, profile, cands.clone(), &mut share.columns, &|_| {});
+    let cached = share
+        .cached_failures
+        .remove(&profile.id)
+        .and_then(|f| crate::scoring::assemble(profile, cands.clone(), &share.columns, f));
+    let raw = match cached {
+        Some(raw) => raw,
+        None => {
+            share.measured_any = true;
+            measure_shared(ctx, profile, cands.clone(), &mut share.columns, &|_| {})
+        }
+    };
     let measured_s = started.elapsed().as_secs_f64();
     let s = Arc::new(Scored::new(
         ctx.region,

@@ -131,9 +131,7 @@ pub fn run(common: &Common, args: &ExportArgs, out: &mut dyn Write) -> Result<()
     });
     let spec = args.grid.map(|size| GridSpec {
         size,
-        filter: AreaFilter {
-            prefixes: args.grid_municipalities.clone(),
-        },
+        filter: AreaFilter::new(&args.grid_municipalities),
     });
     let collection = match &what {
         What::Candidates(p) => {

@@ -55,9 +55,7 @@ pub fn run(common: &Common, args: &ScoreArgs, out: &mut dyn Write) -> Result<(),
     let ctx = steps.spin(lang.t(Msg::BuildingIndexes), || {
         ScoringContext::new(&region)
     });
-    let filter = AreaFilter {
-        prefixes: args.municipalities.clone(),
-    };
+    let filter = AreaFilter::new(&args.municipalities);
     let cands = steps.spin(lang.t(Msg::MakingCandidates), || match &args.source {
         CandidateSource::Parcels => Ok(candidates::parcels(&ctx, &profile, &filter)),
         CandidateSource::Grid(size) => Ok(candidates::grid(&ctx, *size, &filter)),

@@ -19,6 +19,8 @@ pub struct ServeArgs {
     pub population: Option<std::path::PathBuf>,
     /// The review store (SQLite file).
     pub db: String,
+    /// Where the grid's start-up cache goes; None turns it off.
+    pub cache_dir: Option<std::path::PathBuf>,
 }
 
 pub async fn run(common: &Common, args: ServeArgs) -> Result<(), CliError> {
@@ -58,11 +60,9 @@ pub async fn run(common: &Common, args: ServeArgs) -> Result<(), CliError> {
     }
     let grid = args.grid.map(|size| GridSpec {
         size,
-        filter: AreaFilter {
-            prefixes: args.municipalities.clone(),
-        },
+        filter: AreaFilter::new(&args.municipalities),
     });
-    let state = AppState::with_grid(region, report, grid.as_ref())
+    let state = AppState::with_grid_cache(region, report, grid.as_ref(), args.cache_dir.as_deref())
         .map_err(|e| CliError::Unusable(e.to_string()))?
         .with_store(store)
         .with_options(ApiOptions {
@@ -98,6 +98,19 @@ pub async fn run(common: &Common, args: ServeArgs) -> Result<(), CliError> {
         .with_graceful_shutdown(shutdown_signal(lang))
         .await
         .map_err(CliError::Serve)
+}
+
+/// The default cache folder: `$XDG_CACHE_HOME/energistasjon`, else `~/.cache/energistasjon`.
+pub fn default_cache_dir() -> Option<std::path::PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| std::path::PathBuf::from(h).join(".cache"))
+        })?;
+    Some(base.join("energistasjon"))
 }
 
 async fn shutdown_signal(lang: super::Lang) {

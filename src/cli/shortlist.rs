@@ -96,9 +96,7 @@ pub fn scored_set(
 ) -> Result<Scored, CliError> {
     let spec = grid.map(|size| GridSpec {
         size,
-        filter: AreaFilter {
-            prefixes: municipalities.to_vec(),
-        },
+        filter: AreaFilter::new(municipalities),
     });
     let set = if spec.is_some() {
         CandidateSet::Grid

@@ -53,6 +53,16 @@ pub struct AreaFilter {
 }
 
 impl AreaFilter {
+    /// From the command line: kommunenummer prefixes, or `all` for every municipality.
+    pub fn new(prefixes: &[String]) -> Self {
+        if prefixes.iter().any(|m| m.eq_ignore_ascii_case("all")) {
+            return AreaFilter::default();
+        }
+        AreaFilter {
+            prefixes: prefixes.to_vec(),
+        }
+    }
+
     pub fn accepts(&self, kommunenummer: &str) -> bool {
         self.prefixes.is_empty()
             || self
@@ -68,17 +78,23 @@ impl AreaFilter {
 pub fn grid(ctx: &ScoringContext, size: f64, filter: &AreaFilter) -> Vec<Candidate> {
     grid_cells(ctx.region, &ctx.municipalities, size, filter)
         .into_par_iter()
-        .map(|([x, y], m)| Candidate {
-            id: format!("g{}_{}", x as i64, y as i64),
-            name: None,
-            geometry: Geometry::Point(Point::new(x, y)),
-            point: [x, y],
-            area_m2: None,
-            municipality: Some(m),
-            landuse: ctx.landuse_at([x, y]).map(|(_, c)| c),
-            origin: Origin::Grid { size },
-        })
+        .map(|([x, y], m)| grid_cell([x, y], m, ctx.landuse_at([x, y]).map(|(_, c)| c), size))
         .collect()
+}
+
+/// The grid cell centred on `xy`, in municipality `m`, on land use `landuse`.
+pub fn grid_cell(xy: [f64; 2], m: u32, landuse: Option<LandUseClass>, size: f64) -> Candidate {
+    let [x, y] = xy;
+    Candidate {
+        id: format!("g{}_{}", x as i64, y as i64),
+        name: None,
+        geometry: Geometry::Point(Point::new(x, y)),
+        point: [x, y],
+        area_m2: None,
+        municipality: Some(m),
+        landuse,
+        origin: Origin::Grid { size },
+    }
 }
 
 /// The grid centres and their municipality (index into `region.boundary`), in grid order.

@@ -277,6 +277,31 @@ pub fn measure_shared(
     }
 }
 
+/// A profile's table from columns measured before (the start-up cache), or None when a
+/// column it needs is missing or the lengths disagree.
+pub fn assemble(
+    profile: &Profile,
+    candidates: Arc<Vec<Candidate>>,
+    shared: &Columns,
+    failures: Failures,
+) -> Option<RawTable> {
+    let n = candidates.len();
+    let columns = profile
+        .criteria
+        .iter()
+        .map(|c| shared.get(&ColumnKey::of(profile, c)).cloned())
+        .collect::<Option<Vec<_>>>()?;
+    if failures.len() != n || columns.iter().any(|c| c.len() != n) {
+        return None;
+    }
+    Some(RawTable {
+        profile: profile.clone(),
+        candidates,
+        columns,
+        failures,
+    })
+}
+
 /// Normalized values (0..1) under a profile's value functions.
 ///
 /// `new` computes them all up front, row-major, for the CLI's repeated sensitivity runs;
@@ -368,6 +393,20 @@ impl Failures {
             (Some(&a), Some(&b)) => &self.items[a as usize..b as usize],
             _ => &[],
         }
+    }
+
+    /// The offsets and the packed list, for the start-up cache.
+    pub fn parts(&self) -> (&[u32], &[Failure]) {
+        (&self.offsets, &self.items)
+    }
+
+    /// From `parts`; None unless the offsets start at 0, never decrease and end at the
+    /// list's length.
+    pub fn from_parts(offsets: Vec<u32>, items: Vec<Failure>) -> Option<Self> {
+        let ordered = offsets.windows(2).all(|w| w[0] <= w[1]);
+        let bounded = offsets.first().is_none_or(|&o| o == 0)
+            && offsets.last().is_none_or(|&o| o as usize == items.len());
+        (ordered && bounded).then_some(Failures { offsets, items })
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &[Failure]> + '_ {

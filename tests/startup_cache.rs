@@ -121,10 +121,8 @@ fn a_changed_input_file_gets_a_new_cache_and_is_measured_again() {
     for f in v["features"].as_array_mut().unwrap() {
         let props = f["properties"].as_object_mut().unwrap();
         for (k, val) in props.iter_mut() {
-            if k.contains("mw") || k.contains("capacity") {
-                if val.is_number() {
-                    *val = serde_json::json!(0.0);
-                }
+            if (k.contains("mw") || k.contains("capacity")) && val.is_number() {
+                *val = serde_json::json!(0.0);
             }
         }
     }

@@ -13,6 +13,9 @@ pub struct Health {
     status: &'static str,
     region: String,
     demonstration: bool,
+    /// A hash of the region config and every input file: changes when a reload brings new
+    /// data.
+    data_version: String,
     /// Features per role, over every layer of that role.
     layers: BTreeMap<String, usize>,
     /// Features per configured source layer.
@@ -54,6 +57,7 @@ pub async fn healthz(State(state): State<AppState>) -> Json<Health> {
         status: "ok",
         region: state.region.name.clone(),
         demonstration: state.report.demonstration,
+        data_version: state.report.data_version.clone(),
         layers,
         sources,
     })

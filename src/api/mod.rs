@@ -12,6 +12,7 @@ pub mod network;
 pub mod openapi;
 pub mod planning;
 pub mod programme;
+pub mod reload;
 pub mod review;
 pub mod session;
 pub mod sizing;
@@ -61,6 +62,9 @@ pub struct AppState {
     pub scenarios: Arc<sizing::Scenarios>,
     /// The shipped checklists, read on first use.
     pub checklists: Arc<checklist::Checklists>,
+    /// The live router this state serves in, for `POST /api/admin/reload`; None in tests
+    /// that build a router directly.
+    pub live: Option<std::sync::Weak<reload::Live>>,
 }
 
 /// How the service treats requests, set by `serve` flags.
@@ -130,7 +134,23 @@ impl AppState {
             logins: Arc::new(session::LoginLimiter::default()),
             scenarios: Arc::new(sizing::Scenarios::default()),
             checklists: Arc::new(checklist::Checklists::default()),
+            live: None,
         })
+    }
+
+    /// This state for new data: what users and operators set up (the store, sessions and
+    /// login limits, metrics, options) carries over from `previous`.
+    pub fn carrying_over(mut self, previous: &AppState) -> Self {
+        self.store = previous.store.clone();
+        self.logins = previous.logins.clone();
+        self.metrics = previous.metrics.clone();
+        self.options = previous.options.clone();
+        self
+    }
+
+    pub fn with_live(mut self, live: std::sync::Weak<reload::Live>) -> Self {
+        self.live = Some(live);
+        self
     }
 
     pub fn with_store(mut self, store: Arc<dyn crate::store::Store>) -> Self {
@@ -192,6 +212,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(programme::change))
         .routes(routes!(programme::fees))
         .routes(routes!(health::healthz))
+        .routes(routes!(reload::reload))
         .routes(routes!(metrics::metrics))
         .routes(routes!(openapi::service_desc))
         .routes(routes!(openapi::service_doc))

@@ -5,7 +5,8 @@ use std::net::SocketAddr;
 use super::i18n::Msg;
 use super::progress::CliProgress;
 use super::{CliError, Common};
-use crate::api::{router, ApiOptions, AppState};
+use crate::api::reload::{Live, Loader};
+use crate::api::{ApiOptions, AppState};
 use crate::catalog::GridSpec;
 use crate::scoring::AreaFilter;
 
@@ -80,7 +81,10 @@ pub async fn run(common: &Common, args: ServeArgs) -> Result<(), CliError> {
             tracing::warn!(profile = %s.profile.id, candidates = s.set.name(), "{text}");
         }
     }
-    let app = router(state);
+    let live = Live::new(state, loader(common.clone(), grid, args.cache_dir.clone()));
+    #[cfg(unix)]
+    spawn_reload_on_sighup(live.clone(), lang);
+    let app = live.service();
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| CliError::Bind {
@@ -111,6 +115,64 @@ pub fn default_cache_dir() -> Option<std::path::PathBuf> {
                 .map(|h| std::path::PathBuf::from(h).join(".cache"))
         })?;
     Some(base.join("energistasjon"))
+}
+
+/// How a reload builds the next state: the same region config, grid and cache, read again.
+fn loader(
+    common: Common,
+    grid: Option<GridSpec>,
+    cache_dir: Option<std::path::PathBuf>,
+) -> Box<Loader> {
+    Box::new(move |previous: &AppState| {
+        let (_, region, report) = common
+            .load(&crate::ingest::NoProgress)
+            .map_err(|e| e.to_string())?;
+        if !report.is_usable() {
+            let failed: Vec<String> = report
+                .failed_required()
+                .map(|l| {
+                    format!(
+                        "{} {}: {}",
+                        l.role,
+                        l.label,
+                        l.error.as_deref().unwrap_or("")
+                    )
+                })
+                .collect();
+            return Err(failed.join("; "));
+        }
+        if report.data_version == previous.report.data_version {
+            return Ok(previous.clone());
+        }
+        let state = AppState::with_grid_cache(region, report, grid.as_ref(), cache_dir.as_deref())
+            .map_err(|e| e.to_string())?;
+        Ok(state.carrying_over(previous))
+    })
+}
+
+/// `kill -HUP` reloads the region, as `POST /api/admin/reload` does.
+#[cfg(unix)]
+fn spawn_reload_on_sighup(live: std::sync::Arc<Live>, lang: super::Lang) {
+    let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else {
+        tracing::warn!("no SIGHUP handler: reload with POST /api/admin/reload instead");
+        return;
+    };
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            eprintln!("{}", lang.t(Msg::Reloading));
+            match live.reload().await {
+                Ok(r) if r.swapped => eprintln!(
+                    "{} {} → {} ({:.1} s)",
+                    lang.t(Msg::Reloaded),
+                    r.previous_data_version,
+                    r.data_version,
+                    r.seconds
+                ),
+                Ok(_) => eprintln!("{}", lang.t(Msg::ReloadUnchanged)),
+                Err(e) => eprintln!("{}: {e}", lang.t(Msg::ReloadFailed)),
+            }
+        }
+    });
 }
 
 async fn shutdown_signal(lang: super::Lang) {

@@ -6,8 +6,6 @@
 mod common;
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, Read, Write};
-use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -17,35 +15,9 @@ use serde_json::{json, Value};
 const PASSWORD: &str = "riktig hest batteri";
 
 fn spawn(db: &str) -> (std::process::Child, String) {
-    let mut child = common::bin()
-        .arg("--db")
-        .arg(db)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    let addr = loop {
-        line.clear();
-        assert!(
-            err.read_line(&mut line).unwrap() > 0,
-            "the server stopped before listening"
-        );
-        if let Some(rest) = line.split("http://").nth(1) {
-            break rest.split('/').next().unwrap().to_string();
-        }
-    };
-    // Keep draining stderr so the server never blocks on a full pipe.
-    std::thread::spawn(move || {
-        let mut sink = String::new();
-        let _ = err.read_to_string(&mut sink);
-    });
-    (child, addr)
+    common::serve_db(db, &[])
 }
 
-/// One HTTP/1.1 request on its own connection: status and body.
 fn http(
     addr: &str,
     method: &str,
@@ -53,57 +25,11 @@ fn http(
     headers: &[(String, String)],
     body: Option<&Value>,
 ) -> std::io::Result<(u16, String, String)> {
-    let mut s = TcpStream::connect(addr)?;
-    s.set_read_timeout(Some(Duration::from_secs(30)))?;
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    if !body.is_empty() {
-        req.push_str("Content-Type: application/json\r\n");
-    }
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    req.push_str(&body);
-    s.write_all(req.as_bytes())?;
-    let mut out = String::new();
-    s.read_to_string(&mut out)?;
-    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| std::io::Error::other("no status line"))?;
-    Ok((status, head.to_string(), body.to_string()))
+    common::http(addr, method, path, headers, body)
 }
 
-/// Logs in: the cookie and CSRF headers for writes.
 fn login(addr: &str, user: &str) -> Vec<(String, String)> {
-    let (s, head, body) = http(
-        addr,
-        "POST",
-        "/api/login",
-        &[],
-        Some(&json!({"username": user, "password": PASSWORD})),
-    )
-    .unwrap();
-    assert_eq!(s, 200, "{body}");
-    let cookie = head
-        .lines()
-        .find_map(|l| l.strip_prefix("set-cookie: "))
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let csrf = serde_json::from_str::<Value>(&body).unwrap()["csrf_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    vec![("Cookie".into(), cookie), ("X-CSRF-Token".into(), csrf)]
+    common::login(addr, user, PASSWORD)
 }
 
 #[derive(Debug, Clone)]

@@ -124,7 +124,13 @@ pub async fn login(
 ) -> Result<Response, ApiError> {
     let login = super::error::json_body(b, "login")?;
     let now = now();
-    if !state.logins.allow(&login.username, now) {
+    // Behind a proxy with several instances the store keeps the count, so the limit holds
+    // whichever instance a request reaches; without a store, this process counts.
+    let allowed = match &state.store {
+        Some(st) => st.login_attempt(&login.username, now, 60, LOGINS_PER_MINUTE as u32)?,
+        None => state.logins.allow(&login.username, now),
+    };
+    if !allowed {
         return Err(ApiError::TooManyRequests(format!(
             "too many login attempts for '{}'; wait a minute",
             login.username

@@ -266,6 +266,11 @@ pub trait Store: Send + Sync {
     /// A site's ticks for one checklist, in item order of storage (by item id).
     fn ticks(&self, site: &str, checklist: &str) -> Result<Vec<Tick>>;
 
+    /// Counts a login attempt for `username` (case-insensitive) at `now`, unless it already
+    /// had `max` in the `window_s` seconds before: then false, and nothing is counted. Kept
+    /// in the store so that every instance over the same store shares the limit.
+    fn login_attempt(&self, username: &str, now: i64, window_s: i64, max: u32) -> Result<bool>;
+
     /// Saves named weights; a name is unique per profile.
     fn save_scenario(
         &self,

@@ -127,6 +127,13 @@ CREATE TABLE checklist_ticks (
     PRIMARY KEY (site, checklist, item)
 );
 "#,
+    r#"
+CREATE TABLE login_attempts (
+    username TEXT NOT NULL,
+    at BIGINT NOT NULL
+);
+CREATE INDEX login_attempts_user ON login_attempts (username, at);
+"#,
 ];
 
 type Job = Box<dyn FnOnce(&mut Client) + Send>;
@@ -677,6 +684,39 @@ impl Store for PgStore {
                 serde_json::to_value(&tick).ok().as_ref(),
             )?;
             Ok(tick)
+        })
+    }
+
+    fn login_attempt(&self, username: &str, now: i64, window_s: i64, max: u32) -> Result<bool> {
+        let name = username.to_lowercase();
+        self.write(move |tx| {
+            // One counter per name at a time, across every instance on this database.
+            tx.execute(
+                "SELECT pg_advisory_xact_lock(hashtext('login:' || $1))",
+                &[&name],
+            )
+            .map_err(db)?;
+            tx.execute(
+                "DELETE FROM login_attempts WHERE username = $1 AND at <= $2",
+                &[&name, &(now - window_s)],
+            )
+            .map_err(db)?;
+            let n: i64 = tx
+                .query_one(
+                    "SELECT COUNT(*) FROM login_attempts WHERE username = $1",
+                    &[&name],
+                )
+                .map_err(db)?
+                .get(0);
+            if n >= i64::from(max) {
+                return Ok(false);
+            }
+            tx.execute(
+                "INSERT INTO login_attempts (username, at) VALUES ($1, $2)",
+                &[&name, &now],
+            )
+            .map_err(db)?;
+            Ok(true)
         })
     }
 

@@ -122,6 +122,13 @@ CREATE TABLE checklist_ticks (
     PRIMARY KEY (site, checklist, item)
 );
 "#,
+    r#"
+CREATE TABLE login_attempts (
+    username TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE INDEX login_attempts_user ON login_attempts (username, at);
+"#,
 ];
 
 pub struct SqliteStore {
@@ -657,6 +664,34 @@ impl Store for SqliteStore {
                 serde_json::to_value(&tick).ok().as_ref(),
             )?;
             Ok(tick)
+        })
+    }
+
+    fn login_attempt(&self, username: &str, now: i64, window_s: i64, max: u32) -> Result<bool> {
+        let name = username.to_lowercase();
+        // Immediate: two instances counting at once take turns, so neither sees a stale count.
+        self.write(|tx| {
+            tx.execute(
+                "DELETE FROM login_attempts WHERE at <= ?1",
+                params![now - window_s],
+            )
+            .map_err(db)?;
+            let n: i64 = tx
+                .query_row(
+                    "SELECT COUNT(*) FROM login_attempts WHERE username = ?1",
+                    params![name],
+                    |r| r.get(0),
+                )
+                .map_err(db)?;
+            if n >= i64::from(max) {
+                return Ok(false);
+            }
+            tx.execute(
+                "INSERT INTO login_attempts (username, at) VALUES (?1, ?2)",
+                params![name, now],
+            )
+            .map_err(db)?;
+            Ok(true)
         })
     }
 

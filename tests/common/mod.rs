@@ -237,3 +237,98 @@ number = "nr"
 "#
     )
 }
+
+/// `serve` on the review store `db` (a SQLite file or a PostgreSQL URL) with `extra`
+/// arguments, its stderr drained; the child and its address.
+pub fn serve_db(db: &str, extra: &[&str]) -> (std::process::Child, String) {
+    use std::io::{BufRead, Read};
+    let mut child = bin()
+        .arg("--db")
+        .arg(db)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(extra)
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let addr = loop {
+        line.clear();
+        assert!(
+            err.read_line(&mut line).unwrap() > 0,
+            "the server stopped before listening"
+        );
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.split('/').next().unwrap().to_string();
+        }
+    };
+    // Keep draining stderr so the server never blocks on a full pipe.
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        let _ = err.read_to_string(&mut sink);
+    });
+    (child, addr)
+}
+
+/// One HTTP/1.1 request on its own connection: status and body.
+pub fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(String, String)],
+    body: Option<&serde_json::Value>,
+) -> std::io::Result<(u16, String, String)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if !body.is_empty() {
+        req.push_str("Content-Type: application/json\r\n");
+    }
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(&body);
+    s.write_all(req.as_bytes())?;
+    let mut out = String::new();
+    s.read_to_string(&mut out)?;
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| std::io::Error::other("no status line"))?;
+    Ok((status, head.to_string(), body.to_string()))
+}
+
+/// Logs in: the cookie and CSRF headers for writes.
+pub fn login(addr: &str, user: &str, password: &str) -> Vec<(String, String)> {
+    let (s, head, body) = http(
+        addr,
+        "POST",
+        "/api/login",
+        &[],
+        Some(&serde_json::json!({"username": user, "password": password})),
+    )
+    .unwrap();
+    assert_eq!(s, 200, "{body}");
+    let cookie = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let csrf = serde_json::from_str::<serde_json::Value>(&body).unwrap()["csrf_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    vec![("Cookie".into(), cookie), ("X-CSRF-Token".into(), csrf)]
+}

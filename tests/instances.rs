@@ -1,0 +1,105 @@
+//! Several `serve` processes over one PostGIS, as behind a reverse proxy: a session opened
+//! on one instance writes through the other, the login rate limit counts attempts on every
+//! instance together, and a review made on one shows on the other.
+
+mod common;
+
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "riktig hest batteri";
+
+fn add_user(db: &str, user: &str, role: &str, kommune: Option<&str>) {
+    let mut cmd = common::bin();
+    cmd.arg("--db")
+        .arg(db)
+        .args(["user", "add", "--username", user, "--role", role]);
+    if let Some(k) = kommune {
+        cmd.args(["--kommune", k]);
+    }
+    let o = cmd
+        .env("ENERGISTASJON_PASSWORD", PASSWORD)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", common::text(&o.stderr));
+}
+
+fn get(addr: &str, path: &str) -> Value {
+    let (s, _, body) = common::http(addr, "GET", path, &[], None).unwrap();
+    assert_eq!(s, 200, "{path}: {body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+#[test]
+fn two_instances_over_one_postgis_share_sessions_login_limits_and_reviews() {
+    let db = common::pg_database();
+    add_user(&db, "kari", "municipality", Some("0301"));
+    add_user(&db, "ola", "coordinator", None);
+    let (mut a, addr_a) = common::serve_db(&db, &[]);
+    let (mut b, addr_b) = common::serve_db(&db, &[]);
+
+    // A session opened on A writes through B.
+    let kari = common::login(&addr_a, "kari", PASSWORD);
+    let items = get(&addr_a, "/collections/candidates-depot/items?limit=10000");
+    let site = items["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["kommunenummer"] == "0301")
+        .and_then(|f| f["id"].as_str())
+        .unwrap()
+        .to_string();
+    let (s, _, body) = common::http(
+        &addr_b,
+        "POST",
+        &format!("/api/sites/{site}/comments"),
+        &kari,
+        Some(&json!({"text": "skrevet gjennom B"})),
+    )
+    .unwrap();
+    assert!((200..300).contains(&s), "{s} {body}");
+    let seen = get(&addr_a, &format!("/api/sites/{site}"));
+    assert!(seen.to_string().contains("skrevet gjennom B"), "{seen}");
+
+    // A status set through B is in A's candidates and tiles' overlay.
+    let ola = common::login(&addr_b, "ola", PASSWORD);
+    let (s, _, body) = common::http(
+        &addr_b,
+        "POST",
+        &format!("/api/sites/{site}/status"),
+        &ola,
+        Some(&json!({"status": "under_review", "version": 0})),
+    )
+    .unwrap();
+    assert!((200..300).contains(&s), "{s} {body}");
+    let one = get(
+        &addr_a,
+        &format!("/collections/candidates-depot/items/{site}"),
+    );
+    assert_eq!(one["properties"]["status"], "under_review", "{one}");
+
+    // Ten attempts a minute per name, over both instances together.
+    let attempt = |addr: &str| {
+        common::http(
+            addr,
+            "POST",
+            "/api/login",
+            &[],
+            Some(&json!({"username": "nobody", "password": "feil"})),
+        )
+        .unwrap()
+        .0
+    };
+    for n in 0..10 {
+        let addr = if n % 2 == 0 { &addr_a } else { &addr_b };
+        assert_eq!(attempt(addr), 401, "attempt {n}");
+    }
+    assert_eq!(attempt(&addr_a), 429);
+    assert_eq!(attempt(&addr_b), 429);
+    // Another name is not held back.
+    let _ = common::login(&addr_a, "ola", PASSWORD);
+
+    for child in [&mut a, &mut b] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}

@@ -32,10 +32,18 @@ fn get(addr: &str, path: &str) -> Value {
 #[test]
 fn two_instances_over_one_postgis_share_sessions_login_limits_and_reviews() {
     let db = common::pg_database();
+    // Both start at once on the empty database: their migrations must not collide.
+    let starting: Vec<_> = (0..2)
+        .map(|_| {
+            let db = db.clone();
+            std::thread::spawn(move || common::serve_db(&db, &[]))
+        })
+        .collect();
+    let mut started = starting.into_iter().map(|t| t.join().unwrap());
+    let (mut a, addr_a) = started.next().unwrap();
+    let (mut b, addr_b) = started.next().unwrap();
     add_user(&db, "kari", "municipality", Some("0301"));
     add_user(&db, "ola", "coordinator", None);
-    let (mut a, addr_a) = common::serve_db(&db, &[]);
-    let (mut b, addr_b) = common::serve_db(&db, &[]);
 
     // A session opened on A writes through B.
     let kari = common::login(&addr_a, "kari", PASSWORD);

@@ -143,7 +143,11 @@ pub struct PgStore {
 }
 
 fn db(e: postgres::Error) -> StoreError {
-    StoreError::Database(e.to_string())
+    // The client's own text is only "db error"; the server's message says what happened.
+    StoreError::Database(match e.as_db_error() {
+        Some(d) => format!("{} ({})", d.message(), d.code().code()),
+        None => e.to_string(),
+    })
 }
 
 /// Worker threads, each with its own connection.
@@ -233,12 +237,16 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// Advisory lock key held while migrating: several instances starting at once on a fresh
+/// database would otherwise race to create the same tables.
+const MIGRATION_LOCK: i64 = 0x656e_6572_6769;
+
 fn migrate(c: &mut Client) -> Result<()> {
-    c.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
-        .map_err(db)?;
-    // One migrator at a time, across processes.
+    // One migrator at a time, across processes, from the very first statement.
     let mut tx = c.transaction().map_err(db)?;
-    tx.batch_execute("LOCK TABLE schema_version IN EXCLUSIVE MODE")
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .map_err(db)?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
         .map_err(db)?;
     let version: i64 = tx
         .query_opt("SELECT version FROM schema_version", &[])

@@ -67,4 +67,5 @@ run() { # name path
 run items "/collections/candidates-mcs-corridor-grid/items?bbox=10.5,59.8,11.0,60.1&limit=100"
 run tiles "/tiles/candidates-mcs-corridor-grid/12/2170/1190.mvt"
 run healthz "/healthz"
-echo "served by both: $(grep -c 'route=' "$OUT/serve-18081.log" || true) / $(grep -c 'route=' "$OUT/serve-18082.log" || true) log lines"
+count() { curl -s "http://127.0.0.1:$1/metrics" | awk '/^energistasjon_http_requests_total/ {n += $NF} END {print n + 0}'; }
+echo "requests answered per instance: 18081 $(count 18081), 18082 $(count 18082)"

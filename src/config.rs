@@ -68,6 +68,24 @@ fn shipped_dir(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// A hash of the shipped files that scoring reads at run time: profiles, demand scenarios
+/// and mapping tables. With the data version, it says whether measurements are still valid.
+pub fn shipped_version() -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for dir in [profiles_dir(), scenarios_dir(), shipped_dir("mappings")] {
+        for f in crate::ingest::files_under(&dir) {
+            h.update(f.to_string_lossy().as_bytes());
+            h.update(std::fs::read(&f).unwrap_or_default());
+        }
+    }
+    h.finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// The stems of the `.toml` files in `dir`, sorted.
 pub(crate) fn toml_names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)

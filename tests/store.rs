@@ -409,3 +409,33 @@ fn a_store_in_a_missing_folder_names_the_path() {
         .to_string();
     assert!(err.contains("/no/such/folder/review.sqlite"), "{err}");
 }
+
+#[test]
+fn instances_opening_one_new_sqlite_file_at_once_both_start_and_share_login_limits() {
+    for _ in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("review.sqlite");
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(3));
+        let opening: Vec<_> = (0..3)
+            .map(|_| {
+                let (path, barrier) = (path.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    SqliteStore::open(&path)
+                })
+            })
+            .collect();
+        let stores: Vec<SqliteStore> = opening
+            .into_iter()
+            .map(|t| t.join().unwrap().expect("every instance opens the file"))
+            .collect();
+        for n in 0..10 {
+            assert!(stores[n % 3].login_attempt("kari", 1000, 60, 10).unwrap());
+        }
+        for s in &stores {
+            assert!(!s.login_attempt("KARI", 1001, 60, 10).unwrap());
+        }
+        // A minute later the name may try again.
+        assert!(stores[0].login_attempt("kari", 1061, 60, 10).unwrap());
+    }
+}

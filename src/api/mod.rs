@@ -62,6 +62,9 @@ pub struct AppState {
     pub scenarios: Arc<sizing::Scenarios>,
     /// The shipped checklists, read on first use.
     pub checklists: Arc<checklist::Checklists>,
+    /// `config::shipped_version()` when the state was built: profiles, scenarios and mapping
+    /// tables, which a reload compares as well as the data version.
+    pub shipped_version: String,
     /// The live router this state serves in, for `POST /api/admin/reload`; None in tests
     /// that build a router directly.
     pub live: Option<std::sync::Weak<reload::Live>>,
@@ -116,10 +119,16 @@ impl AppState {
     ) -> Result<Self, crate::ingest::crs::CrsError> {
         let region: &'static Region = Box::leak(Box::new(region));
         let ctx = ScoringContext::new(region);
-        let cache = cache_dir.map(|dir| crate::catalog::cache::CacheSpec {
-            dir: dir.to_path_buf(),
-            data_version: report.data_version.clone(),
-        });
+        let hashed = crate::ingest::sources_hashed(&report.layers);
+        if cache_dir.is_some() && !hashed && grid.is_some() {
+            tracing::info!("a source is a database or remote service, whose changes the data version cannot see; the grid is measured at every start");
+        }
+        let cache = cache_dir
+            .filter(|_| hashed)
+            .map(|dir| crate::catalog::cache::CacheSpec {
+                dir: dir.to_path_buf(),
+                data_version: report.data_version.clone(),
+            });
         let (collections, scored) = crate::catalog::build_cached(&ctx, grid, cache.as_ref())?;
         Ok(AppState {
             region,
@@ -134,6 +143,7 @@ impl AppState {
             logins: Arc::new(session::LoginLimiter::default()),
             scenarios: Arc::new(sizing::Scenarios::default()),
             checklists: Arc::new(checklist::Checklists::default()),
+            shipped_version: crate::config::shipped_version(),
             live: None,
         })
     }
@@ -270,10 +280,12 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
 }
 
 /// Middleware: a request still running after the configured time gets a 503 problem+json.
-/// Exports are exempt: half a million candidates take longer, and they stream.
+/// Exports are exempt: half a million candidates take longer, and they stream; so is a
+/// reload, whose work would otherwise go on unseen after the 503.
 async fn timeout(State(state): State<AppState>, req: Request, next: Next) -> Response {
     use axum::response::IntoResponse;
-    if req.uri().path() == "/api/export" {
+    // A reload measures the whole grid again and must not be dropped half-way.
+    if matches!(req.uri().path(), "/api/export" | "/api/admin/reload") {
         return next.run(req).await;
     }
     let limit = state.options.timeout;

@@ -10,8 +10,8 @@
 //! A reload that fails (a layer that no longer loads) keeps the old state and says why.
 //!
 //! The old region is not freed: handlers hold it as `&'static`, so it stays for the life of
-//! the process. A reload therefore costs one region's memory, which is why an unchanged
-//! data version is not loaded twice.
+//! the process. A reload therefore costs one region's memory, which is why unchanged data
+//! (the same data version and shipped files) is read to compare but not swapped in.
 
 use std::sync::{Arc, RwLock, Weak};
 
@@ -36,7 +36,8 @@ pub struct Live {
 /// What a reload did.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Reloaded {
-    /// Whether new data was swapped in; false when the data version did not change.
+    /// Whether new data was swapped in; false when neither the data version nor the shipped
+    /// profiles, scenarios and mapping tables changed.
     pub swapped: bool,
     pub previous_data_version: String,
     pub data_version: String,
@@ -81,6 +82,7 @@ impl Live {
         let started = std::time::Instant::now();
         let old = self.state();
         let previous_data_version = old.report.data_version.clone();
+        let old_collections = old.collections.clone();
         let me = self.clone();
         let loaded = tokio::task::spawn_blocking(move || (me.loader)(&old))
             .await
@@ -91,7 +93,8 @@ impl Live {
                 ))
             })?;
         let data_version = loaded.report.data_version.clone();
-        let swapped = data_version != previous_data_version;
+        // The loader hands back the old state itself when nothing changed.
+        let swapped = !Arc::ptr_eq(&loaded.collections, &old_collections);
         if swapped {
             let state = loaded.with_live(Arc::downgrade(self));
             let router = super::router(state.clone());

@@ -3,8 +3,9 @@
 //! spatial queries.
 //!
 //! The file is named by a key over everything the measurements depend on: the data version
-//! (the region config and the bytes of every input), the grid (cell size, municipalities),
-//! every profile as loaded, and the program itself (its size and modification time, so a
+//! (the region config and the bytes of every input), the shipped profiles, scenarios and
+//! mapping tables, the grid (cell size, municipalities), every profile as loaded, and the
+//! program itself (its size and modification time, so a
 //! new build never trusts measurements made by an old one). A changed input gives a new key,
 //! and so a new file.
 //!
@@ -40,7 +41,9 @@ pub enum CacheError {
     Corrupt { path: String, reason: String },
 }
 
-/// Where cache files go and which data they are for.
+/// Where cache files go and which data they are for. Only for regions whose every source
+/// is a local file or folder (`ingest::sources_hashed`): a database source can change
+/// without changing the data version.
 #[derive(Debug, Clone)]
 pub struct CacheSpec {
     pub dir: PathBuf,
@@ -67,6 +70,7 @@ fn key(spec: &CacheSpec, grid: &super::GridSpec, profiles: &[Profile]) -> [u8; 3
     h.update(MAGIC);
     h.update(FORMAT.to_le_bytes());
     h.update(spec.data_version.as_bytes());
+    h.update(crate::config::shipped_version().as_bytes());
     h.update(grid.size.to_bits().to_le_bytes());
     for p in &grid.filter.prefixes {
         h.update(p.as_bytes());
@@ -119,12 +123,16 @@ pub fn read(
             })
         }
     };
-    decode(&bytes, size, municipalities)
-        .map(Some)
-        .map_err(|reason| CacheError::Corrupt {
-            path: path.display().to_string(),
-            reason,
-        })
+    let cache = decode(&bytes, size, municipalities).map_err(|reason| CacheError::Corrupt {
+        path: path.display().to_string(),
+        reason,
+    })?;
+    // Pruning keeps the most recently used files: a read counts as a use.
+    let _ = std::fs::File::options()
+        .append(true)
+        .open(path)
+        .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+    Ok(Some(cache))
 }
 
 /// Writes a cache file atomically: a temporary file in the same folder, then a rename.
@@ -153,13 +161,29 @@ pub fn write(
 /// old ones would otherwise pile up.
 const KEEP: usize = 6;
 
-/// Removes all but the `keep` most recently written cache files in `dir`.
+/// Removes all but the `keep` most recently used cache files in `dir`, and temporary files
+/// an interrupted write left more than an hour ago.
 fn prune(dir: &Path, keep: usize) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let entries: Vec<std::fs::DirEntry> = entries.flatten().collect();
+    for e in &entries {
+        let p = e.path();
+        let stale_tmp = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with(".tmp"))
+            && e.metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t < hour_ago);
+        if stale_tmp {
+            let _ = std::fs::remove_file(&p);
+        }
+    }
     let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
-        .flatten()
+        .iter()
         .map(|e| e.path())
         .filter(|p| {
             p.file_name()

@@ -141,7 +141,12 @@ fn loader(
                 .collect();
             return Err(failed.join("; "));
         }
-        if report.data_version == previous.report.data_version {
+        // Unchanged files and profiles: nothing to swap. A database source may have changed
+        // without a new data version, so such a region is always swapped.
+        let unchanged = report.data_version == previous.report.data_version
+            && crate::config::shipped_version() == previous.shipped_version
+            && crate::ingest::sources_hashed(&report.layers);
+        if unchanged {
             return Ok(previous.clone());
         }
         let state = AppState::with_grid_cache(region, report, grid.as_ref(), cache_dir.as_deref())

@@ -304,9 +304,39 @@ pub fn load_region(
     (region, report)
 }
 
+/// Every file under `dir`, in path order.
+pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Whether `data_version` saw the bytes of every source: false when one is a database or a
+/// remote service, whose changes only a reload or restart can notice.
+pub fn sources_hashed(layers: &[report::LayerReport]) -> bool {
+    layers.iter().all(|l| {
+        let p = std::path::Path::new(&l.source);
+        p.is_file() || p.is_dir()
+    })
+}
+
 /// A short hash of the region config and the bytes of every local input file (a shapefile
-/// with its sidecars), so an export says exactly which data produced it. Database and
-/// remote sources count by their connection string.
+/// with its sidecars, every file of a folder source), so an export says exactly which data
+/// produced it. Database and remote sources count by their connection string.
 pub fn data_version(config: &RegionConfig, layers: &[report::LayerReport]) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
@@ -329,8 +359,14 @@ pub fn data_version(config: &RegionConfig, layers: &[report::LayerReport]) -> St
                 files.push(path.with_extension(ext));
             }
         }
+        if path.is_dir() {
+            // A folder source (station registers, counting-point CSVs, a .gdb): every file
+            // in it, by name and bytes, in name order.
+            files = files_under(path);
+        }
         for f in files.iter().filter(|f| f.is_file()) {
             if let Ok(bytes) = std::fs::read(f) {
+                h.update(f.to_string_lossy().as_bytes());
                 h.update(&bytes);
             }
         }

@@ -133,6 +133,7 @@ CREATE TABLE login_attempts (
     at BIGINT NOT NULL
 );
 CREATE INDEX login_attempts_user ON login_attempts (username, at);
+CREATE INDEX login_attempts_at ON login_attempts (at);
 "#,
 ];
 
@@ -704,9 +705,11 @@ impl Store for PgStore {
                 &[&name],
             )
             .map_err(db)?;
+            // Every name's old attempts, not only this one's: names never tried again
+            // would otherwise stay forever.
             tx.execute(
-                "DELETE FROM login_attempts WHERE username = $1 AND at <= $2",
-                &[&name, &(now - window_s)],
+                "DELETE FROM login_attempts WHERE at <= $1",
+                &[&(now - window_s)],
             )
             .map_err(db)?;
             let n: i64 = tx

@@ -128,6 +128,7 @@ CREATE TABLE login_attempts (
     at INTEGER NOT NULL
 );
 CREATE INDEX login_attempts_user ON login_attempts (username, at);
+CREATE INDEX login_attempts_at ON login_attempts (at);
 "#,
 ];
 
@@ -257,6 +258,13 @@ fn ensure_site(tx: &Transaction, site: &str, kommunenummer: &str) -> Result<()> 
     Ok(())
 }
 
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
 impl SqliteStore {
     /// Opens (or creates) the store file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<SqliteStore> {
@@ -265,12 +273,27 @@ impl SqliteStore {
             message: e.to_string(),
         };
         let mut conn = Connection::open(path).map_err(open_err)?;
+        // The busy timeout first: another process opening the same new file holds it while it
+        // switches to WAL or migrates, and this one waits instead of failing.
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(open_err)?;
         // WAL lets readers go on during a write; FULL makes a commit durable before it is
-        // acknowledged; the busy timeout waits out another process instead of failing.
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
-        )
-        .map_err(open_err)?;
+        // acknowledged.
+        // Switching a new file to WAL needs it to itself, and SQLite answers "locked" at once,
+        // without the busy handler, while another process does the same: try again for 5 s.
+        let mut tries = 0;
+        loop {
+            match conn.execute_batch(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+            ) {
+                Ok(()) => break,
+                Err(e) if tries < 50 && is_busy(&e) => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(e) => return Err(open_err(e)),
+            }
+        }
         migrate(&mut conn)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
@@ -305,7 +328,12 @@ impl SqliteStore {
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
-    let version: i64 = conn
+    // Immediate: two instances opening one file at once take turns, and the second reads
+    // the version the first left.
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(db)?;
+    let version: i64 = tx
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(db)?;
     let supported = MIGRATIONS.len() as i64;
@@ -316,13 +344,11 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         });
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        let tx = conn.transaction().map_err(db)?;
         tx.execute_batch(sql).map_err(db)?;
         tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
             .map_err(db)?;
-        tx.commit().map_err(db)?;
     }
-    Ok(())
+    tx.commit().map_err(db)
 }
 
 impl Store for SqliteStore {

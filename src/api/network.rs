@@ -353,7 +353,7 @@ fn run_select(state: &AppState, req: &SelectRequest) -> Result<Value, ApiError> 
                 "type": "Feature",
                 "id": p.id,
                 "geometry": serde_json::to_value(geojson::Geometry::new(
-                    geojson::GeometryValue::from(&scored.lonlat[i]),
+                    geojson::GeometryValue::from(scored.lonlat.geometry(i).as_ref()),
                 )).ok()?,
                 "properties": {"order": p.order, "score": p.score, "gain": p.gain, "name": p.name, "area": p.area},
             }))

@@ -222,7 +222,7 @@ fn encode(
         for v in &col.feature {
             put_u32(&mut p, *v);
         }
-        p.extend(col.estimated.iter().map(|&e| u8::from(e)));
+        p.extend(col.estimated.iter().map(u8::from));
     }
     put_u32(&mut p, failures.len() as u32);
     for (profile, f) in failures {
@@ -314,7 +314,7 @@ fn decode(bytes: &[u8], size: f64, municipalities: usize) -> Result<GridCache, S
         let mut col = Column {
             raw: Vec::with_capacity(n),
             feature: Vec::with_capacity(n),
-            estimated: Vec::with_capacity(n),
+            estimated: crate::scoring::Flags::with_capacity(n),
         };
         for _ in 0..n {
             col.raw.push(r.f64()?);
@@ -523,7 +523,7 @@ mod tests {
             Arc::new(Column {
                 raw: vec![12.5, f64::NAN],
                 feature: vec![3, u32::MAX],
-                estimated: vec![false, true],
+                estimated: [false, true].into_iter().collect(),
             }),
         );
         let mut failures = Failures::default();
@@ -552,7 +552,7 @@ mod tests {
         assert_eq!(col.raw[0], 12.5);
         assert!(col.raw[1].is_nan());
         assert_eq!(col.feature, vec![3, u32::MAX]);
-        assert_eq!(col.estimated, vec![false, true]);
+        assert_eq!(col.estimated.iter().collect::<Vec<_>>(), vec![false, true]);
         assert_eq!(back.failures["depot"], failures);
     }
 

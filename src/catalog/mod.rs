@@ -4,6 +4,7 @@
 //! grid of hundreds of thousands of cells costs columns, not JSON.
 
 pub mod cache;
+pub mod places;
 pub mod planned;
 pub mod query;
 pub mod review;
@@ -12,6 +13,7 @@ pub mod sites;
 use std::sync::Arc;
 
 use geo::{BoundingRect, Geometry};
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::config::{load_profile, profile_names};
@@ -28,8 +30,9 @@ pub struct Item {
     pub id: String,
     /// [min lon, min lat, max lon, max lat].
     pub bbox: [f64; 4],
-    /// GeoJSON geometry in CRS84.
-    pub geometry: Value,
+    /// The geometry in CRS84; written as GeoJSON on request (kept as JSON values, a
+    /// coordinate pair would cost about 110 bytes instead of 16).
+    pub lonlat: Geometry<f64>,
     /// The geometry in EPSG:25833, for `crs` and `bbox-crs` requests in the storage CRS.
     pub native: Geometry<f64>,
     /// [min x, min y, max x, max y] in EPSG:25833.
@@ -93,7 +96,7 @@ impl Collection {
         match (&self.source, native) {
             (Source::Layer(items), false) => items[i].bbox,
             (Source::Layer(items), true) => items[i].native_bbox,
-            (Source::Candidates(s), false) => s.bbox[i],
+            (Source::Candidates(s), false) => s.lonlat.bbox(i),
             (Source::Candidates(s), true) => bounds(&s.raw.candidates[i].geometry),
         }
     }
@@ -101,9 +104,9 @@ impl Collection {
     /// GeoJSON geometry in CRS84, or EPSG:25833 (millimetres) when `native`.
     pub fn geometry(&self, i: usize, native: bool) -> Value {
         let g = match (&self.source, native) {
-            (Source::Layer(items), false) => return items[i].geometry.clone(),
+            (Source::Layer(items), false) => return geojson(&items[i].lonlat),
             (Source::Layer(items), true) => &items[i].native,
-            (Source::Candidates(s), false) => return geojson(&s.lonlat[i]),
+            (Source::Candidates(s), false) => return geojson(&s.lonlat.geometry(i)),
             (Source::Candidates(s), true) => &s.raw.candidates[i].geometry,
         };
         use geo::MapCoords;
@@ -248,14 +251,19 @@ fn candidate_property_names() -> Vec<String> {
     .collect()
 }
 
-/// GeoJSON for a geometry, with counter-clockwise exterior rings (RFC 7946).
-pub fn geojson(g: &Geometry<f64>) -> Value {
+/// Polygons with the winding GeoJSON (RFC 7946) asks for: exteriors counter-clockwise.
+pub fn oriented(g: &Geometry<f64>) -> Geometry<f64> {
     use geo::orient::{Direction, Orient};
-    let oriented = match g {
+    match g {
         Geometry::Polygon(p) => Geometry::Polygon(p.orient(Direction::Default)),
         Geometry::MultiPolygon(mp) => Geometry::MultiPolygon(mp.orient(Direction::Default)),
         other => other.clone(),
-    };
+    }
+}
+
+/// GeoJSON for a geometry, with counter-clockwise exterior rings (RFC 7946).
+pub fn geojson(g: &Geometry<f64>) -> Value {
+    let oriented = oriented(g);
     let geometry = geojson::Geometry::new(geojson::GeometryValue::from(&oriented));
     serde_json::to_value(&geometry).unwrap_or(Value::Null)
 }
@@ -270,7 +278,7 @@ fn item(
     Ok(Item {
         id,
         bbox: bounds(&lonlat),
-        geometry: geojson(&lonlat),
+        lonlat,
         native_bbox: bounds(g),
         native: g.clone(),
         properties,
@@ -343,6 +351,14 @@ impl CandidateSet {
     }
 }
 
+/// The id of a profile's candidate collection: `candidates-{profile}`, `…-grid` for the grid.
+pub fn candidates_id(profile: &str, set: CandidateSet) -> String {
+    match set {
+        CandidateSet::Grid => format!("candidates-{profile}-grid"),
+        CandidateSet::Parcels => format!("candidates-{profile}"),
+    }
+}
+
 /// Grid candidates to measure at start-up besides the parcels.
 #[derive(Debug, Clone)]
 pub struct GridSpec {
@@ -363,10 +379,9 @@ pub struct Scored {
     /// The profile's own weights, and the ranking they give.
     pub weights: Vec<f64>,
     pub ranking: Ranking,
-    /// Each candidate's geometry in CRS84, and its bounding box there; shared, like the
-    /// kommunenummer, by every profile's grid.
-    pub lonlat: Arc<Vec<Geometry<f64>>>,
-    pub bbox: Arc<Vec<[f64; 4]>>,
+    /// Each candidate's geometry in CRS84; shared, like the kommunenummer, by every
+    /// profile's grid.
+    pub lonlat: Arc<places::LonLat>,
     /// Which candidates touch, for growing site areas; shared by every profile's grid, whose
     /// cells are the same.
     pub adjacency: Arc<crate::scoring::areas::Adjacency>,
@@ -376,20 +391,14 @@ pub struct Scored {
 /// profile scored on the same candidates.
 #[derive(Clone)]
 pub struct Places {
-    pub lonlat: Arc<Vec<Geometry<f64>>>,
-    pub bbox: Arc<Vec<[f64; 4]>>,
+    pub lonlat: Arc<places::LonLat>,
     pub kommunenummer: Arc<Vec<Option<Arc<str>>>>,
 }
 
 impl Places {
-    fn new(region: &Region, t: &ToCrs84, candidates: &[Candidate]) -> Result<Self, CrsError> {
-        let lonlat = candidates
-            .iter()
-            .map(|c| t.apply(&c.geometry))
-            .collect::<Result<Vec<_>, _>>()?;
+    fn new(region: &Region, candidates: &[Candidate]) -> Result<Self, CrsError> {
         Ok(Places {
-            bbox: Arc::new(lonlat.iter().map(bounds).collect()),
-            lonlat: Arc::new(lonlat),
+            lonlat: Arc::new(places::LonLat::new(candidates)?),
             kommunenummer: Arc::new(kommunenummer(region, candidates)),
         })
     }
@@ -412,7 +421,6 @@ struct GridShare {
 impl Scored {
     fn new(
         region: &Region,
-        t: &ToCrs84,
         set: CandidateSet,
         profile: crate::domain::profile::Profile,
         raw: crate::scoring::RawTable,
@@ -422,18 +430,29 @@ impl Scored {
         // A server keeps raw columns only; see `Normalized::lazy`.
         let norm = Normalized::lazy(&raw, &profile);
         let weights: Vec<f64> = profile.criteria.iter().map(|c| c.weight).collect();
-        let ranking = rank(&raw, &norm, &weights);
-        let places = match places {
-            Some(p) => p,
-            None => Places::new(region, t, &raw.candidates)?,
-        };
+        // The first profile on a set of candidates also places them and finds which touch;
+        // the three are independent.
+        let ((ranking, adjacency), places) = rayon::join(
+            || {
+                rayon::join(
+                    || rank(&raw, &norm, &weights),
+                    || {
+                        adjacency.unwrap_or_else(|| {
+                            Arc::new(crate::scoring::areas::Adjacency::new(&raw.candidates))
+                        })
+                    },
+                )
+            },
+            || match places {
+                Some(p) => Ok(p),
+                None => Places::new(region, &raw.candidates),
+            },
+        );
+        let places = places?;
         Ok(Scored {
-            adjacency: adjacency.unwrap_or_else(|| {
-                Arc::new(crate::scoring::areas::Adjacency::new(&raw.candidates))
-            }),
+            adjacency,
             set,
             kommunenummer: places.kommunenummer,
-            bbox: places.bbox,
             lonlat: places.lonlat,
             weights,
             ranking,
@@ -447,7 +466,6 @@ impl Scored {
     pub fn places(&self) -> Places {
         Places {
             lonlat: self.lonlat.clone(),
-            bbox: self.bbox.clone(),
             kommunenummer: self.kommunenummer.clone(),
         }
     }
@@ -485,7 +503,6 @@ pub fn build_cached(
     grid: Option<&GridSpec>,
     cache: Option<&cache::CacheSpec>,
 ) -> Result<(Vec<Collection>, Vec<Arc<Scored>>), CrsError> {
-    let mut out = layers(ctx)?;
     let mut scored = Vec::new();
     let profiles: Vec<crate::domain::profile::Profile> = profile_names()
         .into_iter()
@@ -504,11 +521,25 @@ pub fn build_cached(
         (Some(g), Some(c)) => Some(cache::path(c, g, &profiles)),
         _ => None,
     };
-    if let (Some(path), Some(g)) = (&cache_file, grid) {
-        let started = std::time::Instant::now();
-        match cache::read(path, g.size, ctx.region.boundary.len()) {
+    // The input layers and the cache file are independent: read both at once.
+    let (layers, cached) = rayon::join(
+        || layers(ctx),
+        || {
+            let (Some(path), Some(g)) = (&cache_file, grid) else {
+                return None;
+            };
+            let started = std::time::Instant::now();
+            Some((
+                cache::read(path, g.size, ctx.region.boundary.len()),
+                started.elapsed().as_secs_f64(),
+            ))
+        },
+    );
+    let mut out = layers?;
+    if let (Some(path), Some((read, seconds))) = (&cache_file, cached) {
+        match read {
             Ok(Some(c)) => {
-                tracing::info!(path = %path.display(), cells = c.cells.len(), seconds = started.elapsed().as_secs_f64(), "grid measurements read from the start-up cache");
+                tracing::info!(path = %path.display(), cells = c.cells.len(), seconds, "grid measurements read from the start-up cache");
                 grid_share.candidates = Some(Arc::new(c.cells));
                 grid_share.columns = c.columns;
                 grid_share.cached_failures = c.failures;
@@ -529,17 +560,28 @@ pub fn build_cached(
                 CandidateSet::Parcels => None,
             };
             let c = measured_collection(ctx, profile, set, grid, share)?;
-            let areas = match c.scored_arc() {
-                Some(s) => {
-                    scored.push(s.clone());
-                    sites_collection(ctx, &s)?
-                }
-                None => None,
-            };
+            scored.extend(c.scored_arc());
             out.push(c);
-            out.extend(areas);
         }
     }
+    // Site areas depend on one profile's candidates each: grow them side by side, then
+    // place each after its candidates.
+    let areas = scored
+        .par_iter()
+        .map(|s| sites_collection(ctx, s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut areas: std::collections::BTreeMap<String, Collection> = areas
+        .into_iter()
+        .zip(&scored)
+        .filter_map(|(a, s)| Some((candidates_id(&s.profile.id, s.set), a?)))
+        .collect();
+    let mut ordered = Vec::with_capacity(out.len() + areas.len());
+    for c in out {
+        let a = areas.remove(&c.id);
+        ordered.push(c);
+        ordered.extend(a);
+    }
+    let out = ordered;
     if let (Some(path), Some(cells)) = (&cache_file, &grid_share.candidates) {
         if !from_cache || grid_share.measured_any {
             let failures: std::collections::BTreeMap<String, &crate::scoring::Failures> = scored
@@ -794,7 +836,6 @@ fn measured_collection(
     grid: Option<&GridSpec>,
     share: Option<&mut GridShare>,
 ) -> Result<Collection, CrsError> {
-    let t = ToCrs84::new()?;
     let started = std::time::Instant::now();
     let mut fresh = GridShare::default();
     let share = share.unwrap_or(&mut fresh);
@@ -804,13 +845,13 @@ fn measured_collection(
                 Some(c) => c.clone(),
                 None => Arc::new(candidates::grid(ctx, spec.size, &spec.filter)),
             },
-            format!("candidates-{}-grid", profile.id),
+            candidates_id(&profile.id, CandidateSet::Grid),
             format!("{} ({} m rutenett)", profile.name, spec.size),
             format!("{} Grid cells of {} m.", profile.description, spec.size),
         ),
         _ => (
             Arc::new(candidates::parcels(ctx, profile, &AreaFilter::default())),
-            format!("candidates-{}", profile.id),
+            candidates_id(&profile.id, CandidateSet::Parcels),
             profile.name.clone(),
             profile.description.clone(),
         ),
@@ -830,7 +871,6 @@ fn measured_collection(
     let measured_s = started.elapsed().as_secs_f64();
     let s = Arc::new(Scored::new(
         ctx.region,
-        &t,
         set,
         profile.clone(),
         raw,
@@ -891,7 +931,7 @@ fn candidate_collection(
         id,
         title,
         description,
-        extent: extent(s.bbox.iter().copied()),
+        extent: extent((0..s.lonlat.len()).map(|i| s.lonlat.bbox(i))),
         source: Source::Candidates(s),
     }
 }

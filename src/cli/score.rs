@@ -196,7 +196,7 @@ fn source_columns(
     let mut types: BTreeMap<String, FieldType> = BTreeMap::new();
     for c in cands {
         if let Origin::User { properties } = &c.origin {
-            for (k, v) in properties {
+            for (k, v) in properties.iter() {
                 let ty = if v.is_number() {
                     FieldType::Real
                 } else {

@@ -97,12 +97,35 @@ impl ToCrs84 {
             to: 4326,
             message,
         })?;
-        let round = |v: f64| (v * 1e7).round() / 1e7;
         Ok(out.map_coords(|c| geo::Coord {
-            x: round(c.x),
-            y: round(c.y),
+            x: round7(c.x),
+            y: round7(c.y),
         }))
     }
+
+    /// Many points at once, as `apply` would give them one by one: the same transform and
+    /// rounding, without an OGR geometry per point.
+    pub fn points(&self, xy: &[[f64; 2]]) -> Result<Vec<[f64; 2]>, CrsError> {
+        let mut x: Vec<f64> = xy.iter().map(|p| p[0]).collect();
+        let mut y: Vec<f64> = xy.iter().map(|p| p[1]).collect();
+        let mut z = vec![0.0; xy.len()];
+        self.transform
+            .transform_coords(&mut x, &mut y, &mut z)
+            .map_err(|e| CrsError::Transform {
+                from: format!("EPSG:{INTERNAL_EPSG}"),
+                to: 4326,
+                message: e.to_string(),
+            })?;
+        Ok(x.into_iter()
+            .zip(y)
+            .map(|(x, y)| [round7(x), round7(y)])
+            .collect())
+    }
+}
+
+/// CRS84 coordinates are kept to 1e-7 degrees (about a centimetre).
+fn round7(v: f64) -> f64 {
+    (v * 1e7).round() / 1e7
 }
 
 /// "EPSG:4326 (WGS 84)", or the CRS name where it has no EPSG code.

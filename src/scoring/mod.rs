@@ -63,7 +63,63 @@ pub struct RawTable {
 pub struct Column {
     pub raw: Vec<f64>,
     pub feature: Vec<u32>,
-    pub estimated: Vec<bool>,
+    pub estimated: Flags,
+}
+
+/// One bit per candidate: most columns are never estimated, and a byte per cell in each of
+/// fifteen columns is 78 MB on a national grid.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Flags {
+    words: Vec<u64>,
+    len: usize,
+}
+
+impl Flags {
+    pub fn with_capacity(n: usize) -> Self {
+        Flags {
+            words: Vec::with_capacity(n.div_ceil(64)),
+            len: 0,
+        }
+    }
+
+    pub fn push(&mut self, on: bool) {
+        if self.len.is_multiple_of(64) {
+            self.words.push(0);
+        }
+        if on {
+            if let Some(w) = self.words.last_mut() {
+                *w |= 1 << (self.len % 64);
+            }
+        }
+        self.len += 1;
+    }
+
+    pub fn get(&self, i: usize) -> bool {
+        assert!(i < self.len, "flag {i} of {}", self.len);
+        self.words[i / 64] >> (i % 64) & 1 == 1
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = bool> + '_ {
+        (0..self.len).map(|i| self.get(i))
+    }
+}
+
+impl FromIterator<bool> for Flags {
+    fn from_iter<I: IntoIterator<Item = bool>>(iter: I) -> Self {
+        let mut f = Flags::default();
+        for b in iter {
+            f.push(b);
+        }
+        f
+    }
 }
 
 impl Column {
@@ -79,7 +135,7 @@ impl Column {
         Measurement {
             raw: self.raw[i],
             feature: self.feature[i],
-            estimated: self.estimated[i],
+            estimated: self.estimated.get(i),
         }
     }
 
@@ -87,7 +143,7 @@ impl Column {
         Column {
             raw: Vec::with_capacity(n),
             feature: Vec::with_capacity(n),
-            estimated: Vec::with_capacity(n),
+            estimated: Flags::with_capacity(n),
         }
     }
 
@@ -492,6 +548,17 @@ pub fn order_by_score(scores: &[f64]) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flags_read_back_every_bit_across_word_boundaries() {
+        let bits: Vec<bool> = (0..200)
+            .map(|i| i % 3 == 0 || i == 64 || i == 127)
+            .collect();
+        let f: Flags = bits.iter().copied().collect();
+        assert_eq!(f.len(), 200);
+        assert_eq!(f.iter().collect::<Vec<_>>(), bits);
+        assert!(f.get(64) && f.get(127) && !f.get(128));
+    }
 
     #[test]
     fn order_is_by_score_then_candidate_order_and_skips_excluded() {

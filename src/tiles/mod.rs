@@ -13,6 +13,7 @@ use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 use serde_json::Value as Json;
 
+use crate::catalog::places::LonLat;
 use crate::catalog::review::ReviewOverlay;
 use crate::catalog::{Collection, Source};
 use mvt::{Feature, Shape, Value};
@@ -38,49 +39,81 @@ type Boxed = GeomWithData<Rectangle<[f64; 2]>, u32>;
 
 /// A collection's geometries in CRS84 and an R-tree of their boxes.
 pub struct TileIndex {
-    geoms: Vec<Geometry<f64>>,
+    shapes: Shapes,
     tree: RTree<Boxed>,
+}
+
+enum Shapes {
+    Owned(Vec<Geometry<f64>>),
+    /// Grid cells: the candidates' own CRS84 points, shared, not copied.
+    Points(Arc<LonLat>),
 }
 
 impl TileIndex {
     pub fn new(c: &Collection) -> TileIndex {
-        let geoms: Vec<Geometry<f64>> = match &c.source {
-            Source::Layer(items) => items
+        let shapes = match &c.source {
+            Source::Layer(items) => Shapes::Owned(
+                items
+                    .iter()
+                    .map(|i| crate::catalog::oriented(&i.lonlat))
+                    .collect(),
+            ),
+            Source::Candidates(s) => match s.lonlat.as_ref() {
+                LonLat::Points(_) => Shapes::Points(s.lonlat.clone()),
+                // Candidates are drawn as points, whatever their shape: a ranking map of
+                // parcels and grid cells alike, light enough for half a million of them.
+                LonLat::Shapes { geoms, .. } => Shapes::Owned(
+                    geoms
+                        .iter()
+                        .map(|g| {
+                            use geo::InteriorPoint;
+                            g.interior_point()
+                                .map(Geometry::Point)
+                                .unwrap_or_else(|| g.clone())
+                        })
+                        .collect(),
+                ),
+            },
+        };
+        let boxes = match &shapes {
+            Shapes::Owned(geoms) => geoms
                 .iter()
-                .map(|i| {
-                    serde_json::from_value::<geojson::Geometry>(i.geometry.clone())
-                        .ok()
-                        .and_then(|g| Geometry::<f64>::try_from(g).ok())
-                        .unwrap_or(Geometry::GeometryCollection(Default::default()))
+                .enumerate()
+                .filter_map(|(i, g)| {
+                    let r = g.bounding_rect()?;
+                    Some(Boxed::new(
+                        Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                        i as u32,
+                    ))
                 })
                 .collect(),
-            // Candidates are drawn as points, whatever their shape: a ranking map of
-            // parcels and grid cells alike, light enough for half a million of them.
-            Source::Candidates(s) => s
-                .lonlat
-                .iter()
-                .map(|g| {
-                    use geo::InteriorPoint;
-                    g.interior_point()
-                        .map(Geometry::Point)
-                        .unwrap_or_else(|| g.clone())
+            Shapes::Points(p) => (0..p.len())
+                .filter_map(|i| {
+                    let q = p.marker(i)?;
+                    Some(Boxed::new(Rectangle::from_corners(q, q), i as u32))
                 })
                 .collect(),
         };
-        let boxes = geoms
-            .iter()
-            .enumerate()
-            .filter_map(|(i, g)| {
-                let r = g.bounding_rect()?;
-                Some(Boxed::new(
-                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
-                    i as u32,
-                ))
-            })
-            .collect();
         TileIndex {
-            geoms,
+            shapes,
             tree: RTree::bulk_load(boxes),
+        }
+    }
+
+    fn geometry(&self, i: usize) -> std::borrow::Cow<'_, Geometry<f64>> {
+        match &self.shapes {
+            Shapes::Owned(g) => std::borrow::Cow::Borrowed(&g[i]),
+            Shapes::Points(p) => p.geometry(i),
+        }
+    }
+
+    /// Which collections may share one index: those over the same shared points.
+    fn key(c: &Collection) -> String {
+        match &c.source {
+            Source::Candidates(s) if matches!(s.lonlat.as_ref(), LonLat::Points(_)) => {
+                format!("points@{:p}", Arc::as_ptr(&s.lonlat))
+            }
+            _ => c.id.clone(),
         }
     }
 }
@@ -99,7 +132,7 @@ const SCORE_CACHE: usize = 8;
 impl Cache {
     pub fn index(&self, c: &Collection) -> Arc<TileIndex> {
         let mut m = self.indexes.lock().unwrap_or_else(|e| e.into_inner());
-        m.entry(c.id.clone())
+        m.entry(TileIndex::key(c))
             .or_insert_with(|| Arc::new(TileIndex::new(c)))
             .clone()
     }
@@ -307,8 +340,8 @@ pub fn tile(
         if !passes(i as usize) {
             continue;
         }
-        let g = &index.geoms[i as usize];
-        let Some(shape) = proj.shape(g, simplify_deg) else {
+        let g = index.geometry(i as usize);
+        let Some(shape) = proj.shape(&g, simplify_deg) else {
             continue;
         };
         if let (Shape::Points(ps), true) = (&shape, shift > 0) {
@@ -330,7 +363,7 @@ pub fn tile(
     let mut thinned: Vec<(u32, f64)> = best.into_values().collect();
     thinned.sort_unstable_by_key(|&(i, _)| i);
     for (i, s) in thinned {
-        if let Some(shape) = proj.shape(&index.geoms[i as usize], simplify_deg) {
+        if let Some(shape) = proj.shape(&index.geometry(i as usize), simplify_deg) {
             features.push(feature(c, i as usize, shape, s, view));
         }
     }

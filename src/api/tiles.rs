@@ -13,7 +13,6 @@ use super::AppState;
 use crate::catalog::Source;
 use crate::domain::profile::with_weights;
 use crate::domain::review::Status;
-use crate::scoring::score;
 use crate::tiles::{tile as encode, TileError, View};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -100,23 +99,18 @@ fn build(
         .iter()
         .find(|c| c.id == collection)
         .ok_or_else(|| ApiError::NotFound(format!("no collection '{collection}'")))?;
-    let scores = match (weights, &c.source) {
+    let weights = match (weights, &c.source) {
         (Some(w), Source::Candidates(s)) => {
             let parsed = parse_weights(w)?;
             let profile = with_weights(&s.profile, &parsed).map_err(|m| bad("weights", m))?;
-            let key = format!(
-                "{}|{}",
-                c.id,
+            // Only the tile's own candidates are scored: no ranks, no pass over the grid.
+            Some(
                 profile
                     .criteria
                     .iter()
-                    .map(|cr| format!("{}:{}", cr.id, cr.weight))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            );
-            let w: Vec<f64> = profile.criteria.iter().map(|cr| cr.weight).collect();
-            // Scores only: tiles need no ranks, and sorting half a million costs more.
-            Some(state.tiles.scores(&key, || score(&s.raw, &s.norm, &w)))
+                    .map(|cr| cr.weight)
+                    .collect::<Vec<f64>>(),
+            )
         }
         (Some(_), Source::Layer(_)) => {
             return Err(bad(
@@ -154,7 +148,7 @@ fn build(
         Source::Layer(_) => None,
     };
     let view = View {
-        scores: scores.as_deref().map(|v| v.as_slice()),
+        weights: weights.as_deref(),
         review: review.as_ref(),
         kommunenummer: q.kommunenummer.as_deref(),
         status: q.status.as_deref(),

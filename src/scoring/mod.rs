@@ -521,15 +521,23 @@ pub fn score(raw: &RawTable, norm: &Normalized, weights: &[f64]) -> Vec<f64> {
     let k = norm.k;
     (0..raw.len())
         .into_par_iter()
-        .map(|i| {
-            if raw.excluded(i) {
-                f64::NAN
-            } else {
-                // Summed in criterion order: the same bits on any thread count.
-                (0..k).fold(0.0, |acc, j| acc + norm.get(i, j) * weights[j])
-            }
-        })
+        .map(|i| score_one(raw, norm, weights, i, k))
         .collect()
+}
+
+/// Candidate `i`'s score under `weights`, NaN when excluded: what `score` gives it, for a
+/// caller that needs only a few candidates (a map tile).
+pub fn score_of(raw: &RawTable, norm: &Normalized, weights: &[f64], i: usize) -> f64 {
+    score_one(raw, norm, weights, i, norm.k)
+}
+
+fn score_one(raw: &RawTable, norm: &Normalized, weights: &[f64], i: usize, k: usize) -> f64 {
+    if raw.excluded(i) {
+        f64::NAN
+    } else {
+        // Summed in criterion order: the same bits on any thread count.
+        (0..k).fold(0.0, |acc, j| acc + norm.get(i, j) * weights[j])
+    }
 }
 
 /// Indices of the scored candidates, best first; equal scores keep candidate order.

@@ -118,16 +118,11 @@ impl TileIndex {
     }
 }
 
-/// Tile indexes built on first use, and the scores of recent weightings.
+/// Tile indexes built on first use.
 #[derive(Default)]
 pub struct Cache {
     indexes: Mutex<HashMap<String, Arc<TileIndex>>>,
-    scores: Mutex<Vec<(String, Arc<Vec<f64>>)>>,
 }
-
-/// Re-weighted scores kept for this many weightings: a planner moving a slider asks for
-/// the same weights for every tile in view.
-const SCORE_CACHE: usize = 8;
 
 impl Cache {
     pub fn index(&self, c: &Collection) -> Arc<TileIndex> {
@@ -135,24 +130,6 @@ impl Cache {
         m.entry(TileIndex::key(c))
             .or_insert_with(|| Arc::new(TileIndex::new(c)))
             .clone()
-    }
-
-    /// Scores under `key`, computed by `make` when not cached.
-    pub fn scores(&self, key: &str, make: impl FnOnce() -> Vec<f64>) -> Arc<Vec<f64>> {
-        if let Some((_, s)) = self
-            .scores
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .find(|(k, _)| k == key)
-        {
-            return s.clone();
-        }
-        let s = Arc::new(make());
-        let mut v = self.scores.lock().unwrap_or_else(|e| e.into_inner());
-        v.insert(0, (key.to_string(), s.clone()));
-        v.truncate(SCORE_CACHE);
-        s
     }
 }
 
@@ -262,7 +239,9 @@ fn scalars(props: &serde_json::Map<String, Json>) -> Vec<(String, Value)> {
 /// apply before thinning, so a low-zoom tile shows the best site that passes them.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct View<'a> {
-    pub scores: Option<&'a [f64]>,
+    /// New weights, one per criterion: each candidate in the tile is scored under them (a
+    /// tile holds a few thousand; the whole grid holds millions).
+    pub weights: Option<&'a [f64]>,
     pub review: Option<&'a ReviewOverlay>,
     pub kommunenummer: Option<&'a str>,
     pub status: Option<&'a str>,
@@ -314,8 +293,8 @@ pub fn tile(
         Source::Layer(_) => None,
     };
     let score_of = |i: usize| -> f64 {
-        match (view.scores, scored) {
-            (Some(s), _) => s[i],
+        match (view.weights, scored) {
+            (Some(w), Some(s)) => crate::scoring::score_of(&s.raw, &s.norm, w, i),
             (None, Some(s)) => s.ranking.scores[i],
             _ => f64::NAN,
         }

@@ -56,7 +56,7 @@ pub struct AppState {
     /// Users, proposals and reviews; None serves the read-only map and data.
     pub store: Option<Arc<dyn crate::store::Store>>,
     pub logins: Arc<session::LoginLimiter>,
-    /// Tile indexes and re-weighted scores for `/tiles`.
+    /// Tile indexes for `/tiles`, built on first use.
     pub tiles: Arc<crate::tiles::Cache>,
     /// The shipped demand scenarios, read on first use.
     pub scenarios: Arc<sizing::Scenarios>,

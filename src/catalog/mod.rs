@@ -504,6 +504,8 @@ pub fn build_cached(
     cache: Option<&cache::CacheSpec>,
 ) -> Result<(Vec<Collection>, Vec<Arc<Scored>>), CrsError> {
     let mut scored = Vec::new();
+    // Where each scored set's collection sits in `out`, for its site areas.
+    let mut at = Vec::new();
     let profiles: Vec<crate::domain::profile::Profile> = profile_names()
         .into_iter()
         .filter_map(|name| match load_profile(&name) {
@@ -560,7 +562,10 @@ pub fn build_cached(
                 CandidateSet::Parcels => None,
             };
             let c = measured_collection(ctx, profile, set, grid, share)?;
-            scored.extend(c.scored_arc());
+            if let Some(s) = c.scored_arc() {
+                scored.push(s);
+                at.push(out.len());
+            }
             out.push(c);
         }
     }
@@ -570,16 +575,17 @@ pub fn build_cached(
         .par_iter()
         .map(|s| sites_collection(ctx, s))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut areas: std::collections::BTreeMap<String, Collection> = areas
+    let mut areas = at
         .into_iter()
-        .zip(&scored)
-        .filter_map(|(a, s)| Some((candidates_id(&s.profile.id, s.set), a?)))
-        .collect();
-    let mut ordered = Vec::with_capacity(out.len() + areas.len());
-    for c in out {
-        let a = areas.remove(&c.id);
+        .zip(areas)
+        .filter_map(|(k, a)| Some((k, a?)))
+        .peekable();
+    let mut ordered = Vec::with_capacity(out.len() + scored.len());
+    for (k, c) in out.into_iter().enumerate() {
         ordered.push(c);
-        ordered.extend(a);
+        if let Some((_, a)) = areas.next_if(|(at, _)| *at == k) {
+            ordered.push(a);
+        }
     }
     let out = ordered;
     if let (Some(path), Some(cells)) = (&cache_file, &grid_share.candidates) {

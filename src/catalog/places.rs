@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use geo::{Geometry, InteriorPoint, Point};
+use geo::{Geometry, Point};
 use rayon::prelude::*;
 
 use super::bounds;
@@ -73,14 +73,6 @@ impl LonLat {
         match self {
             LonLat::Points(p) => [p[i][0], p[i][1], p[i][0], p[i][1]],
             LonLat::Shapes { bbox, .. } => bbox[i],
-        }
-    }
-
-    /// Where the map draws candidate `i`: the point, or a point inside the shape.
-    pub fn marker(&self, i: usize) -> Option<[f64; 2]> {
-        match self {
-            LonLat::Points(p) => Some(p[i]),
-            LonLat::Shapes { geoms, .. } => geoms[i].interior_point().map(|p| [p.x(), p.y()]),
         }
     }
 }

@@ -518,25 +518,20 @@ pub fn rank(raw: &RawTable, norm: &Normalized, weights: &[f64]) -> Ranking {
 
 /// Scores only (NaN for excluded), in candidate order.
 pub fn score(raw: &RawTable, norm: &Normalized, weights: &[f64]) -> Vec<f64> {
-    let k = norm.k;
     (0..raw.len())
         .into_par_iter()
-        .map(|i| score_one(raw, norm, weights, i, k))
+        .map(|i| score_of(raw, norm, weights, i))
         .collect()
 }
 
 /// Candidate `i`'s score under `weights`, NaN when excluded: what `score` gives it, for a
 /// caller that needs only a few candidates (a map tile).
 pub fn score_of(raw: &RawTable, norm: &Normalized, weights: &[f64], i: usize) -> f64 {
-    score_one(raw, norm, weights, i, norm.k)
-}
-
-fn score_one(raw: &RawTable, norm: &Normalized, weights: &[f64], i: usize, k: usize) -> f64 {
     if raw.excluded(i) {
         f64::NAN
     } else {
         // Summed in criterion order: the same bits on any thread count.
-        (0..k).fold(0.0, |acc, j| acc + norm.get(i, j) * weights[j])
+        (0..norm.k).fold(0.0, |acc, j| acc + norm.get(i, j) * weights[j])
     }
 }
 

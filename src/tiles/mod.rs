@@ -88,9 +88,9 @@ impl TileIndex {
                 })
                 .collect(),
             Shapes::Points(p) => (0..p.len())
-                .filter_map(|i| {
-                    let q = p.marker(i)?;
-                    Some(Boxed::new(Rectangle::from_corners(q, q), i as u32))
+                .map(|i| {
+                    let [x0, y0, x1, y1] = p.bbox(i);
+                    Boxed::new(Rectangle::from_corners([x0, y0], [x1, y1]), i as u32)
                 })
                 .collect(),
         };
@@ -305,9 +305,9 @@ pub fn tile(
     let shift = if z < 12 { THIN_SHIFT } else { 0 };
     let mut best: HashMap<(i32, i32), (u32, f64)> = HashMap::new();
     let mut features = Vec::new();
-    let passes = |i: usize| -> bool {
+    let passes = |i: usize, score: f64| -> bool {
         let Some(s) = scored else { return true };
-        view.min_score.is_none_or(|m| score_of(i) >= m)
+        view.min_score.is_none_or(|m| score >= m)
             && view
                 .kommunenummer
                 .is_none_or(|k| s.kommunenummer[i].as_deref() == Some(k))
@@ -316,7 +316,9 @@ pub fn tile(
                 .is_none_or(|st| view.status_of(c.id_of(i)) == st)
     };
     for i in hits {
-        if !passes(i as usize) {
+        // Under new weights each candidate is scored here, once.
+        let s = score_of(i as usize);
+        if !passes(i as usize, s) {
             continue;
         }
         let g = index.geometry(i as usize);
@@ -326,7 +328,6 @@ pub fn tile(
         if let (Shape::Points(ps), true) = (&shape, shift > 0) {
             if let [p] = ps.as_slice() {
                 let cell = (p[0] >> shift, p[1] >> shift);
-                let s = score_of(i as usize);
                 let better = |old: f64| s > old || (old.is_nan() && !s.is_nan());
                 match best.get(&cell) {
                     Some(&(_, old)) if !better(old) => {}
@@ -337,7 +338,7 @@ pub fn tile(
                 continue;
             }
         }
-        features.push(feature(c, i as usize, shape, score_of(i as usize), view));
+        features.push(feature(c, i as usize, shape, s, view));
     }
     let mut thinned: Vec<(u32, f64)> = best.into_values().collect();
     thinned.sort_unstable_by_key(|&(i, _)| i);

@@ -1,29 +1,35 @@
 #!/usr/bin/env bash
 # HTTP load test: energistasjon's OGC API Features items and POST /api/score under wrk, and
-# pygeoapi (GeoJSON provider, gunicorn) serving the same scored candidates, on this machine.
-# Checks that both servers match the same number of features for the bbox, then prints per
-# endpoint requests/s, p50 and p99 latency, and the items throughput ratio ours / pygeoapi.
+# pygeoapi (PostgreSQL provider, gunicorn) serving the same scored candidates from PostGIS,
+# on this machine. Checks that both servers match the same number of features for the bbox,
+# then prints per endpoint requests/s, p50 and p99 latency, and the items throughput ratio
+# ours / pygeoapi, at -c16 and at -c64.
 #
 #   bench/load.sh [DATA_DIR]
 #
 # Environment: DURATION (seconds per wrk run, default 20), BBOX (CRS84, default
-# 10.5,59.8,11.0,60.1: Oslo and part of Akershus), CONNECTIONS (default 64), PYGEOAPI_WORKERS
+# 10.5,59.8,11.0,60.1: Oslo and part of Akershus), CONNECTIONS (default "16 64"), PYGEOAPI_WORKERS
 # (default 2, one per core), REGION (default: the N1000 preset), GRID (cell size in metres
 # of the grid candidates served with `serve --grid`, default 1000).
 #
 # N1000 has no land-use parcels a profile accepts as a site (no industrial or commercial
 # classes near Oslo), so the candidates are the study area's grid cells
-# (`candidates-mcs-corridor-grid`). 1000 m keeps the GeoJSON that pygeoapi re-reads on every
-# request near 100 MB; cargo bench --bench api measures the 250 m grid in process.
+# (`candidates-mcs-corridor-grid`), fetched from energistasjon and loaded into a throwaway
+# PostGIS (scripts/pg-test-server.sh) with ogr2ogr: a GiST index on the points and a unique
+# index on the id, as a pygeoapi deployment would have them. cargo bench --bench api
+# measures the 250 m grid in process.
 #
-# Installs what it needs (wrk, python3-venv, a venv with pygeoapi and gunicorn) on first use.
-# Sends traffic to 127.0.0.1 only. Not part of the test suite.
+# pygeoapi 0.22 and later need Python 3.12 or later: the venv uses python3.12 where the
+# machine has one (PATH, or pyenv under ~/.pyenv), else python3, and the results say which.
+# Installs what it needs (wrk, gdal-bin, PostGIS, python3-venv, a venv with pygeoapi,
+# gunicorn and psycopg2) on first use. Sends traffic to 127.0.0.1 only. Not part of the
+# test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=$(realpath "${1:-../shared/data}")
 DURATION=${DURATION:-20}
 BBOX=${BBOX:-10.5,59.8,11.0,60.1}
-CONNECTIONS=${CONNECTIONS:-64}
+CONNECTIONS=${CONNECTIONS:-16 64}
 WORKERS=${PYGEOAPI_WORKERS:-2}
 GRID=${GRID:-1000}
 PROFILE=mcs-corridor
@@ -31,6 +37,8 @@ COLL=candidates-$PROFILE-grid
 OUT=$(mktemp -d /tmp/energistasjon-load.XXXXXX)
 OURS_PID=""
 PEER_PID=""
+PG_TEST_PID=""
+PG_TEST_DIR=""
 trap 'cleanup' EXIT
 stop() { # pid: TERM, then KILL if it is still there after 10 s
   [ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 0
@@ -41,6 +49,11 @@ stop() { # pid: TERM, then KILL if it is still there after 10 s
 cleanup() {
   stop "$PEER_PID"
   stop "$OURS_PID"
+  if [ -n "$PG_TEST_PID" ]; then
+    kill -INT "$PG_TEST_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$PG_TEST_PID" 2>/dev/null || break; sleep 0.2; done
+  fi
+  [ -n "$PG_TEST_DIR" ] && rm -rf "$PG_TEST_DIR"
   rm -rf "$OUT"
 }
 die() { echo "load.sh: $*" >&2; exit 1; }
@@ -63,11 +76,13 @@ wait_for() {
 }
 json() { python3 -c "import json,sys;d=json.load(sys.stdin);print($1)"; }
 
-bash scripts/install-deps.sh wrk python3-venv
-VENV=target/load-venv
+bash scripts/install-deps.sh wrk python3-venv gdal-bin postgresql-15-postgis-3
+PY=$(command -v python3.12 || ls -d "$HOME"/.pyenv/versions/3.1[2-9]*/bin/python 2>/dev/null | tail -1 || true)
+PY=${PY:-python3}
+VENV=target/load-venv-$("$PY" -c 'import sys;print("%d%d" % sys.version_info[:2])')
 if [ ! -x "$VENV/bin/gunicorn" ] || [ ! -x "$VENV/bin/pygeoapi" ]; then
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q pygeoapi gunicorn
+  "$PY" -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check pygeoapi gunicorn psycopg2-binary
 fi
 cargo build --release --locked -q
 
@@ -85,16 +100,28 @@ echo "== fetching $COLL"
 n_all=$(python3 bench/load/fetch_collection.py "$OURS" "$COLL" "$OUT/$COLL.geojson")
 echo "   $n_all features, $(du -m "$OUT/$COLL.geojson" | cut -f1) MiB of GeoJSON"
 
+echo "== PostGIS: loading them with ogr2ogr"
+eval "$(bash scripts/pg-test-server.sh)"
+PGPORT=${ENERGISTASJON_TEST_PG##*:}
+PGPORT=${PGPORT%%/*}
+TABLE=candidates
+ogr2ogr -f PostgreSQL "PG:host=127.0.0.1 port=$PGPORT user=postgres dbname=postgres" \
+  "$OUT/$COLL.geojson" -nln "$TABLE" -lco GEOMETRY_NAME=geom -lco FID=fid -lco SPATIAL_INDEX=GIST
+psql -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres \
+  -c "CREATE UNIQUE INDEX ON $TABLE (id); ANALYZE $TABLE;"
+echo "   $(psql -tA -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -c "SELECT count(*) FROM $TABLE") rows in $TABLE"
+
 PEER_PORT=$(free_port)
 PEER=http://127.0.0.1:$PEER_PORT
 PG_VERSION=$("$VENV/bin/python" -c 'import pygeoapi;print(pygeoapi.__version__)')
 GU_VERSION=$("$VENV/bin/python" -c 'import gunicorn;print(gunicorn.__version__)')
-echo "== pygeoapi $PG_VERSION (GeoJSON provider) under gunicorn $GU_VERSION, $WORKERS sync workers, on $PEER"
-sed -e "s|@URL@|$PEER|" -e "s|@DATA@|$OUT/$COLL.geojson|" -e "s|@COLL@|$COLL|" bench/load/pygeoapi.config.yml >"$OUT/pygeoapi.yml"
+PY_VERSION=$("$VENV/bin/python" -c 'import platform;print(platform.python_version())')
+echo "== pygeoapi $PG_VERSION (PostgreSQL provider) on Python $PY_VERSION under gunicorn $GU_VERSION, $WORKERS sync workers, on $PEER"
+sed -e "s|@URL@|$PEER|" -e "s|@PGPORT@|$PGPORT|" -e "s|@TABLE@|$TABLE|" -e "s|@COLL@|$COLL|" bench/load/pygeoapi.config.yml >"$OUT/pygeoapi.yml"
 export PYGEOAPI_CONFIG=$OUT/pygeoapi.yml PYGEOAPI_OPENAPI=$OUT/openapi.yml
 "$VENV/bin/pygeoapi" config validate -c "$PYGEOAPI_CONFIG" >/dev/null
 "$VENV/bin/pygeoapi" openapi generate "$PYGEOAPI_CONFIG" --output-file "$PYGEOAPI_OPENAPI" >/dev/null
-# Long worker timeout: each request re-reads the whole file, and queued ones wait for it.
+# Long worker timeout: at -c64 requests queue behind two workers.
 "$VENV/bin/gunicorn" --workers "$WORKERS" --bind "127.0.0.1:$PEER_PORT" --timeout 600 --graceful-timeout 5 \
   --log-level warning pygeoapi.flask_app:APP >"$OUT/pygeoapi.log" 2>&1 &
 PEER_PID=$!
@@ -128,21 +155,30 @@ echo "   /api/score body: $SCORE_BODY"
 
 # A request still queued at pygeoapi when its run ends keeps a worker busy afterwards, so
 # pygeoapi goes last. The wrk timeout is longer than the run: slow answers count as latency.
-WRK=(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout "$((DURATION + 60))s" --latency)
-run() { # name, wrk args...
-  local name=$1; shift
-  echo "== wrk ${WRK[*]:1} $name"
-  "${WRK[@]}" "$@" | tee "$OUT/$name.wrk" | sed 's/^/   /'
+run() { # name, connections, wrk args...
+  local name=$1 c=$2; shift 2
+  local wrk_cmd=(wrk -t2 -c"$c" -d"${DURATION}s" --timeout "$((DURATION + 60))s" --latency)
+  echo "== ${wrk_cmd[*]} $name"
+  "${wrk_cmd[@]}" "$@" | tee "$OUT/$name.wrk" | sed 's/^/   /'
 }
-run ours-items "$OURS_ITEMS"
-run ours-score -s bench/load/score.lua "$OURS/api/score"
-run pygeoapi-items "$PEER_ITEMS"
+for c in $CONNECTIONS; do
+  run "ours-items-c$c" "$c" "$OURS_ITEMS"
+  run "ours-score-c$c" "$c" -s bench/load/score.lua "$OURS/api/score"
+done
+for c in $CONNECTIONS; do
+  run "pygeoapi-items-c$c" "$c" "$PEER_ITEMS"
+  sleep 5 # let the workers drain what is still queued
+done
 stop "$PEER_PID"
 
 echo
-echo "== results: $(nproc) cores; wrk -t2 -c$CONNECTIONS -d${DURATION}s; pygeoapi $PG_VERSION with $WORKERS gunicorn workers;"
+echo "== results: $(nproc) cores; wrk -t2 -d${DURATION}s; pygeoapi $PG_VERSION (PostgreSQL provider, PostGIS 3,"
+echo "   Python $PY_VERSION) with $WORKERS gunicorn workers;"
 echo "   items = GET /collections/$COLL/items?bbox=$BBOX&limit=100 ($n_all features in the collection)"
-python3 bench/load/table.py "energistasjon items" "pygeoapi items" \
-  "energistasjon items=$OUT/ours-items.wrk" \
-  "pygeoapi items=$OUT/pygeoapi-items.wrk" \
-  "energistasjon POST /api/score=$OUT/ours-score.wrk"
+for c in $CONNECTIONS; do
+  echo "-- -c$c"
+  python3 bench/load/table.py "energistasjon items" "pygeoapi items" \
+    "energistasjon items=$OUT/ours-items-c$c.wrk" \
+    "pygeoapi items=$OUT/pygeoapi-items-c$c.wrk" \
+    "energistasjon POST /api/score=$OUT/ours-score-c$c.wrk"
+done

@@ -42,7 +42,7 @@ fn bench_sites(c: &mut Criterion) {
                 Grower::new(
                     &scored.adjacency,
                     &scored.ranking.scores,
-                    &scored.ranking.order,
+                    scored.ranking.order.iter().copied(),
                     q.growth,
                 )
                 .count()

@@ -737,6 +737,11 @@ async fn candidate_items_and_exports_carry_review_status_and_filter_by_it() {
     let (_, ola) = token(&w.state, "ola").await;
     let (_, kari) = token(&w.state, "kari").await;
     let site = candidate_in(&w.state, "0301");
+    // Read once before the review: the service keeps the explanation it built, and the
+    // review state must still be today's on the next read.
+    let item = format!("/collections/candidates-depot/items/{site}");
+    let (_, before) = call(&w.state, "GET", &item, &Auth::None, None).await;
+    assert_eq!(before["properties"]["status"], "proposed", "{before}");
     call(
         &w.state,
         "POST",
@@ -761,6 +766,19 @@ async fn candidate_items_and_exports_carry_review_status_and_filter_by_it() {
         Some(json!({"vote": "support"})),
     )
     .await;
+    let (_, after) = call(&w.state, "GET", &item, &Auth::None, None).await;
+    assert_eq!(
+        (
+            after["properties"]["status"].as_str(),
+            after["properties"]["votes_support"].as_i64()
+        ),
+        (Some("under_review"), Some(1)),
+        "{after}"
+    );
+    assert_eq!(
+        after["properties"]["criteria"],
+        before["properties"]["criteria"]
+    );
     let (s, page) = call(
         &w.state,
         "GET",

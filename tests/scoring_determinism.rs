@@ -8,7 +8,7 @@ use std::path::Path;
 use energistasjon::config::{load_profile, RegionConfig};
 use energistasjon::ingest::{load_region, LoadOptions, NoProgress};
 use energistasjon::scoring::{
-    candidates, measure, rank, sensitivity, AreaFilter, Normalized, ScoringContext,
+    candidates, measure, page, rank, sensitivity, AreaFilter, Normalized, ScoringContext,
 };
 
 fn score_with_threads(threads: &str, out: &Path, args: &[&str]) {
@@ -131,4 +131,92 @@ fn sensitivity_on_the_study_area_grid_is_reproducible_from_its_seed() {
         a.rank_min != c.rank_min || a.rank_max != c.rank_max,
         "another seed draws other weights"
     );
+}
+
+#[test]
+fn a_page_of_the_ranking_is_the_same_slice_of_the_full_sort_with_the_same_ranks() {
+    let config = RegionConfig::load(&common::n1000_preset()).unwrap();
+    let options = LoadOptions {
+        data_dir: Some(common::shared_data()),
+    };
+    let (region, _) = load_region(&config, &options, &NoProgress);
+    let ctx = ScoringContext::new(&region);
+    let profile = load_profile("depot").unwrap();
+    let filter = AreaFilter {
+        prefixes: ["0301", "3312", "3301"].map(String::from).to_vec(),
+    };
+    let raw = measure(
+        &ctx,
+        &profile,
+        candidates::grid(&ctx, 250.0, &filter),
+        &|_| {},
+    );
+    let norm = Normalized::lazy(&raw, &profile);
+    // Uneven weights, as a slider gives.
+    let weights: Vec<f64> = {
+        let w: Vec<f64> = (0..profile.criteria.len())
+            .map(|j| (j * 7 % 5 + 1) as f64)
+            .collect();
+        let sum: f64 = w.iter().sum();
+        w.iter().map(|x| x * 100.0 / sum).collect()
+    };
+    let ranking = rank(&raw, &norm, &weights);
+    assert!(ranking.order.len() > 5_000, "{}", ranking.order.len());
+    let oslo = raw.candidates[ranking.order[0] as usize].municipality;
+    let median = ranking.scores[ranking.order[ranking.order.len() / 2] as usize];
+    type Keep<'a> = Box<dyn Fn(usize, f64) -> bool + Sync + 'a>;
+    let filters: Vec<(&str, Keep)> = vec![
+        ("all", Box::new(|_, _| true)),
+        (
+            "one municipality",
+            Box::new(|i, _| raw.candidates[i].municipality == oslo),
+        ),
+        ("at or above the median", Box::new(|_, s| s >= median)),
+        ("every third", Box::new(|i, _| i % 3 == 0)),
+    ];
+    for (what, keep) in &filters {
+        let expected: Vec<u32> = ranking
+            .order
+            .iter()
+            .copied()
+            .filter(|&i| keep(i as usize, ranking.scores[i as usize]))
+            .collect();
+        for (offset, limit) in [
+            (0, 1),
+            (0, 100),
+            (37, 250),
+            (4_000, 10),
+            (expected.len() - 3, 10),
+            (expected.len() + 5, 10),
+        ] {
+            let got = page::page(&raw, &norm, &weights, keep.as_ref(), offset, limit);
+            assert_eq!(got.matched, expected.len(), "{what}: matched");
+            assert_eq!(got.scored, ranking.order.len(), "{what}: scored");
+            let want: Vec<(u32, f64, u32, u32)> = expected
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .map(|&i| {
+                    let i = i as usize;
+                    (
+                        i as u32,
+                        ranking.scores[i],
+                        ranking.region_rank[i],
+                        ranking.municipality_rank[i],
+                    )
+                })
+                .collect();
+            let rows: Vec<(u32, f64, u32, u32)> = got
+                .rows
+                .iter()
+                .map(|r| (r.index, r.score, r.region_rank, r.municipality_rank))
+                .collect();
+            assert!(
+                rows == want,
+                "{what}, offset {offset}, limit {limit}: {:?} != {:?}",
+                &rows[..rows.len().min(3)],
+                &want[..want.len().min(3)]
+            );
+        }
+    }
 }

@@ -68,7 +68,7 @@ fn areas_grow_from_each_peak_until_the_score_drops_or_the_area_is_full() {
     let (cands, scores) = hand_built();
     let adj = Adjacency::new(&cands);
     let o = order(&scores);
-    let areas: Vec<_> = Grower::new(&adj, &scores, &o, GROWTH).collect();
+    let areas: Vec<_> = Grower::new(&adj, &scores, o.iter().copied(), GROWTH).collect();
     let got: Vec<Vec<String>> = areas.iter().map(|a| ids(&cands, &a.members)).collect();
     // Worked by hand: the peak at x=0 takes x=1 (85 ≥ 90−10) but not x=2 (70); the peak at
     // x=4 takes x=5 but not the valley; x=2 is left alone; the ridge fills 3 cells (30,000 m²)
@@ -99,7 +99,12 @@ fn the_shortlist_passes_over_an_area_too_close_and_areas_too_small() {
         min_spacing_m: 250.0,
         max_per_municipality: None,
     };
-    let list = shortlist(Grower::new(&adj, &scores, &o, GROWTH), &adj, &cands, &rules);
+    let list = shortlist(
+        Grower::new(&adj, &scores, o.iter().copied(), GROWTH),
+        &adj,
+        &cands,
+        &rules,
+    );
     let picked: Vec<Vec<String>> = list
         .picks
         .iter()
@@ -155,7 +160,12 @@ fn a_municipality_cap_passes_over_a_second_area_in_the_same_municipality() {
         min_spacing_m: 250.0,
         max_per_municipality: Some(1),
     };
-    let list = shortlist(Grower::new(&adj, &scores, &o, GROWTH), &adj, &cands, &rules);
+    let list = shortlist(
+        Grower::new(&adj, &scores, o.iter().copied(), GROWTH),
+        &adj,
+        &cands,
+        &rules,
+    );
     let picked: Vec<Vec<String>> = list
         .picks
         .iter()
@@ -200,7 +210,7 @@ fn the_pieces_of_a_split_parcel_stay_one_area_whatever_their_scores() {
         max_score_drop: 10.0,
         max_area_m2: 1e9,
     };
-    let areas: Vec<_> = Grower::new(&adj, &scores, &o, rules).collect();
+    let areas: Vec<_> = Grower::new(&adj, &scores, o.iter().copied(), rules).collect();
     assert_eq!(areas.len(), 1, "{areas:?}");
     assert_eq!(areas[0].members.len(), 4);
     assert_eq!(areas[0].area_m2, 40_000.0);

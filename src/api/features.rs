@@ -7,7 +7,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderName};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Value};
+use std::sync::Arc;
+
+use serde_json::{json, Map, Value};
 
 use super::error::bad;
 use super::{ApiError, AppState};
@@ -202,16 +204,50 @@ pub async fn collection(
     Ok(Json(describe(find(&state, &id)?, &base(&headers))))
 }
 
+/// Candidates' explained properties, kept once built: explaining a candidate (reasons,
+/// provenance, ranks) costs many times what copying the result does, and maps and clients
+/// page over the same candidates again and again. Bounded: emptied when full. Review state
+/// is not part of it; it is added to each answer.
+#[derive(Default)]
+pub struct Explained {
+    map: std::sync::Mutex<std::collections::HashMap<(String, u32), Shared>>,
+}
+
+type Shared = Arc<Map<String, Value>>;
+
+/// Explained candidates kept at most, a few kilobytes each.
+const EXPLAINED_MAX: usize = 20_000;
+
+impl Explained {
+    fn properties(&self, c: &Collection, i: usize, ctx: &ScoringContext) -> Map<String, Value> {
+        if c.scored().is_none() {
+            return c.properties(i, ctx);
+        }
+        let key = (c.id.clone(), i as u32);
+        let lock = || self.map.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = lock().get(&key).cloned() {
+            return p.as_ref().clone();
+        }
+        let p = c.properties(i, ctx);
+        let mut m = lock();
+        if m.len() >= EXPLAINED_MAX {
+            m.clear();
+        }
+        m.insert(key, Arc::new(p.clone()));
+        p
+    }
+}
+
 fn feature(
+    state: &AppState,
     c: &Collection,
     i: usize,
     b: &str,
     native: bool,
-    ctx: &ScoringContext,
     review: Option<&ReviewOverlay>,
 ) -> Value {
     let id = c.id_of(i);
-    let mut properties = c.properties(i, ctx);
+    let mut properties = state.explained.properties(c, i, &state.ctx);
     if c.scored().is_some() {
         review
             .unwrap_or(&ReviewOverlay::default())
@@ -259,7 +295,7 @@ pub async fn items(
         .iter()
         .skip(q.offset)
         .take(q.limit)
-        .map(|&i| feature(c, i, &b, q.native, ctx, review.as_ref()))
+        .map(|&i| feature(&state, c, i, &b, q.native, review.as_ref()))
         .collect();
     let returned = page.len();
     let self_query = query_string(&query, None);
@@ -348,7 +384,7 @@ pub async fn item(
         None
     };
     Ok(geojson(
-        feature(c, i, &base(&headers), native, &state.ctx, review.as_ref()),
+        feature(&state, c, i, &base(&headers), native, review.as_ref()),
         native,
     ))
 }

@@ -58,6 +58,8 @@ pub struct AppState {
     pub logins: Arc<session::LoginLimiter>,
     /// Tile indexes for `/tiles`, built on first use.
     pub tiles: Arc<crate::tiles::Cache>,
+    /// Candidates explained for `/collections/…/items`, kept for the next request.
+    pub explained: Arc<features::Explained>,
     /// The shipped demand scenarios, read on first use.
     pub scenarios: Arc<sizing::Scenarios>,
     /// The shipped checklists, read on first use.
@@ -139,6 +141,7 @@ impl AppState {
             scored: Arc::new(scored),
             metrics: Arc::new(metrics::Metrics::default()),
             tiles: Arc::new(crate::tiles::Cache::default()),
+            explained: Arc::new(features::Explained::default()),
             options: Arc::new(ApiOptions::default()),
             store: None,
             logins: Arc::new(session::LoginLimiter::default()),

@@ -26,7 +26,7 @@ use crate::scoring::{Candidate, Column, ColumnKey, Columns, Failure, Failures};
 
 const MAGIC: &[u8; 8] = b"ESTGRID\0";
 /// Bumped whenever the layout below changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const NONE_U32: u32 = u32::MAX;
 const NONE_U8: u8 = u8::MAX;
 
@@ -227,15 +227,19 @@ fn encode(
     put_u32(&mut p, failures.len() as u32);
     for (profile, f) in failures {
         put_str(&mut p, profile);
-        let (offsets, items) = f.parts();
-        // An empty list has no offsets yet; on file it always has one more than cells.
-        let offsets: &[u32] = if offsets.is_empty() { &[0] } else { offsets };
-        put_u64(&mut p, offsets.len() as u64);
-        for o in offsets {
+        let parts = f.parts();
+        put_u64(&mut p, parts.kinds.len() as u64);
+        p.extend_from_slice(parts.kinds);
+        put_u64(&mut p, parts.cells.len() as u64);
+        for c in parts.cells {
+            put_u32(&mut p, *c);
+        }
+        put_u64(&mut p, parts.offsets.len() as u64);
+        for o in parts.offsets {
             put_u32(&mut p, *o);
         }
-        put_u64(&mut p, items.len() as u64);
-        for item in items {
+        put_u64(&mut p, parts.items.len() as u64);
+        for item in parts.items {
             put_failure(&mut p, item);
         }
     }
@@ -330,12 +334,30 @@ fn decode(bytes: &[u8], size: f64, municipalities: usize) -> Result<GridCache, S
     let mut failures = BTreeMap::new();
     for _ in 0..r.u32()? {
         let profile = r.string()?;
-        let count = r.u64()? as usize;
-        if count != n + 1 {
-            return Err(format!("{count} offsets for {n} cells"));
+        if r.u64()? as usize != n {
+            return Err(format!(
+                "profile {profile}: failures for another cell count"
+            ));
         }
-        let mut offsets = Vec::with_capacity(count);
-        for _ in 0..count {
+        let kinds = r.take(n)?.to_vec();
+        let cells_n = r.u64()? as usize;
+        if cells_n > n {
+            return Err(format!(
+                "profile {profile}: {cells_n} cells with failures of {n}"
+            ));
+        }
+        let mut kept = Vec::with_capacity(cells_n);
+        for _ in 0..cells_n {
+            kept.push(r.u32()?);
+        }
+        let offsets_n = r.u64()? as usize;
+        if offsets_n > cells_n + 1 {
+            return Err(format!(
+                "profile {profile}: {offsets_n} offsets for {cells_n} cells"
+            ));
+        }
+        let mut offsets = Vec::with_capacity(offsets_n);
+        for _ in 0..offsets_n {
             offsets.push(r.u32()?);
         }
         let items_n = r.u64()? as usize;
@@ -346,8 +368,8 @@ fn decode(bytes: &[u8], size: f64, municipalities: usize) -> Result<GridCache, S
         for _ in 0..items_n {
             items.push(r.failure()?);
         }
-        let f = Failures::from_parts(offsets, items)
-            .ok_or_else(|| format!("profile {profile}: failure offsets out of order"))?;
+        let f = Failures::from_parts(kinds, kept, offsets, items)
+            .ok_or_else(|| format!("profile {profile}: failure lists do not fit together"))?;
         failures.insert(profile, f);
     }
     if r.remaining() != 0 {
@@ -386,34 +408,12 @@ fn put_str(p: &mut Vec<u8>, s: &str) {
 
 /// Every failure in 22 bytes: tag, land-use class, a feature index, two numbers.
 fn put_failure(p: &mut Vec<u8>, f: &Failure) {
-    let (tag, class, feature, a, b) = match *f {
-        Failure::LanduseForbidden { class } => (0, Some(class), NONE_U32, 0.0, 0.0),
-        Failure::LanduseNotAllowed { class } => (1, Some(class), NONE_U32, 0.0, 0.0),
-        Failure::LanduseUnknown => (2, None, NONE_U32, 0.0, 0.0),
-        Failure::TooFarFromMainRoad {
-            distance_m,
-            limit_m,
-        } => (3, None, NONE_U32, distance_m, limit_m),
-        Failure::NoMainRoad => (4, None, NONE_U32, 0.0, 0.0),
-        Failure::TooFarFromCorridor {
-            distance_m,
-            limit_m,
-        } => (5, None, NONE_U32, distance_m, limit_m),
-        Failure::NoCorridorAccess { road_m } => (6, None, NONE_U32, road_m, 0.0),
-        Failure::TooSmall { area_m2, min_m2 } => (7, None, NONE_U32, area_m2, min_m2),
-        Failure::InExclusion { feature } => (8, None, feature, 0.0, 0.0),
-        Failure::TooCloseToSensitiveLand {
-            distance_m,
-            limit_m,
-            landuse,
-        } => (9, None, landuse, distance_m, limit_m),
-        Failure::GridShort2030 { peak_mw, free_mw } => (10, None, NONE_U32, peak_mw, free_mw),
-    };
+    let (tag, class, feature, a, b) = f.fields();
     p.push(tag);
-    p.push(class.map_or(NONE_U8, class_index));
+    p.push(class);
     put_u32(p, feature);
-    put_f64(p, a);
-    put_f64(p, b);
+    put_u64(p, a);
+    put_u64(p, b);
 }
 
 struct Reader<'a> {
@@ -462,44 +462,8 @@ impl<'a> Reader<'a> {
 
     fn failure(&mut self) -> Result<Failure, String> {
         let tag = self.u8()?;
-        let class = match self.u8()? {
-            NONE_U8 => None,
-            c => LandUseClass::ALL.get(c as usize).copied(),
-        };
-        let feature = self.u32()?;
-        let a = self.f64()?;
-        let b = self.f64()?;
-        let class = || class.ok_or_else(|| format!("failure {tag} without a land-use class"));
-        Ok(match tag {
-            0 => Failure::LanduseForbidden { class: class()? },
-            1 => Failure::LanduseNotAllowed { class: class()? },
-            2 => Failure::LanduseUnknown,
-            3 => Failure::TooFarFromMainRoad {
-                distance_m: a,
-                limit_m: b,
-            },
-            4 => Failure::NoMainRoad,
-            5 => Failure::TooFarFromCorridor {
-                distance_m: a,
-                limit_m: b,
-            },
-            6 => Failure::NoCorridorAccess { road_m: a },
-            7 => Failure::TooSmall {
-                area_m2: a,
-                min_m2: b,
-            },
-            8 => Failure::InExclusion { feature },
-            9 => Failure::TooCloseToSensitiveLand {
-                distance_m: a,
-                limit_m: b,
-                landuse: feature,
-            },
-            10 => Failure::GridShort2030 {
-                peak_mw: a,
-                free_mw: b,
-            },
-            other => return Err(format!("unknown failure kind {other}")),
-        })
+        let class = self.u8()?;
+        Failure::from_fields((tag, class, self.u32()?, self.u64()?, self.u64()?))
     }
 }
 
@@ -526,18 +490,28 @@ mod tests {
                 estimated: [false, true].into_iter().collect(),
             }),
         );
+        let basis = |landuse| crate::scoring::Basis {
+            landuse,
+            road_m: 12.5,
+            road_limit_m: Some(10.0),
+            corridor_m: f64::NAN,
+            corridor_limit_m: None,
+        };
         let mut failures = Failures::default();
-        failures.push(&[]);
-        failures.push(&[
-            Failure::LanduseForbidden {
-                class: LandUseClass::Industrial,
-            },
-            Failure::TooCloseToSensitiveLand {
-                distance_m: 12.0,
-                limit_m: 50.0,
-                landuse: 7,
-            },
-        ]);
+        failures.push(&[], &basis(None));
+        failures.push(
+            &[
+                Failure::LanduseForbidden {
+                    class: LandUseClass::Industrial,
+                },
+                Failure::TooCloseToSensitiveLand {
+                    distance_m: 12.0,
+                    limit_m: 50.0,
+                    landuse: 7,
+                },
+            ],
+            &basis(Some(LandUseClass::Industrial)),
+        );
         (cells, columns, failures)
     }
 

@@ -15,8 +15,9 @@ use crate::scoring::areas::{
     filtered, outline, shortlist, Grower, GrowthRules, Rejection, ShortlistRules, SiteArea,
 };
 use crate::scoring::naming::{disambiguate, name, AreaName};
-use crate::scoring::report::{breakdown, CandidateReport};
-use crate::scoring::{rank, Ranking, ScoringContext};
+use crate::scoring::page::{standing, BestFirst};
+use crate::scoring::report::{breakdown_at, CandidateReport, Standing};
+use crate::scoring::{score, ScoringContext};
 
 /// What to shortlist: the weights, the filters and the rules.
 #[derive(Debug, Clone)]
@@ -119,21 +120,33 @@ pub struct ShortlistResult {
     pub short: bool,
 }
 
-/// The filtered scores and order for a query, and the ranking under its weights.
+/// The scores under a query's weights (NaN for excluded candidates), and the same with NaN
+/// also for those its filters and `keep` leave out.
 fn weigh(
     scored: &Scored,
     q: &SiteQuery,
-    keep: &dyn Fn(usize) -> bool,
-) -> (Ranking, Vec<f64>, Vec<u32>) {
-    let ranking = rank(&scored.raw, &scored.norm, &q.weights);
-    let (scores, order) = filtered(&ranking.scores, &ranking.order, |i| {
-        q.kommunenummer
-            .as_ref()
-            .is_none_or(|k| scored.kommunenummer[i].as_deref() == Some(k.as_str()))
-            && q.min_score.is_none_or(|m| ranking.scores[i] >= m)
-            && keep(i)
-    });
-    (ranking, scores, order)
+    keep: &(dyn Fn(usize) -> bool + Sync),
+) -> (Vec<f64>, Vec<f64>) {
+    use rayon::prelude::*;
+    let all = score(&scored.raw, &scored.norm, &q.weights);
+    let eligible = all
+        .par_iter()
+        .enumerate()
+        .map(|(i, &s)| {
+            let shown = q
+                .kommunenummer
+                .as_ref()
+                .is_none_or(|k| scored.kommunenummer[i].as_deref() == Some(k.as_str()))
+                && q.min_score.is_none_or(|m| s >= m)
+                && keep(i);
+            if shown {
+                s
+            } else {
+                f64::NAN
+            }
+        })
+        .collect();
+    (all, eligible)
 }
 
 fn summary(
@@ -141,7 +154,7 @@ fn summary(
     scored: &Scored,
     area: &SiteArea,
     rank: usize,
-    explain: Option<(&Ranking, &[f64])>,
+    explain: Option<(Standing, &[f64])>,
 ) -> SiteSummary {
     let raw = &scored.raw;
     let best = area.best as usize;
@@ -177,8 +190,9 @@ fn summary(
         best_score: area.best_score,
         mean_score: round(area.mean_score, 4),
         native: outline(&scored.adjacency, &raw.candidates, area),
-        breakdown: explain
-            .map(|(ranking, weights)| breakdown(ctx, raw, &scored.norm, ranking, weights, best)),
+        breakdown: explain.map(|(standing, weights)| {
+            breakdown_at(ctx, raw, &scored.norm, standing, weights, best)
+        }),
         sizing: Vec::new(),
     }
 }
@@ -252,25 +266,29 @@ pub fn run(
     ctx: &ScoringContext,
     scored: &Scored,
     q: &SiteQuery,
-    keep: &dyn Fn(usize) -> bool,
+    keep: &(dyn Fn(usize) -> bool + Sync),
 ) -> ShortlistResult {
-    let (ranking, scores, order) = weigh(scored, q, keep);
+    let (all, scores) = weigh(scored, q, keep);
     let raw = &scored.raw;
-    let grower = Grower::new(&scored.adjacency, &scores, &order, q.growth);
+    let grower = Grower::new(
+        &scored.adjacency,
+        &scores,
+        BestFirst::new(&scores),
+        q.growth,
+    );
     let list = shortlist(grower, &scored.adjacency, &raw.candidates, &q.rules);
+    let bests: Vec<usize> = list
+        .picks
+        .iter()
+        .map(|&a| list.areas[a].best as usize)
+        .collect();
+    let standings = standing(raw, &all, &bests);
     let mut sites: Vec<SiteSummary> = list
         .picks
         .iter()
+        .zip(standings)
         .enumerate()
-        .map(|(n, &a)| {
-            summary(
-                ctx,
-                scored,
-                &list.areas[a],
-                n + 1,
-                Some((&ranking, &q.weights)),
-            )
-        })
+        .map(|(n, (&a, st))| summary(ctx, scored, &list.areas[a], n + 1, Some((st, &q.weights))))
         .collect();
     let mut names: Vec<AreaName> = sites.iter().map(|s| s.name.clone()).collect();
     disambiguate(&mut names);
@@ -309,7 +327,7 @@ pub fn run(
             .collect(),
         growth: q.growth,
         rules: q.rules,
-        eligible: order.len(),
+        eligible: scores.iter().filter(|s| !s.is_nan()).count(),
         areas_considered: list.areas.len(),
         short: sites.len() < q.rules.k,
         sites,
@@ -326,10 +344,15 @@ pub const COLLECTION_MAX: usize = 2000;
 /// (unique names) and outlined; `shortlist_rank` marks the default shortlist's picks.
 pub fn all(ctx: &ScoringContext, scored: &Scored) -> Vec<(SiteSummary, Option<usize>)> {
     let q = SiteQuery::defaults(&scored.profile);
-    let (_, scores, order) = weigh(scored, &q, &|_| true);
-    let areas: Vec<SiteArea> = Grower::new(&scored.adjacency, &scores, &order, q.growth)
-        .take(COLLECTION_MAX)
-        .collect();
+    let (_, scores) = weigh(scored, &q, &|_| true);
+    let areas: Vec<SiteArea> = Grower::new(
+        &scored.adjacency,
+        &scores,
+        BestFirst::new(&scores),
+        q.growth,
+    )
+    .take(COLLECTION_MAX)
+    .collect();
     let list = shortlist(
         areas.iter().cloned(),
         &scored.adjacency,
@@ -437,7 +460,7 @@ pub fn area_bests(scored: &Scored, min_score: f64) -> Vec<usize> {
     let (scores, order) = filtered(&scored.ranking.scores, &scored.ranking.order, |i| {
         scored.ranking.scores[i] >= min_score
     });
-    Grower::new(&scored.adjacency, &scores, &order, q.growth)
+    Grower::new(&scored.adjacency, &scores, order.into_iter(), q.growth)
         .map(|a| a.best as usize)
         .collect()
 }

@@ -3,6 +3,7 @@
 
 pub mod packed;
 pub mod parts;
+pub mod points;
 pub mod polygons;
 
 pub use parts::PartIndex;

@@ -28,7 +28,21 @@ fn bbox_of(p: &Part) -> [f64; 4] {
     ]
 }
 
-fn merge(a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
+/// `leaves`, then each level above it: FANOUT boxes of the level below merged into one,
+/// up to a level of one box.
+pub(crate) fn levels_over(leaves: Vec<[f64; 4]>) -> Vec<Vec<[f64; 4]>> {
+    let mut levels = vec![leaves];
+    while let Some(l) = levels.last().filter(|l| l.len() > 1) {
+        let next = l
+            .chunks(FANOUT)
+            .map(|c| c.iter().copied().reduce(merge).unwrap_or([0.0; 4]))
+            .collect();
+        levels.push(next);
+    }
+    levels
+}
+
+pub(crate) fn merge(a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
     [
         a[0].min(b[0]),
         a[1].min(b[1]),
@@ -44,7 +58,7 @@ fn min_dist_2(b: &[f64; 4], p: [f64; 2]) -> f64 {
 }
 
 /// Position along a Hilbert curve on a 65 536 × 65 536 grid.
-fn hilbert(x: u32, y: u32) -> u64 {
+pub(crate) fn hilbert(x: u32, y: u32) -> u64 {
     let (mut x, mut y) = (x.min(0xFFFF), y.min(0xFFFF));
     let mut d: u64 = 0;
     let mut s: u32 = 1 << 15;
@@ -82,22 +96,14 @@ impl PackedTree {
         };
         // The feature id breaks ties, so the layout never depends on the input order's luck.
         parts.sort_by_cached_key(|p| (key(p), p.feature));
-        let mut levels = vec![parts
+        let leaves = parts
             .chunks(FANOUT)
             .map(|c| c.iter().map(bbox_of).reduce(merge).unwrap_or([0.0; 4]))
-            .collect::<Vec<_>>()];
-        while levels.last().is_some_and(|l| l.len() > 1) {
-            let next = levels
-                .last()
-                .map(|l| {
-                    l.chunks(FANOUT)
-                        .map(|c| c.iter().copied().reduce(merge).unwrap_or([0.0; 4]))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default();
-            levels.push(next);
+            .collect();
+        PackedTree {
+            parts,
+            levels: levels_over(leaves),
         }
-        PackedTree { parts, levels }
     }
 
     pub fn is_empty(&self) -> bool {

@@ -212,13 +212,13 @@ pub struct SiteArea {
 }
 
 /// Grows areas one at a time, best first. `scores` is NaN for candidates that may not join
-/// any area (excluded, or outside a filter); `order` lists the others best first.
+/// any area (excluded, or outside a filter); `order` lists the others best first, and is
+/// read only as far as the areas asked for need.
 pub struct Grower<'a> {
     adj: &'a Adjacency,
     scores: &'a [f64],
-    order: &'a [u32],
+    order: Box<dyn Iterator<Item = u32> + 'a>,
     rules: GrowthRules,
-    next: usize,
     taken: Vec<bool>,
     unit_best: Vec<f64>,
 }
@@ -232,7 +232,7 @@ impl<'a> Grower<'a> {
     pub fn new(
         adj: &'a Adjacency,
         scores: &'a [f64],
-        order: &'a [u32],
+        order: impl Iterator<Item = u32> + 'a,
         rules: GrowthRules,
     ) -> Self {
         let mut unit_best = vec![f64::NAN; adj.units()];
@@ -245,9 +245,8 @@ impl<'a> Grower<'a> {
         Grower {
             adj,
             scores,
-            order,
+            order: Box::new(order),
             rules,
-            next: 0,
             taken: vec![false; adj.units()],
             unit_best,
         }
@@ -290,8 +289,7 @@ impl Iterator for Grower<'_> {
 
     fn next(&mut self) -> Option<SiteArea> {
         let seed = loop {
-            let &c = self.order.get(self.next)?;
-            self.next += 1;
+            let c = self.order.next()?;
             if !self.taken[self.adj.unit_of[c as usize] as usize] {
                 break c;
             }
@@ -580,7 +578,8 @@ mod tests {
             max_score_drop: 10.0,
             max_area_m2: 40_000.0,
         };
-        let areas: Vec<SiteArea> = Grower::new(&adj, &scores, &order, rules).collect();
+        let areas: Vec<SiteArea> =
+            Grower::new(&adj, &scores, order.iter().copied(), rules).collect();
         assert_eq!(areas.len(), 3);
         assert_eq!(areas[0].members, vec![0, 1, 2, 3]);
         assert_eq!(areas[1].members, vec![4, 5, 6, 7]);

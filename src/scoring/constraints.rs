@@ -163,7 +163,92 @@ pub fn check(
     out
 }
 
+/// A failure as plain numbers: tag (its place in `check`'s order), land-use class index
+/// (`u8::MAX` for none), a feature index (`u32::MAX` for none) and two numbers as bits.
+pub type Fields = (u8, u8, u32, u64, u64);
+
 impl Failure {
+    /// Its plain numbers: equal fields are the same failure, NaN included.
+    pub fn fields(&self) -> Fields {
+        const NONE: u32 = u32::MAX;
+        let (tag, class, feature, a, b) = match *self {
+            Failure::LanduseForbidden { class } => (0, Some(class), NONE, 0.0, 0.0),
+            Failure::LanduseNotAllowed { class } => (1, Some(class), NONE, 0.0, 0.0),
+            Failure::LanduseUnknown => (2, None, NONE, 0.0, 0.0),
+            Failure::TooFarFromMainRoad {
+                distance_m,
+                limit_m,
+            } => (3, None, NONE, distance_m, limit_m),
+            Failure::NoMainRoad => (4, None, NONE, 0.0, 0.0),
+            Failure::TooFarFromCorridor {
+                distance_m,
+                limit_m,
+            } => (5, None, NONE, distance_m, limit_m),
+            Failure::NoCorridorAccess { road_m } => (6, None, NONE, road_m, 0.0),
+            Failure::TooSmall { area_m2, min_m2 } => (7, None, NONE, area_m2, min_m2),
+            Failure::InExclusion { feature } => (8, None, feature, 0.0, 0.0),
+            Failure::TooCloseToSensitiveLand {
+                distance_m,
+                limit_m,
+                landuse,
+            } => (9, None, landuse, distance_m, limit_m),
+            Failure::GridShort2030 { peak_mw, free_mw } => (10, None, NONE, peak_mw, free_mw),
+        };
+        let class = class.map_or(u8::MAX, |c: LandUseClass| {
+            LandUseClass::ALL
+                .iter()
+                .position(|&k| k == c)
+                .map_or(u8::MAX, |i| i as u8)
+        });
+        (tag, class, feature, f64::to_bits(a), f64::to_bits(b))
+    }
+
+    /// Back from `fields`; the reason when they are not a failure.
+    pub fn from_fields((tag, class, feature, a, b): Fields) -> Result<Failure, String> {
+        let (a, b) = (f64::from_bits(a), f64::from_bits(b));
+        let class = || {
+            LandUseClass::ALL
+                .get(class as usize)
+                .copied()
+                .ok_or_else(|| format!("failure {tag} without a land-use class"))
+        };
+        Ok(match tag {
+            0 => Failure::LanduseForbidden { class: class()? },
+            1 => Failure::LanduseNotAllowed { class: class()? },
+            2 => Failure::LanduseUnknown,
+            3 => Failure::TooFarFromMainRoad {
+                distance_m: a,
+                limit_m: b,
+            },
+            4 => Failure::NoMainRoad,
+            5 => Failure::TooFarFromCorridor {
+                distance_m: a,
+                limit_m: b,
+            },
+            6 => Failure::NoCorridorAccess { road_m: a },
+            7 => Failure::TooSmall {
+                area_m2: a,
+                min_m2: b,
+            },
+            8 => Failure::InExclusion { feature },
+            9 => Failure::TooCloseToSensitiveLand {
+                distance_m: a,
+                limit_m: b,
+                landuse: feature,
+            },
+            10 => Failure::GridShort2030 {
+                peak_mw: a,
+                free_mw: b,
+            },
+            other => return Err(format!("unknown failure kind {other}")),
+        })
+    }
+
+    /// Its place in `check`'s order.
+    pub fn order(&self) -> u8 {
+        self.fields().0
+    }
+
     /// The reason in plain words, bokmål and English.
     pub fn reason(&self, ctx: &ScoringContext) -> (String, String) {
         match *self {

@@ -18,6 +18,7 @@ pub mod context;
 pub mod criteria;
 pub mod dissolve;
 pub mod naming;
+pub mod page;
 pub mod report;
 pub mod sensitivity;
 pub mod sizing;
@@ -33,6 +34,7 @@ use crate::domain::profile::{Measure, Profile};
 
 pub use candidates::{AreaFilter, Candidate, Origin};
 pub use constraints::Failure;
+
 pub use context::ScoringContext;
 pub use criteria::Measurement;
 
@@ -56,6 +58,10 @@ pub struct RawTable {
     /// One per criterion, in the profile's order.
     pub columns: Vec<Arc<Column>>,
     pub failures: Failures,
+    /// The columns the constraints read: the distance to an E or R road, and the driving
+    /// distance to a corridor where a criterion measured it.
+    pub main_road: Arc<Column>,
+    pub corridor: Option<Arc<Column>>,
 }
 
 /// One criterion's raw measurements, candidate by candidate.
@@ -177,7 +183,23 @@ impl RawTable {
     }
 
     pub fn excluded(&self, i: usize) -> bool {
-        !self.failures[i].is_empty()
+        self.failures.any(i)
+    }
+
+    /// Candidate `i`'s failed constraints, in `constraints::check` order.
+    pub fn failures_of(&self, i: usize) -> Vec<Failure> {
+        self.failures.get(i, &self.basis(i))
+    }
+
+    /// What candidate `i`'s failures are rebuilt from.
+    pub fn basis(&self, i: usize) -> Basis {
+        basis(
+            &self.profile,
+            &self.candidates[i],
+            &self.main_road,
+            self.corridor.as_deref(),
+            i,
+        )
     }
 }
 
@@ -205,6 +227,11 @@ impl ColumnKey {
     /// The distance to an E or R road, which every profile's constraints read.
     pub fn main_road() -> Self {
         ColumnKey(format!("{:?}|None|", Measure::MainRoadDistance))
+    }
+
+    /// The driving distance to a corridor, which the corridor constraint also measures.
+    pub fn corridor() -> Self {
+        ColumnKey(format!("{:?}|None|", Measure::CorridorAccess))
     }
 
     pub fn as_str(&self) -> &str {
@@ -305,6 +332,7 @@ pub fn measure_shared(
         shared.insert(key, Arc::new(col));
     }
     let main_road = shared.get(&main_key).cloned().unwrap_or_default();
+    let corridor = shared.get(&ColumnKey::corridor()).cloned();
     let checked: Vec<Vec<Failure>> = candidates
         .par_iter()
         .enumerate()
@@ -315,8 +343,9 @@ pub fn measure_shared(
         })
         .collect();
     let mut failures = Failures::default();
-    for f in &checked {
-        failures.push(f);
+    for (i, f) in checked.iter().enumerate() {
+        let b = basis(profile, &candidates[i], &main_road, corridor.as_deref(), i);
+        failures.push(f, &b);
     }
     drop(checked);
     let reported = done.load(std::sync::atomic::Ordering::Relaxed) / units;
@@ -330,6 +359,26 @@ pub fn measure_shared(
         candidates,
         columns,
         failures,
+        main_road,
+        corridor,
+    }
+}
+
+fn basis(
+    profile: &Profile,
+    c: &Candidate,
+    main_road: &Column,
+    corridor: Option<&Column>,
+    i: usize,
+) -> Basis {
+    Basis {
+        landuse: c.landuse,
+        road_m: main_road.raw.get(i).copied().unwrap_or(f64::NAN),
+        road_limit_m: profile.constraints.max_main_road_distance_m,
+        corridor_m: corridor
+            .and_then(|c| c.raw.get(i).copied())
+            .unwrap_or(f64::NAN),
+        corridor_limit_m: profile.constraints.max_corridor_access_m,
     }
 }
 
@@ -347,7 +396,13 @@ pub fn assemble(
         .iter()
         .map(|c| shared.get(&ColumnKey::of(profile, c)).cloned())
         .collect::<Option<Vec<_>>>()?;
-    if failures.len() != n || columns.iter().any(|c| c.len() != n) {
+    let main_road = shared.get(&ColumnKey::main_road()).cloned()?;
+    let corridor = shared.get(&ColumnKey::corridor()).cloned();
+    let lengths = columns
+        .iter()
+        .chain(std::iter::once(&main_road))
+        .chain(corridor.as_ref());
+    if failures.len() != n || lengths.into_iter().any(|c| c.len() != n) {
         return None;
     }
     Some(RawTable {
@@ -355,6 +410,8 @@ pub fn assemble(
         candidates,
         columns,
         failures,
+        main_road,
+        corridor,
     })
 }
 
@@ -418,64 +475,224 @@ impl Normalized {
     }
 }
 
-/// Each candidate's failed constraints, packed: one offset per candidate into one list,
-/// rather than a list per candidate (most grid cells fail one or none).
+/// What a candidate's failures can be rebuilt from: values the table holds anyway.
+#[derive(Debug, Clone, Copy)]
+pub struct Basis {
+    pub landuse: Option<crate::domain::landuse::LandUseClass>,
+    /// The measured distance to an E or R road, and the profile's limit.
+    pub road_m: f64,
+    pub road_limit_m: Option<f64>,
+    /// The measured driving distance to a corridor (NaN when not measured), and the limit.
+    pub corridor_m: f64,
+    pub corridor_limit_m: Option<f64>,
+}
+
+impl Basis {
+    /// The one failure of `kind` (a single bit) this basis rebuilds.
+    fn failure(&self, kind: u8) -> Option<Failure> {
+        Some(match kind {
+            FORBIDDEN => Failure::LanduseForbidden {
+                class: self.landuse?,
+            },
+            NOT_ALLOWED => Failure::LanduseNotAllowed {
+                class: self.landuse?,
+            },
+            UNKNOWN => Failure::LanduseUnknown,
+            ROAD_FAR => Failure::TooFarFromMainRoad {
+                distance_m: self.road_m,
+                limit_m: self.road_limit_m?,
+            },
+            NO_ROAD => Failure::NoMainRoad,
+            CORRIDOR_FAR => Failure::TooFarFromCorridor {
+                distance_m: self.corridor_m,
+                limit_m: self.corridor_limit_m?,
+            },
+            NO_CORRIDOR => Failure::NoCorridorAccess { road_m: f64::NAN },
+            _ => return None,
+        })
+    }
+
+    /// The bit that stands for `f`, when this basis rebuilds `f` exactly.
+    fn kind_of(&self, f: &Failure) -> Option<u8> {
+        let kind = match f {
+            Failure::LanduseForbidden { .. } => FORBIDDEN,
+            Failure::LanduseNotAllowed { .. } => NOT_ALLOWED,
+            Failure::LanduseUnknown => UNKNOWN,
+            Failure::TooFarFromMainRoad { .. } => ROAD_FAR,
+            Failure::NoMainRoad => NO_ROAD,
+            Failure::TooFarFromCorridor { .. } => CORRIDOR_FAR,
+            Failure::NoCorridorAccess { .. } => NO_CORRIDOR,
+            _ => return None,
+        };
+        let rebuilt = self.failure(kind)?;
+        (rebuilt.fields() == f.fields()).then_some(kind)
+    }
+}
+
+// One bit per failure a `Basis` rebuilds, in the order `constraints::check` lists them.
+const FORBIDDEN: u8 = 1;
+const NOT_ALLOWED: u8 = 1 << 1;
+const UNKNOWN: u8 = 1 << 2;
+const ROAD_FAR: u8 = 1 << 3;
+const NO_ROAD: u8 = 1 << 4;
+const CORRIDOR_FAR: u8 = 1 << 5;
+const NO_CORRIDOR: u8 = 1 << 6;
+/// The candidate has failures kept in full.
+const OTHERS: u8 = 1 << 7;
+
+/// Each candidate's failed constraints, packed.
+///
+/// Most grid cells fail on their land use or their distance to a main road, and the table
+/// holds both values anyway: those failures are one bit each, rebuilt from a [`Basis`] when
+/// asked for. The rest (exclusion areas, safety distances, the grid) are kept in full, for
+/// the few candidates that have any. A national grid's four profiles took 700 MB as full
+/// lists; as bits they take 21 MB plus the rest.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Failures {
-    /// `items[offsets[i]..offsets[i + 1]]` are candidate i's.
+    kinds: Vec<u8>,
+    /// The candidates with failures kept in full, ascending; `items[offsets[j]..offsets[j + 1]]`
+    /// are `cells[j]`'s.
+    cells: Vec<u32>,
     offsets: Vec<u32>,
     items: Vec<Failure>,
 }
 
+/// The parts of [`Failures`], for the start-up cache.
+pub struct FailureParts<'a> {
+    pub kinds: &'a [u8],
+    pub cells: &'a [u32],
+    pub offsets: &'a [u32],
+    pub items: &'a [Failure],
+}
+
 impl Failures {
-    pub fn push(&mut self, failures: &[Failure]) {
-        if self.offsets.is_empty() {
-            self.offsets.push(0);
+    /// Appends the next candidate's failures, in `constraints::check` order.
+    pub fn push(&mut self, failures: &[Failure], basis: &Basis) {
+        if failures.is_empty() {
+            self.kinds.push(0);
+            return;
         }
-        self.items.extend_from_slice(failures);
-        self.offsets.push(self.items.len() as u32);
+        let mut kinds = 0u8;
+        let start = self.items.len();
+        for f in failures {
+            match basis.kind_of(f) {
+                Some(k) if kinds & k == 0 => kinds |= k,
+                _ => self.items.push(*f),
+            }
+        }
+        // Bits lose the order among themselves and the rest; where rebuilding would not give
+        // the same list back, the whole list is kept.
+        let same = rebuilt(kinds, &self.items[start..], basis)
+            .map(|f| f.fields())
+            .eq(failures.iter().map(Failure::fields));
+        if !same {
+            kinds = 0;
+            self.items.truncate(start);
+            self.items.extend_from_slice(failures);
+        }
+        if self.items.len() > start {
+            kinds |= OTHERS;
+            if self.offsets.is_empty() {
+                self.offsets.push(start as u32);
+            }
+            self.cells.push(self.kinds.len() as u32);
+            self.offsets.push(self.items.len() as u32);
+        }
+        self.kinds.push(kinds);
     }
 
     pub fn len(&self) -> usize {
-        self.offsets.len().saturating_sub(1)
+        self.kinds.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.kinds.is_empty()
     }
 
-    pub fn get(&self, i: usize) -> &[Failure] {
-        match (self.offsets.get(i), self.offsets.get(i + 1)) {
+    /// Whether candidate `i` failed any constraint.
+    pub fn any(&self, i: usize) -> bool {
+        self.kinds.get(i).is_some_and(|&k| k != 0)
+    }
+
+    /// Candidate `i`'s failures; `basis` must be the one it was pushed with.
+    pub fn get(&self, i: usize, basis: &Basis) -> Vec<Failure> {
+        let kinds = self.kinds.get(i).copied().unwrap_or(0);
+        rebuilt(kinds, self.kept(i, kinds), basis).collect()
+    }
+
+    fn kept(&self, i: usize, kinds: u8) -> &[Failure] {
+        if kinds & OTHERS == 0 {
+            return &[];
+        }
+        let Ok(j) = self.cells.binary_search(&(i as u32)) else {
+            return &[];
+        };
+        match (self.offsets.get(j), self.offsets.get(j + 1)) {
             (Some(&a), Some(&b)) => &self.items[a as usize..b as usize],
             _ => &[],
         }
     }
 
-    /// The offsets and the packed list, for the start-up cache.
-    pub fn parts(&self) -> (&[u32], &[Failure]) {
-        (&self.offsets, &self.items)
+    pub fn parts(&self) -> FailureParts<'_> {
+        FailureParts {
+            kinds: &self.kinds,
+            cells: &self.cells,
+            offsets: &self.offsets,
+            items: &self.items,
+        }
     }
 
-    /// From `parts`; None unless the offsets start at 0, never decrease and end at the
-    /// list's length.
-    pub fn from_parts(offsets: Vec<u32>, items: Vec<Failure>) -> Option<Self> {
-        let ordered = offsets.windows(2).all(|w| w[0] <= w[1]);
-        let bounded = offsets.first().is_none_or(|&o| o == 0)
-            && offsets.last().is_none_or(|&o| o as usize == items.len());
-        (ordered && bounded).then_some(Failures { offsets, items })
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &[Failure]> + '_ {
-        (0..self.len()).map(|i| self.get(i))
+    /// From `parts`; None unless they fit together: ascending cells in range, each marked
+    /// in its kinds, offsets from 0 that never decrease and end at the list's length.
+    pub fn from_parts(
+        kinds: Vec<u8>,
+        cells: Vec<u32>,
+        offsets: Vec<u32>,
+        items: Vec<Failure>,
+    ) -> Option<Self> {
+        let cells_ok = cells.windows(2).all(|w| w[0] < w[1])
+            && cells
+                .iter()
+                .all(|&c| kinds.get(c as usize).is_some_and(|k| k & OTHERS != 0))
+            && kinds.iter().filter(|&&k| k & OTHERS != 0).count() == cells.len();
+        let offsets_ok = if cells.is_empty() {
+            offsets.is_empty() && items.is_empty()
+        } else {
+            offsets.len() == cells.len() + 1
+                && offsets.first() == Some(&0)
+                && offsets.windows(2).all(|w| w[0] < w[1])
+                && offsets.last().is_some_and(|&o| o as usize == items.len())
+        };
+        (cells_ok && offsets_ok).then_some(Failures {
+            kinds,
+            cells,
+            offsets,
+            items,
+        })
     }
 }
 
-impl std::ops::Index<usize> for Failures {
-    type Output = [Failure];
-
-    fn index(&self, i: usize) -> &[Failure] {
-        self.get(i)
-    }
+/// The failures `kinds` stands for, rebuilt from `basis`, merged with `kept` in
+/// `constraints::check` order.
+fn rebuilt<'a>(
+    kinds: u8,
+    kept: &'a [Failure],
+    basis: &'a Basis,
+) -> impl Iterator<Item = Failure> + 'a {
+    let mut bits = kinds & !OTHERS;
+    let mut kept = kept.iter().peekable();
+    std::iter::from_fn(move || {
+        let next_bit = (bits != 0).then(|| 1u8 << bits.trailing_zeros());
+        let from_bit = next_bit.and_then(|b| basis.failure(b));
+        match (from_bit, kept.peek()) {
+            (Some(f), Some(k)) if k.order() < f.order() => kept.next().copied(),
+            (Some(f), _) => {
+                bits &= !next_bit.unwrap_or(0);
+                Some(f)
+            }
+            (None, _) => kept.next().copied(),
+        }
+    })
 }
 
 /// Scores and ranks of every candidate.
@@ -561,6 +778,98 @@ mod tests {
         assert_eq!(f.len(), 200);
         assert_eq!(f.iter().collect::<Vec<_>>(), bits);
         assert!(f.get(64) && f.get(127) && !f.get(128));
+    }
+
+    fn basis(landuse: Option<crate::domain::landuse::LandUseClass>, road_m: f64) -> Basis {
+        Basis {
+            landuse,
+            road_m,
+            road_limit_m: Some(3000.0),
+            corridor_m: 4100.0,
+            corridor_limit_m: Some(3000.0),
+        }
+    }
+
+    #[test]
+    fn failures_read_back_exactly_whether_kept_as_bits_or_in_full() {
+        use crate::domain::landuse::LandUseClass::{Agricultural as Farmland, Industrial};
+        let far = Failure::TooFarFromMainRoad {
+            distance_m: 5200.0,
+            limit_m: 3000.0,
+        };
+        let cases: Vec<(Basis, Vec<Failure>)> = vec![
+            (basis(None, 10.0), vec![]),
+            // All rebuilt from the basis.
+            (
+                basis(Some(Farmland), 5200.0),
+                vec![
+                    Failure::LanduseForbidden { class: Farmland },
+                    far,
+                    Failure::TooFarFromCorridor {
+                        distance_m: 4100.0,
+                        limit_m: 3000.0,
+                    },
+                ],
+            ),
+            // A distance the basis does not hold is kept in full, in its place.
+            (
+                basis(Some(Farmland), 10.0),
+                vec![
+                    Failure::LanduseNotAllowed { class: Farmland },
+                    far,
+                    Failure::NoCorridorAccess { road_m: 900.0 },
+                    Failure::InExclusion { feature: 4 },
+                    Failure::InExclusion { feature: 2 },
+                ],
+            ),
+            // A class other than the candidate's, and a NaN that must stay NaN.
+            (
+                basis(Some(Industrial), 5200.0),
+                vec![
+                    Failure::LanduseForbidden { class: Farmland },
+                    far,
+                    Failure::NoCorridorAccess { road_m: f64::NAN },
+                ],
+            ),
+            // Out of check order: kept whole, so the order survives.
+            (
+                basis(Some(Farmland), 5200.0),
+                vec![far, Failure::LanduseForbidden { class: Farmland }, far],
+            ),
+            (
+                basis(None, f64::NAN),
+                vec![Failure::LanduseUnknown, Failure::NoMainRoad],
+            ),
+        ];
+        let mut packed = Failures::default();
+        for (b, list) in &cases {
+            packed.push(list, b);
+        }
+        assert_eq!(packed.len(), cases.len());
+        for (i, (b, list)) in cases.iter().enumerate() {
+            let back: Vec<_> = packed.get(i, b).iter().map(Failure::fields).collect();
+            let want: Vec<_> = list.iter().map(Failure::fields).collect();
+            assert_eq!(back, want, "candidate {i}");
+            assert_eq!(packed.any(i), !list.is_empty(), "candidate {i}");
+        }
+        // Only the two lists with failures the basis cannot rebuild, and the disordered one,
+        // are kept in full.
+        let parts = packed.parts();
+        assert_eq!(parts.cells, &[2, 3, 4]);
+        let again = Failures::from_parts(
+            parts.kinds.to_vec(),
+            parts.cells.to_vec(),
+            parts.offsets.to_vec(),
+            parts.items.to_vec(),
+        );
+        assert_eq!(again.as_ref(), Some(&packed));
+        assert!(Failures::from_parts(
+            parts.kinds.to_vec(),
+            vec![2, 4],
+            parts.offsets.to_vec(),
+            parts.items.to_vec()
+        )
+        .is_none());
     }
 
     #[test]

@@ -69,6 +69,31 @@ pub fn breakdown(
     weights: &[f64],
     i: usize,
 ) -> CandidateReport {
+    let standing = Standing {
+        score: ranking.scores[i],
+        region_rank: ranking.region_rank[i],
+        municipality_rank: ranking.municipality_rank[i],
+    };
+    breakdown_at(ctx, raw, norm, standing, weights, i)
+}
+
+/// A candidate's score and ranks under some weights; ranks are 0 when excluded.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Standing {
+    pub score: f64,
+    pub region_rank: u32,
+    pub municipality_rank: u32,
+}
+
+/// As [`breakdown`], given the candidate's standing rather than the whole ranking.
+pub fn breakdown_at(
+    ctx: &ScoringContext,
+    raw: &RawTable,
+    norm: &Normalized,
+    standing: Standing,
+    weights: &[f64],
+    i: usize,
+) -> CandidateReport {
     let c = &raw.candidates[i];
     let municipality = c
         .municipality
@@ -103,7 +128,8 @@ pub fn breakdown(
             }
         })
         .collect();
-    let exclusions = raw.failures[i]
+    let exclusions = raw
+        .failures_of(i)
         .iter()
         .map(|f| {
             let (reason, reason_en) = f.reason(ctx);
@@ -124,9 +150,9 @@ pub fn breakdown(
         kommunenavn: municipality.map(|m| m.name.clone()),
         area_m2: c.area_m2,
         landuse: c.landuse,
-        score: (!excluded).then_some(ranking.scores[i]),
-        rank: rank(ranking.region_rank[i]),
-        municipality_rank: rank(ranking.municipality_rank[i]),
+        score: (!excluded).then_some(standing.score),
+        rank: rank(standing.region_rank),
+        municipality_rank: rank(standing.municipality_rank),
         excluded,
         exclusions,
         criteria,
@@ -165,8 +191,10 @@ pub fn why_empty(raw: &RawTable, grid: bool) -> Option<(String, String)> {
     }
     // Every candidate failed a constraint: name the most common one.
     let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
-    for f in raw.failures.iter().flatten() {
-        *counts.entry(constraint_name(f)).or_default() += 1;
+    for i in 0..raw.len() {
+        for f in raw.failures_of(i) {
+            *counts.entry(constraint_name(&f)).or_default() += 1;
+        }
     }
     let (worst, n) = counts
         .iter()

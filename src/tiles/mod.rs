@@ -37,10 +37,16 @@ pub enum TileError {
 
 type Boxed = GeomWithData<Rectangle<[f64; 2]>, u32>;
 
-/// A collection's geometries in CRS84 and an R-tree of their boxes.
+/// A collection's geometries in CRS84 and a tree of their boxes.
 pub struct TileIndex {
     shapes: Shapes,
-    tree: RTree<Boxed>,
+    tree: Tree,
+}
+
+enum Tree {
+    Boxes(RTree<Boxed>),
+    /// Points need no boxes: a packed tree over the shared points is a tenth of the size.
+    Points(crate::index::points::PointTree),
 }
 
 enum Shapes {
@@ -75,28 +81,56 @@ impl TileIndex {
                 ),
             },
         };
-        let boxes = match &shapes {
-            Shapes::Owned(geoms) => geoms
-                .iter()
-                .enumerate()
-                .filter_map(|(i, g)| {
-                    let r = g.bounding_rect()?;
-                    Some(Boxed::new(
-                        Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
-                        i as u32,
-                    ))
-                })
-                .collect(),
-            Shapes::Points(p) => (0..p.len())
-                .map(|i| {
-                    let [x0, y0, x1, y1] = p.bbox(i);
-                    Boxed::new(Rectangle::from_corners([x0, y0], [x1, y1]), i as u32)
-                })
-                .collect(),
+        let tree = match &shapes {
+            Shapes::Owned(geoms) => Tree::Boxes(RTree::bulk_load(
+                geoms
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, g)| {
+                        let r = g.bounding_rect()?;
+                        Some(Boxed::new(
+                            Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                            i as u32,
+                        ))
+                    })
+                    .collect(),
+            )),
+            Shapes::Points(p) => match p.as_ref() {
+                LonLat::Points(points) => {
+                    Tree::Points(crate::index::points::PointTree::new(points))
+                }
+                LonLat::Shapes { bbox, .. } => Tree::Boxes(RTree::bulk_load(
+                    bbox.iter()
+                        .enumerate()
+                        .map(|(i, b)| {
+                            Boxed::new(
+                                Rectangle::from_corners([b[0], b[1]], [b[2], b[3]]),
+                                i as u32,
+                            )
+                        })
+                        .collect(),
+                )),
+            },
         };
-        TileIndex {
-            shapes,
-            tree: RTree::bulk_load(boxes),
+        TileIndex { shapes, tree }
+    }
+
+    /// Indices of the geometries whose boxes meet `b`, in no particular order.
+    fn hits(&self, b: &AABB<[f64; 2]>) -> Vec<u32> {
+        match (&self.tree, &self.shapes) {
+            (Tree::Boxes(t), _) => t
+                .locate_in_envelope_intersecting(b)
+                .map(|x| x.data)
+                .collect(),
+            (Tree::Points(t), Shapes::Points(p)) => {
+                let mut out = Vec::new();
+                if let LonLat::Points(points) = p.as_ref() {
+                    let (lo, hi) = (b.lower(), b.upper());
+                    t.within(points, [lo[0], lo[1], hi[0], hi[1]], &mut out);
+                }
+                out
+            }
+            (Tree::Points(_), Shapes::Owned(_)) => Vec::new(),
         }
     }
 
@@ -282,11 +316,7 @@ pub fn tile(
     };
     // One pixel of this zoom, in degrees of longitude.
     let simplify_deg = 360.0 / (n * 256.0);
-    let mut hits: Vec<u32> = index
-        .tree
-        .locate_in_envelope_intersecting(&tile_box(z, x, y))
-        .map(|b| b.data)
-        .collect();
+    let mut hits: Vec<u32> = index.hits(&tile_box(z, x, y));
     hits.sort_unstable();
     let scored = match &c.source {
         Source::Candidates(s) => Some(s),

@@ -77,12 +77,18 @@ wait_for() {
 json() { python3 -c "import json,sys;d=json.load(sys.stdin);print($1)"; }
 
 bash scripts/install-deps.sh wrk python3-venv gdal-bin postgresql-15-postgis-3
-PY=$(command -v python3.12 || ls -d "$HOME"/.pyenv/versions/3.1[2-9]*/bin/python 2>/dev/null | tail -1 || true)
-PY=${PY:-python3}
+PY=python3
+for cand in python3.13 python3.12 "$HOME"/.pyenv/versions/3.1[2-9]*/bin/python; do
+  # A pyenv shim exists without a version behind it: ask each whether it runs.
+  if "$cand" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+    PY=$cand
+    break
+  fi
+done
 VENV=target/load-venv-$("$PY" -c 'import sys;print("%d%d" % sys.version_info[:2])')
-if [ ! -x "$VENV/bin/gunicorn" ] || [ ! -x "$VENV/bin/pygeoapi" ]; then
+if ! "$VENV/bin/python" -c "import pygeoapi, gunicorn, psycopg2, geoalchemy2, pygeofilter" 2>/dev/null; then
   "$PY" -m venv "$VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check pygeoapi gunicorn psycopg2-binary
+  "$VENV/bin/pip" install -q --disable-pip-version-check pygeoapi gunicorn psycopg2-binary geoalchemy2 sqlalchemy pygeofilter
 fi
 cargo build --release --locked -q
 
@@ -105,8 +111,10 @@ eval "$(bash scripts/pg-test-server.sh)"
 PGPORT=${ENERGISTASJON_TEST_PG##*:}
 PGPORT=${PGPORT%%/*}
 TABLE=candidates
+psql -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -c "CREATE EXTENSION IF NOT EXISTS postgis;"
 ogr2ogr -f PostgreSQL "PG:host=127.0.0.1 port=$PGPORT user=postgres dbname=postgres" \
-  "$OUT/$COLL.geojson" -nln "$TABLE" -lco GEOMETRY_NAME=geom -lco FID=fid -lco SPATIAL_INDEX=GIST
+  "$OUT/$COLL.geojson" -nln "$TABLE" -lco GEOMETRY_NAME=geom -lco FID=fid -lco SPATIAL_INDEX=GIST \
+  -mapFieldType "String(JSON)=String,StringList=String,IntegerList=String,RealList=String,Binary=String"
 psql -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres \
   -c "CREATE UNIQUE INDEX ON $TABLE (id); ANALYZE $TABLE;"
 echo "   $(psql -tA -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -c "SELECT count(*) FROM $TABLE") rows in $TABLE"
@@ -131,7 +139,8 @@ OURS_ITEMS="$OURS/collections/$COLL/items?bbox=$BBOX&limit=100"
 PEER_ITEMS="$PEER/collections/$COLL/items?bbox=$BBOX&limit=100&f=json"
 echo "== same query on both: bbox=$BBOX limit=100"
 ours_m=$(curl -sf --max-time 60 "$OURS_ITEMS" | json 'd["numberMatched"], d["numberReturned"]')
-peer_m=$(curl -sf --max-time 300 "$PEER_ITEMS" | json 'd["numberMatched"], d["numberReturned"]')
+peer_m=$(curl -s --max-time 300 "$PEER_ITEMS" | tee "$OUT/peer-first.json" | json 'd["numberMatched"], d["numberReturned"]') ||
+  { head -c 2000 "$OUT/peer-first.json" >&2; tail -30 "$OUT/pygeoapi.log" >&2; die "pygeoapi did not answer the bbox query with JSON"; }
 echo "   energistasjon numberMatched, numberReturned: $ours_m"
 echo "   pygeoapi      numberMatched, numberReturned: $peer_m"
 [ "$ours_m" = "$peer_m" ] ||

@@ -524,3 +524,47 @@ async fn every_bad_request_is_a_problem_json_naming_the_parameter() {
         }
     }
 }
+
+async fn raw(state: AppState, uri: &str) -> String {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let resp = energistasjon::api::router(state)
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK, "{uri}");
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+#[tokio::test]
+async fn pages_written_from_kept_explanations_say_what_a_fresh_service_says() {
+    let kept = demo();
+    for uri in [
+        "/collections/candidates-mcs-corridor/items?limit=7",
+        "/collections/candidates-depot/items?limit=5&offset=3&crs=http://www.opengis.net/def/crs/EPSG/0/25833",
+        "/collections/landuse/items?limit=3",
+    ] {
+        // Cold, then from what the first request kept: the same bytes.
+        let first = raw(kept.clone(), uri).await;
+        let again = raw(kept.clone(), uri).await;
+        assert!(first == again, "{uri}: the second answer differs");
+        let value: Value = serde_json::from_str(&first).unwrap();
+        let features = value["features"].as_array().unwrap();
+        assert!(!features.is_empty(), "{uri}");
+        // Each feature as a service that never explained it before gives it alone.
+        let coll = uri.split('/').nth(2).unwrap();
+        let crs = if uri.contains("crs=") {
+            "?crs=http://www.opengis.net/def/crs/EPSG/0/25833"
+        } else {
+            ""
+        };
+        let fresh = state(&energistasjon::config::default_region_path(), None);
+        for f in features {
+            let fid = f["id"].as_str().unwrap();
+            let one = raw(fresh.clone(), &format!("/collections/{coll}/items/{fid}{crs}")).await;
+            let one: Value = serde_json::from_str(&one).unwrap();
+            assert_eq!(&one, f, "{uri}: feature {fid}");
+        }
+    }
+}

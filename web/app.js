@@ -242,16 +242,40 @@ function highlight(area) {
   for (const li of document.querySelectorAll('#ranked li')) li.classList.toggle('selected', li.dataset.id === area);
 }
 
+// Reloads the candidate tiles under the current weights; false when there is no map layer.
 function reloadTiles() {
   const source = map?.getStyle()?.layers.find((l) => l.id === 'candidates')?.source;
   if (source) map.getSource(source).setTiles([tileUrl(source)]);
+  return Boolean(source);
 }
 
+// Which recolour the pending list refresh belongs to: a newer slider move supersedes it.
+let recolouring = 0;
+
 function recolour() {
-  refreshRanking().catch((err) => showError(err.message));
   setUrl({ weights: changed() ? weightsParam() : null });
-  reloadTiles();
+  const reloading = reloadTiles();
   updateExport();
+  // The map first, then the list: on a national grid the shortlist grows areas over five
+  // million cells, and asked at once it competes with the tiles for the server's cores.
+  const mine = ++recolouring;
+  const refresh = () => {
+    if (mine === recolouring) refreshRanking().catch((err) => showError(err.message));
+  };
+  if (!reloading) {
+    refresh();
+    return;
+  }
+  let done = false;
+  const once = () => {
+    if (!done) {
+      done = true;
+      refresh();
+    }
+  };
+  map.once('idle', once);
+  // Should the map never settle (a tile that fails, a hidden tab), the list still follows.
+  setTimeout(once, 2000);
 }
 
 // Viridis stops: readable for every common form of colour blindness.

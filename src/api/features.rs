@@ -30,14 +30,14 @@ fn base(headers: &HeaderMap) -> String {
 }
 
 /// A GeoJSON response, with the `Content-Crs` header of OGC API Features Part 2.
-fn geojson(body: Value, native: bool) -> Response {
+fn geojson(body: String, native: bool) -> Response {
     let crs = if native { EPSG_25833 } else { CRS84 };
     (
         [
             (header::CONTENT_TYPE, "application/geo+json".to_string()),
             (HeaderName::from_static("content-crs"), format!("<{crs}>")),
         ],
-        Json(body),
+        body,
     )
         .into_response()
 }
@@ -204,40 +204,47 @@ pub async fn collection(
     Ok(Json(describe(find(&state, &id)?, &base(&headers))))
 }
 
-/// Candidates' explained properties, kept once built: explaining a candidate (reasons,
-/// provenance, ranks) costs many times what copying the result does, and maps and clients
-/// page over the same candidates again and again. Bounded: emptied when full. Review state
-/// is not part of it; it is added to each answer.
+/// Candidates' explained properties, kept once built and serialized: explaining a
+/// candidate (reasons, provenance, ranks) and writing it out costs many times what copying
+/// the text does, and maps and clients page over the same candidates again and again.
+/// Bounded: emptied when full. Review state is not part of it; it is merged into each answer.
 #[derive(Default)]
 pub struct Explained {
-    map: std::sync::Mutex<std::collections::HashMap<(String, u32), Shared>>,
+    map: std::sync::Mutex<std::collections::HashMap<(String, u32), Pairs>>,
 }
 
-type Shared = Arc<Map<String, Value>>;
+/// Properties as (key, value as JSON text), in key order, as a `Map` holds them.
+type Pairs = Arc<Vec<(String, String)>>;
 
 /// Explained candidates kept at most, a few kilobytes each.
 const EXPLAINED_MAX: usize = 20_000;
 
+fn pairs(p: Map<String, Value>) -> Vec<(String, String)> {
+    p.into_iter().map(|(k, v)| (k, v.to_string())).collect()
+}
+
 impl Explained {
-    fn properties(&self, c: &Collection, i: usize, ctx: &ScoringContext) -> Map<String, Value> {
+    fn pairs(&self, c: &Collection, i: usize, ctx: &ScoringContext) -> Pairs {
         if c.scored().is_none() {
-            return c.properties(i, ctx);
+            return Arc::new(pairs(c.properties(i, ctx)));
         }
         let key = (c.id.clone(), i as u32);
         let lock = || self.map.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(p) = lock().get(&key).cloned() {
-            return p.as_ref().clone();
+            return p;
         }
-        let p = c.properties(i, ctx);
+        let p = Arc::new(pairs(c.properties(i, ctx)));
         let mut m = lock();
         if m.len() >= EXPLAINED_MAX {
             m.clear();
         }
-        m.insert(key, Arc::new(p.clone()));
+        m.insert(key, p.clone());
         p
     }
 }
 
+/// One feature as GeoJSON text: what serializing it as a `serde_json::Value` gives, keys in
+/// order, written from the kept properties without building the value.
 fn feature(
     state: &AppState,
     c: &Collection,
@@ -245,24 +252,59 @@ fn feature(
     b: &str,
     native: bool,
     review: Option<&ReviewOverlay>,
-) -> Value {
+) -> String {
     let id = c.id_of(i);
-    let mut properties = state.explained.properties(c, i, &state.ctx);
+    let kept = state.explained.pairs(c, i, &state.ctx);
+    let mut extra = Map::new();
     if c.scored().is_some() {
         review
             .unwrap_or(&ReviewOverlay::default())
-            .extend(id, &mut properties);
+            .extend(id, &mut extra);
     }
-    json!({
-        "type": "Feature",
-        "id": id,
-        "geometry": c.geometry(i, native),
-        "properties": properties,
-        "links": [
-            {"href": format!("{b}/collections/{}/items/{id}", c.id), "rel": "self", "type": "application/geo+json"},
-            {"href": format!("{b}/collections/{}", c.id), "rel": "collection", "type": "application/json"},
-        ]
-    })
+    let text = |v: &str| Value::from(v).to_string();
+    let mut out = String::with_capacity(
+        kept.iter()
+            .map(|(k, v)| k.len() + v.len() + 4)
+            .sum::<usize>()
+            + 512,
+    );
+    out.push_str("{\"geometry\":");
+    out.push_str(&c.geometry(i, native).to_string());
+    out.push_str(",\"id\":");
+    out.push_str(&text(id));
+    out.push_str(",\"links\":[{\"href\":");
+    out.push_str(&text(&format!("{b}/collections/{}/items/{id}", c.id)));
+    out.push_str(",\"rel\":\"self\",\"type\":\"application/geo+json\"},{\"href\":");
+    out.push_str(&text(&format!("{b}/collections/{}", c.id)));
+    out.push_str(",\"rel\":\"collection\",\"type\":\"application/json\"}],\"properties\":{");
+    // Both lists are in key order: merge them, the review's value winning on a shared key.
+    let (mut a, mut r) = (kept.iter().peekable(), extra.iter().peekable());
+    let mut first = true;
+    loop {
+        let (k, v) = match (a.peek(), r.peek()) {
+            (Some((ka, _)), Some((kr, _))) if ka.as_str() < kr.as_str() => {
+                a.next().map(|(k, v)| (k.as_str(), v.clone()))
+            }
+            (Some((ka, _)), Some((kr, _))) if ka.as_str() == kr.as_str() => {
+                a.next();
+                r.next().map(|(k, v)| (k.as_str(), v.to_string()))
+            }
+            (_, Some(_)) => r.next().map(|(k, v)| (k.as_str(), v.to_string())),
+            (Some(_), None) => a.next().map(|(k, v)| (k.as_str(), v.clone())),
+            (None, None) => None,
+        }
+        .unzip();
+        let (Some(k), Some(v)) = (k, v) else { break };
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        out.push_str(&text(k));
+        out.push(':');
+        out.push_str(&v);
+    }
+    out.push_str("},\"type\":\"Feature\"}");
+    out
 }
 
 /// A page of a collection's features, filtered and sorted.
@@ -291,7 +333,7 @@ pub async fn items(
     };
     let selected = q.select(c, ctx, review.as_ref());
     let matched = selected.len();
-    let page: Vec<Value> = selected
+    let page: Vec<String> = selected
         .iter()
         .skip(q.offset)
         .take(q.limit)
@@ -310,16 +352,16 @@ pub async fn items(
         let prev = query_string(&query, Some(q.offset.saturating_sub(q.limit)));
         links.push(json!({"href": format!("{b}/collections/{id}/items?{prev}"), "rel": "prev", "type": "application/geo+json"}));
     }
-    Ok(geojson(
-        json!({
-            "type": "FeatureCollection",
-            "numberMatched": matched,
-            "numberReturned": returned,
-            "links": links,
-            "features": page,
-        }),
-        q.native,
-    ))
+    // Keys in order, as a serialized `Value` would have them.
+    let mut body = String::with_capacity(page.iter().map(|f| f.len() + 1).sum::<usize>() + 1024);
+    body.push_str("{\"features\":[");
+    body.push_str(&page.join(","));
+    body.push_str("],\"links\":");
+    body.push_str(&Value::from(links).to_string());
+    body.push_str(&format!(
+        ",\"numberMatched\":{matched},\"numberReturned\":{returned},\"type\":\"FeatureCollection\"}}"
+    ));
+    Ok(geojson(body, q.native))
 }
 
 /// The request's query with `offset` replaced, for next/prev links.

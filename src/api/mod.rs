@@ -167,6 +167,22 @@ impl AppState {
         self
     }
 
+    /// Builds the tile indexes of point candidate sets (grids) on a thread of their own, so
+    /// the first map tiles do not wait for them: about a second on a national grid.
+    pub fn warm_tiles(&self) {
+        let state = self.clone();
+        std::thread::spawn(move || {
+            for c in state.collections.iter() {
+                let points = c.scored().is_some_and(|s| {
+                    matches!(s.lonlat.as_ref(), crate::catalog::places::LonLat::Points(_))
+                });
+                if points {
+                    state.tiles.index(c);
+                }
+            }
+        });
+    }
+
     pub fn with_store(mut self, store: Arc<dyn crate::store::Store>) -> Self {
         self.store = Some(store);
         self

@@ -81,6 +81,7 @@ pub async fn run(common: &Common, args: ServeArgs) -> Result<(), CliError> {
             tracing::warn!(profile = %s.profile.id, candidates = s.set.name(), "{text}");
         }
     }
+    state.warm_tiles();
     let live = Live::new(state, loader(common.clone(), grid, args.cache_dir.clone()));
     #[cfg(unix)]
     spawn_reload_on_sighup(live.clone(), lang);
@@ -151,7 +152,9 @@ fn loader(
         }
         let state = AppState::with_grid_cache(region, report, grid.as_ref(), cache_dir.as_deref())
             .map_err(|e| e.to_string())?;
-        Ok(state.carrying_over(previous))
+        let state = state.carrying_over(previous);
+        state.warm_tiles();
+        Ok(state)
     })
 }
 

@@ -191,6 +191,77 @@ fn tile_box(z: u8, x: u32, y: u32) -> AABB<[f64; 2]> {
     )
 }
 
+/// The best point per cell of 2^shift tile units. The cells a tile and its buffer hold sit
+/// in a dense array; a point beyond them (none should be) goes to a map.
+struct Thinning {
+    shift: u32,
+    dense: Vec<Option<(u32, f64)>>,
+    beyond: HashMap<(i32, i32), (u32, f64)>,
+}
+
+/// Cells per side of the dense array, and the cell at its first slot: the buffer and a
+/// margin on either side of the tile.
+const THIN_SIDE: i32 = ((EXTENT as i32) >> THIN_SHIFT) + 8;
+const THIN_FIRST: i32 = -4;
+
+impl Thinning {
+    fn new(shift: u32) -> Self {
+        let side = if shift == THIN_SHIFT {
+            THIN_SIDE as usize
+        } else {
+            0
+        };
+        Thinning {
+            shift,
+            dense: vec![None; side * side],
+            beyond: HashMap::new(),
+        }
+    }
+
+    fn offer(&mut self, p: [i32; 2], i: u32, s: f64) {
+        let cell = (p[0] >> self.shift, p[1] >> self.shift);
+        let better = |old: &Option<(u32, f64)>| match old {
+            None => true,
+            // Equal scores keep the candidate offered first (hits come in index order).
+            Some((_, old)) => s > *old || (old.is_nan() && !s.is_nan()),
+        };
+        let (x, y) = (cell.0 - THIN_FIRST, cell.1 - THIN_FIRST);
+        let slot = if self.dense.is_empty()
+            || !(0..THIN_SIDE).contains(&x)
+            || !(0..THIN_SIDE).contains(&y)
+        {
+            None
+        } else {
+            Some((y * THIN_SIDE + x) as usize)
+        };
+        match slot {
+            Some(k) => {
+                if better(&self.dense[k]) {
+                    self.dense[k] = Some((i, s));
+                }
+            }
+            None => {
+                let old = self.beyond.get(&cell).copied();
+                if better(&old) {
+                    self.beyond.insert(cell, (i, s));
+                }
+            }
+        }
+    }
+
+    /// The kept points, in candidate order.
+    fn kept(self) -> Vec<(u32, f64)> {
+        let mut out: Vec<(u32, f64)> = self
+            .dense
+            .into_iter()
+            .flatten()
+            .chain(self.beyond.into_values())
+            .collect();
+        out.sort_unstable_by_key(|&(i, _)| i);
+        out
+    }
+}
+
 /// Projects and rounds CRS84 coordinates into this tile.
 struct Projector {
     n: f64,
@@ -333,7 +404,7 @@ pub fn tile(
     // about a circle's size there), so a tile holds at most 4,096 points. Cells that scale
     // with the zoom kept every candidate of the 250 m grid at zoom 9: 1.2 MB tiles.
     let shift = if z < 12 { THIN_SHIFT } else { 0 };
-    let mut best: HashMap<(i32, i32), (u32, f64)> = HashMap::new();
+    let mut best = Thinning::new(shift);
     let mut features = Vec::new();
     let passes = |i: usize, score: f64| -> bool {
         let Some(s) = scored else { return true };
@@ -357,22 +428,13 @@ pub fn tile(
         };
         if let (Shape::Points(ps), true) = (&shape, shift > 0) {
             if let [p] = ps.as_slice() {
-                let cell = (p[0] >> shift, p[1] >> shift);
-                let better = |old: f64| s > old || (old.is_nan() && !s.is_nan());
-                match best.get(&cell) {
-                    Some(&(_, old)) if !better(old) => {}
-                    _ => {
-                        best.insert(cell, (i, s));
-                    }
-                }
+                best.offer(*p, i, s);
                 continue;
             }
         }
         features.push(feature(c, i as usize, shape, s, view));
     }
-    let mut thinned: Vec<(u32, f64)> = best.into_values().collect();
-    thinned.sort_unstable_by_key(|&(i, _)| i);
-    for (i, s) in thinned {
+    for (i, s) in best.kept() {
         if let Some(shape) = proj.shape(&index.geometry(i as usize), simplify_deg) {
             features.push(feature(c, i as usize, shape, s, view));
         }
@@ -411,6 +473,39 @@ fn feature(c: &Collection, i: usize, shape: Shape, score: f64, view: &View) -> F
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thinning_keeps_the_best_point_of_each_cell_inside_and_beyond_the_buffer() {
+        let mut t = Thinning::new(THIN_SHIFT);
+        let mut reference: HashMap<(i32, i32), (u32, f64)> = HashMap::new();
+        for i in 0..20_000u32 {
+            // Points over the tile, its buffer and beyond; a few NaN scores; many ties.
+            let x = (i.wrapping_mul(2_654_435_761) % 6000) as i32 - 1000;
+            let y = (i.wrapping_mul(40_503) % 6000) as i32 - 1000;
+            let s = if i % 97 == 0 {
+                f64::NAN
+            } else {
+                f64::from(i % 50)
+            };
+            t.offer([x, y], i, s);
+            let cell = (x >> THIN_SHIFT, y >> THIN_SHIFT);
+            let better = |old: f64| s > old || (old.is_nan() && !s.is_nan());
+            match reference.get(&cell) {
+                Some(&(_, old)) if !better(old) => {}
+                _ => {
+                    reference.insert(cell, (i, s));
+                }
+            }
+        }
+        let mut want: Vec<(u32, f64)> = reference.into_values().collect();
+        want.sort_unstable_by_key(|&(i, _)| i);
+        let got = t.kept();
+        assert_eq!(got.len(), want.len());
+        assert!(got
+            .iter()
+            .zip(&want)
+            .all(|(a, b)| a.0 == b.0 && a.1.to_bits() == b.1.to_bits()));
+    }
 
     #[test]
     fn oslo_lies_in_the_tile_web_maps_put_it_in() {

@@ -91,6 +91,9 @@ function tileUrl(id) {
   const base = `${location.origin}/tiles/${id}/{z}/{x}/{y}.mvt`;
   if (!id.startsWith('candidates-')) return base;
   const q = new URLSearchParams(filters());
+  // Only scored candidates: the map never draws excluded ones, and on a national grid they
+  // are half of what a low-zoom tile would carry.
+  if (!q.has('min_score')) q.set('min_score', '0');
   if (changed()) q.set('weights', weightsParam());
   const s = q.toString();
   return s ? `${base}?${s}` : base;

@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# Tile benchmark: energistasjon's /tiles against martin 1.14 (the MapLibre tile server) serving the
+# same candidate points from PostGIS, on the same tiles, on this machine.
+#
+#   bench/tiles_martin.sh [DATA_DIR]
+#
+# energistasjon serves the N1000 study area with `--grid 250` (435,240 cells per profile). The
+# profile's grid candidates are exported (`energistasjon export --grid 250`), loaded into a throwaway
+# PostGIS (scripts/pg-test-server.sh) as CRS84 points with the five properties energistasjon's tiles
+# carry (id, score to one decimal, excluded, kommunenummer, status) and a GiST index, and served by
+# martin under the same layer name. The tiles are every z12 and z13 tile over Oslo.
+#
+# Runs (wrk -t2 -d$DURATION cycling through the tiles, at each of $CONNECTIONS):
+#   - energistasjon, warm (the profile's own weights);
+#   - energistasjon under new weights (`?weights=`), each tile scored on request;
+#   - martin with its default tile cache, and with the cache off (every tile from PostGIS).
+# Then one connection under new weights, whose mean latency is the server time per tile.
+# Before the runs it compares the feature count of 40 of the tiles on both servers.
+#
+# Environment: DURATION (default 20), CONNECTIONS (default "16 64"), PROFILE (default depot),
+# MARTIN (the binary; default `martin` on PATH, else /tmp/martin/bin/martin). Install martin with
+#   cargo install martin --version 1.14.0 --locked --no-default-features --features postgres,metrics
+# (later versions need a newer rustc; the default features download prebuilt parts at build time).
+# Sends traffic to 127.0.0.1 only. Not part of the test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA=$(realpath "${1:-../shared/data}")
+DURATION=${DURATION:-20}
+CONNECTIONS=${CONNECTIONS:-16 64}
+PROFILE=${PROFILE:-depot}
+COLL=candidates-$PROFILE-grid
+AREA=03,31,32,33,39 # the study area, serve's default
+MARTIN=${MARTIN:-$(command -v martin || echo /tmp/martin/bin/martin)}
+OUT=$(mktemp -d /tmp/energistasjon-tiles.XXXXXX)
+OURS_PID=""
+PEER_PID=""
+PG_TEST_PID=""
+PG_TEST_DIR=""
+die() { echo "tiles_martin.sh: $*" >&2; exit 1; }
+stop() {
+  [ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 0
+  kill -TERM "$1" 2>/dev/null || true
+  for _ in $(seq 20); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.5; done
+  kill -KILL "$1" 2>/dev/null || true
+}
+cleanup() {
+  stop "$PEER_PID"
+  stop "$OURS_PID"
+  if [ -n "$PG_TEST_PID" ]; then
+    kill -INT "$PG_TEST_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$PG_TEST_PID" 2>/dev/null || break; sleep 0.2; done
+  fi
+  [ -n "$PG_TEST_DIR" ] && rm -rf "$PG_TEST_DIR"
+  rm -rf "$OUT"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+wait_for() { # url pid seconds log
+  local t0=$SECONDS
+  until curl -sf -o /dev/null --max-time 5 "$1"; do
+    kill -0 "$2" 2>/dev/null || { tail -20 "$4" >&2; die "the server stopped before $1 answered"; }
+    [ $((SECONDS - t0)) -lt "$3" ] || { tail -20 "$4" >&2; die "no answer from $1 within $3 s"; }
+    sleep 1
+  done
+}
+
+[ -x "$MARTIN" ] || die "no martin at $MARTIN; install it as the header says, or set MARTIN"
+bash scripts/install-deps.sh wrk gdal-bin postgresql-15-postgis-3
+cargo build --release --locked -q
+BIN=./target/release/energistasjon
+REGION=data/presets/n1000/region.toml
+
+echo "== exporting the $PROFILE grid candidates (250 m, study area)"
+"$BIN" --region "$REGION" --data-dir "$DATA" export --profile "$PROFILE" --grid 250 \
+  --municipalities "$AREA" --no-reasons --out "$OUT/cands.gpkg" >"$OUT/export.log" 2>&1 || { cat "$OUT/export.log" >&2; die "export failed"; }
+
+echo "== PostGIS: loading them with ogr2ogr"
+eval "$(bash scripts/pg-test-server.sh)"
+PGPORT=${ENERGISTASJON_TEST_PG##*:}
+PGPORT=${PGPORT%%/*}
+PSQL=(psql -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres)
+"${PSQL[@]}" -c "CREATE EXTENSION IF NOT EXISTS postgis;"
+ogr2ogr -f PostgreSQL "PG:host=127.0.0.1 port=$PGPORT user=postgres dbname=postgres" "$OUT/cands.gpkg" \
+  -nln raw_cands -t_srs EPSG:4326 -lco GEOMETRY_NAME=geom -lco FID=fid -lco SPATIAL_INDEX=NONE
+# The properties energistasjon's tiles carry, as they carry them: score to one decimal and only
+# for scored cells, status "proposed" without a review store.
+"${PSQL[@]}" <<SQL
+CREATE TABLE tile_cands AS
+  SELECT fid, id, CASE WHEN excluded = 0 THEN round(score::numeric, 1)::float8 END AS score,
+         excluded <> 0 AS excluded, kommunenummer, 'proposed'::text AS status,
+         geom::geometry(Point, 4326) AS geom
+  FROM raw_cands;
+CREATE INDEX ON tile_cands USING gist (geom);
+CREATE UNIQUE INDEX ON tile_cands (fid);
+ANALYZE tile_cands;
+SQL
+echo "   $("${PSQL[@]}" -tA -c 'SELECT count(*) FROM tile_cands') points"
+
+echo "== energistasjon"
+OURS_PORT=$(free_port)
+OURS=http://127.0.0.1:$OURS_PORT
+"$BIN" --region "$REGION" --data-dir "$DATA" serve --addr "127.0.0.1:$OURS_PORT" --grid 250 \
+  --municipalities "$AREA" --cache-dir "$OUT/cache" >"$OUT/ours.log" 2>&1 &
+OURS_PID=$!
+wait_for "$OURS/healthz" "$OURS_PID" 600 "$OUT/ours.log"
+MARTIN_VERSION=$("$MARTIN" --version)
+
+start_martin() { # cache size in MB (0: off)
+  stop "$PEER_PID"
+  PEER_PORT=$(free_port)
+  PEER=http://127.0.0.1:$PEER_PORT
+  cat >"$OUT/martin.yaml" <<YAML
+listen_addresses: 127.0.0.1:$PEER_PORT
+cache_size_mb: $1
+postgres:
+  connection_string: postgres://postgres@127.0.0.1:$PGPORT/postgres
+  auto_publish: false
+  tables:
+    $COLL:
+      schema: public
+      table: tile_cands
+      srid: 4326
+      geometry_column: geom
+      geometry_type: POINT
+      id_column: fid
+      properties:
+        id: text
+        score: float8
+        excluded: bool
+        kommunenummer: text
+        status: text
+YAML
+  "$MARTIN" --config "$OUT/martin.yaml" >"$OUT/martin.log" 2>&1 &
+  PEER_PID=$!
+  wait_for "$PEER/catalog" "$PEER_PID" 60 "$OUT/martin.log"
+}
+
+# Every z12 and z13 tile over Oslo, and new weights for the profile (5 points moved).
+python3 - "$OUT" "$OURS" "$PROFILE" "$COLL" <<'PY'
+import json, math, sys, urllib.request
+out, ours, profile, coll = sys.argv[1:]
+def tile(lon, lat, z):
+    n = 2 ** z
+    return (int((lon + 180) / 360 * n),
+            int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n))
+paths = []
+for z in (12, 13):
+    x0, y1 = tile(10.48, 59.80, z)
+    x1, y0 = tile(10.96, 60.14, z)
+    paths += [f"{z}/{x}/{y}" for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
+p = next(p for p in json.load(urllib.request.urlopen(f"{ours}/api/profiles"))["profiles"] if p["id"] == profile)
+w = {c["id"]: c["weight"] for c in p["criteria"]}
+ids = list(w)
+move = min(5.0, w[ids[0]])
+w[ids[0]] -= move
+w[ids[-1]] += move
+weights = ",".join(f"{k}:{v:g}" for k, v in w.items())
+open(f"{out}/paths.txt", "w").write("\n".join(paths) + "\n")
+open(f"{out}/weights.txt", "w").write(weights)
+def lua(name, fmt):
+    items = ",".join('"%s"' % fmt.format(t=t) for t in paths)
+    open(f"{out}/{name}.lua", "w").write(
+        "paths = {" + items + "}\ni = 0\nrequest = function()\n  i = i + 1\n"
+        "  return wrk.format(\"GET\", paths[(i % #paths) + 1])\nend\n")
+lua("ours", f"/tiles/{coll}/{{t}}.mvt")
+lua("ours-weights", f"/tiles/{coll}/{{t}}.mvt?weights={weights}")
+lua("martin", f"/{coll}/{{t}}")
+print(f"   {len(paths)} tiles (z12 and z13 over Oslo); new weights {weights}")
+PY
+N_TILES=$(wc -l <"$OUT/paths.txt")
+
+start_martin 512
+echo "== $MARTIN_VERSION on $PEER, PostGIS table with a GiST index"
+echo "== same tiles, same features? 40 tiles, counted with ogrinfo's MVT driver"
+count() { # file z x y
+  local n
+  n=$(ogrinfo -ro -al -so -oo "X=$3" -oo "Y=$4" -oo "Z=$2" "$1" 2>/dev/null | awk '/^Feature Count:/ {s += $3} END {print s + 0}')
+  echo "$n"
+}
+same=0 differ=0 total_ours=0 total_peer=0
+for t in $(awk 'NR % int(('"$N_TILES"' + 39) / 40) == 0' "$OUT/paths.txt"); do
+  IFS=/ read -r z x y <<<"$t"
+  curl -sf -o "$OUT/o.mvt" "$OURS/tiles/$COLL/$t.mvt"
+  curl -sf -o "$OUT/m.mvt" "$PEER/$COLL/$t"
+  a=$(count "$OUT/o.mvt" "$z" "$x" "$y")
+  b=$(count "$OUT/m.mvt" "$z" "$x" "$y")
+  total_ours=$((total_ours + a))
+  total_peer=$((total_peer + b))
+  if [ "$a" = "$b" ]; then same=$((same + 1)); else differ=$((differ + 1)); fi
+done
+echo "   equal feature counts on $same tiles, different on $differ; features in all: energistasjon $total_ours, martin $total_peer"
+
+run() { # name connections base lua
+  local name=$1 c=$2
+  echo "== wrk -t2 -c$c -d${DURATION}s $name"
+  wrk -t2 -c"$c" -d"${DURATION}s" --timeout 30s --latency -s "$OUT/$4.lua" "$3" >"$OUT/$name.wrk"
+  sed 's/^/   /' "$OUT/$name.wrk" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket" || true
+}
+for c in $CONNECTIONS; do
+  run "martin-cache-c$c" "$c" "$PEER" martin
+done
+start_martin 0
+for c in $CONNECTIONS; do
+  run "martin-nocache-c$c" "$c" "$PEER" martin
+done
+stop "$PEER_PID"
+PEER_PID=""
+for c in $CONNECTIONS; do
+  run "ours-c$c" "$c" "$OURS" ours
+  run "ours-weights-c$c" "$c" "$OURS" ours-weights
+done
+run "ours-weights-c1" 1 "$OURS" ours-weights
+
+echo
+echo "== results: $(nproc) cores; $N_TILES tiles cycled; wrk -t2 -d${DURATION}s; $MARTIN_VERSION; layer $COLL"
+for c in $CONNECTIONS; do
+  echo "-- -c$c"
+  RATIO_TEXT="warm tiles, energistasjon / martin with its cache" RATIO_TARGET=1 \
+    python3 bench/load/table.py "energistasjon warm" "martin, cache" \
+    "energistasjon warm=$OUT/ours-c$c.wrk" \
+    "energistasjon new weights=$OUT/ours-weights-c$c.wrk" \
+    "martin, cache=$OUT/martin-cache-c$c.wrk" \
+    "martin, no cache=$OUT/martin-nocache-c$c.wrk"
+done
+mean=$(grep -E "^\s+Latency" "$OUT/ours-weights-c1.wrk" | awk '{print $2}')
+echo "one connection, new weights: mean $mean per tile (target ≤ 0.3 ms of server time)"

@@ -154,20 +154,25 @@ const shortlistBody = (extra) => ({
 // The shortlist's areas as last shown, by id: a click outlines one and opens its best site.
 let areas = new Map();
 
+// The latest refresh: an answer to an older one that arrives later is dropped.
+let rankingCall = 0;
+
 // The best distinct site areas under the current weights and filters, from POST
 // /api/shortlist, named, with how each moved against the profile's own weights.
 async function refreshRanking() {
+  const mine = ++rankingCall;
+  let shownBaseline = null;
   if (changed()) {
     const key = JSON.stringify(shortlistBody({ weights: defaults, k: 30 }));
     if (!baselines.has(key)) {
       const base = await send('POST', '/api/shortlist', JSON.parse(key));
       baselines.set(key, base.sites.map((s) => s.id));
     }
-    baseline = baselines.get(key);
-  } else {
-    baseline = null;
+    shownBaseline = baselines.get(key);
   }
   const list = await send('POST', '/api/shortlist', shortlistBody({}));
+  if (mine !== rankingCall) return;
+  baseline = shownBaseline;
   areas = new Map(list.sites.map((s) => [s.id, s]));
   const ol = $('ranked');
   ol.replaceChildren(...list.sites.map((s, i) => {
@@ -252,7 +257,8 @@ function reloadTiles() {
   return Boolean(source);
 }
 
-// Which recolour the pending list refresh belongs to: a newer slider move supersedes it.
+// Which recolour the pending list refresh belongs to: a newer slider move supersedes a
+// refresh that has not started; refreshRanking drops answers to older refreshes.
 let recolouring = 0;
 
 function recolour() {

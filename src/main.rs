@@ -334,6 +334,9 @@ struct ServeCmd {
     /// /api/programme/{year}/fees, e.g. ../shared/data/stats/municipalities_2025.csv.
     #[arg(long)]
     population: Option<PathBuf>,
+    /// Megabytes of encoded map tiles kept for repeat requests; 0 keeps none.
+    #[arg(long, default_value_t = 32, value_name = "MB")]
+    tile_cache_mb: u64,
 }
 
 #[derive(clap::Args)]
@@ -732,6 +735,7 @@ fn main() -> ExitCode {
                     timeout: args.timeout,
                     cors_origins: args.cors_origins,
                     population: args.population,
+                    tile_cache_bytes: args.tile_cache_mb.saturating_mul(1 << 20),
                     db: db.clone(),
                     cache_dir: if args.no_cache {
                         None

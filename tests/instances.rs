@@ -23,6 +23,28 @@ fn add_user(db: &str, user: &str, role: &str, kommune: Option<&str>) {
     assert!(o.status.success(), "{}", common::text(&o.stderr));
 }
 
+/// A GET whose body is bytes (a vector tile), on a connection of its own.
+fn get_bytes(addr: &str, path: &str) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    let at = out.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    assert!(out.starts_with(b"HTTP/1.1 200"), "{path}");
+    out.split_off(at + 4)
+}
+
+fn holds(tile: &[u8], text: &str) -> bool {
+    tile.windows(text.len()).any(|w| w == text.as_bytes())
+}
+
 fn get(addr: &str, path: &str) -> Value {
     let (s, _, body) = common::http(addr, "GET", path, &[], None).unwrap();
     assert_eq!(s, 200, "{path}: {body}");
@@ -68,7 +90,12 @@ fn two_instances_over_one_postgis_share_sessions_login_limits_and_reviews() {
     let seen = get(&addr_a, &format!("/api/sites/{site}"));
     assert!(seen.to_string().contains("skrevet gjennom B"), "{seen}");
 
-    // A status set through B is in A's candidates and tiles' overlay.
+    // A status set through B is in A's candidates and tiles' overlay. A has drawn and kept
+    // the tile of sites under review before the change; it must not serve that one again.
+    let under_review = "/tiles/candidates-depot/0/0/0.mvt?status=under_review";
+    let before = get_bytes(&addr_a, under_review);
+    assert!(!holds(&before, &site));
+    assert_eq!(get_bytes(&addr_a, under_review), before);
     let ola = common::login(&addr_b, "ola", PASSWORD);
     let (s, _, body) = common::http(
         &addr_b,
@@ -84,6 +111,11 @@ fn two_instances_over_one_postgis_share_sessions_login_limits_and_reviews() {
         &format!("/collections/candidates-depot/items/{site}"),
     );
     assert_eq!(one["properties"]["status"], "under_review", "{one}");
+    let after = get_bytes(&addr_a, under_review);
+    assert!(
+        holds(&after, &site) && holds(&after, "under_review"),
+        "A's tile shows B's change"
+    );
 
     // Ten attempts a minute per name, over both instances together.
     let attempt = |addr: &str| {

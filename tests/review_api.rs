@@ -1102,6 +1102,59 @@ async fn bytes(state: &AppState, uri: &str) -> (StatusCode, Vec<u8>) {
 }
 
 #[tokio::test]
+async fn a_kept_tile_is_served_again_until_the_review_state_changes() {
+    let w = world();
+    let ola = login(&w.state, "ola").await;
+    let site = candidate_in(&w.state, "0301");
+    // Filtered before thinning, the tile of sites under review shows the site once it is.
+    let uri = "/tiles/candidates-depot/6/33/18.mvt?status=under_review";
+    let (_, first) = bytes(&w.state, uri).await;
+    assert!(!String::from_utf8_lossy(&first).contains(site.as_str()));
+    let (_, again) = bytes(&w.state, uri).await;
+    assert_eq!(first, again);
+    let served = |metrics: &[u8], source: &str| -> u64 {
+        let line = format!("energistasjon_tiles_total{{source=\"{source}\"}} ");
+        String::from_utf8_lossy(metrics)
+            .lines()
+            .find_map(|l| l.strip_prefix(line.as_str())?.parse().ok())
+            .unwrap()
+    };
+    let (_, metrics) = bytes(&w.state, "/metrics").await;
+    assert_eq!(
+        (served(&metrics, "encoded"), served(&metrics, "kept")),
+        (1, 1)
+    );
+    // Another filter is another tile.
+    let (_, oslo) = bytes(
+        &w.state,
+        "/tiles/candidates-depot/6/33/18.mvt?status=under_review&kommunenummer=0301",
+    )
+    .await;
+    assert_eq!(oslo, first, "nothing under review anywhere yet");
+    let (_, metrics) = bytes(&w.state, "/metrics").await;
+    assert_eq!(served(&metrics, "encoded"), 2);
+
+    let (status, body) = call(
+        &w.state,
+        "POST",
+        &format!("/api/sites/{site}/status"),
+        &ola,
+        Some(json!({"status": "under_review", "version": 0})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The change shows at once: the kept tile is not served again.
+    let (_, changed) = bytes(&w.state, uri).await;
+    let text = String::from_utf8_lossy(&changed);
+    assert!(text.contains(site.as_str()) && text.contains("under_review"));
+    let (_, metrics) = bytes(&w.state, "/metrics").await;
+    assert_eq!(
+        (served(&metrics, "encoded"), served(&metrics, "kept")),
+        (3, 1)
+    );
+}
+
+#[tokio::test]
 async fn the_map_sees_review_status_in_tiles_rankings_proposals_and_site_history() {
     let w = world();
     let kari = login(&w.state, "kari").await;

@@ -192,7 +192,7 @@ pub async fn export(
     }
     let q = ItemsQuery::parse(c, &query)?;
     let review = if c.scored().is_some() {
-        super::session::overlay(&state)?.map(std::sync::Arc::new)
+        super::session::overlay(&state)?
     } else {
         None
     };

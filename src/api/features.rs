@@ -331,13 +331,13 @@ pub async fn items(
     } else {
         None
     };
-    let selected = q.select(c, ctx, review.as_ref());
+    let selected = q.select(c, ctx, review.as_deref());
     let matched = selected.len();
     let page: Vec<String> = selected
         .iter()
         .skip(q.offset)
         .take(q.limit)
-        .map(|&i| feature(&state, c, i, &b, q.native, review.as_ref()))
+        .map(|&i| feature(&state, c, i, &b, q.native, review.as_deref()))
         .collect();
     let returned = page.len();
     let self_query = query_string(&query, None);
@@ -426,7 +426,7 @@ pub async fn item(
         None
     };
     Ok(geojson(
-        feature(&state, c, i, &base(&headers), native, review.as_ref()),
+        feature(&state, c, i, &base(&headers), native, review.as_deref()),
         native,
     ))
 }

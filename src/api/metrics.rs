@@ -2,6 +2,7 @@
 //! `/metrics` endpoint that exposes them in the text format.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -29,7 +30,11 @@ struct Series {
 
 #[derive(Default)]
 pub struct Metrics {
-    series: Mutex<BTreeMap<(String, String), Series>>,
+    /// Series by route, then method: both found by `&str`, with no key built per request.
+    series: Mutex<BTreeMap<String, BTreeMap<String, Series>>>,
+    /// Tiles answered from the kept tiles, and tiles encoded.
+    tiles_kept: AtomicU64,
+    tiles_encoded: AtomicU64,
 }
 
 impl Metrics {
@@ -39,9 +44,18 @@ impl Metrics {
             Ok(m) => m,
             Err(p) => p.into_inner(),
         };
-        let s = map
-            .entry((method.to_string(), route.to_string()))
-            .or_default();
+        if !map.contains_key(route) {
+            map.insert(route.to_string(), BTreeMap::new());
+        }
+        let Some(methods) = map.get_mut(route) else {
+            return;
+        };
+        if !methods.contains_key(method) {
+            methods.insert(method.to_string(), Series::default());
+        }
+        let Some(s) = methods.get_mut(method) else {
+            return;
+        };
         *s.by_status.entry(status).or_default() += 1;
         for (b, upper) in s.buckets.iter_mut().zip(BUCKETS) {
             if seconds <= upper {
@@ -62,7 +76,11 @@ impl Metrics {
             "# HELP energistasjon_http_requests_total HTTP requests by method, route and status.\n\
              # TYPE energistasjon_http_requests_total counter\n",
         );
-        for ((method, route), s) in map.iter() {
+        let series = || {
+            map.iter()
+                .flat_map(|(route, m)| m.iter().map(move |(method, s)| (method, route, s)))
+        };
+        for (method, route, s) in series() {
             for (status, n) in &s.by_status {
                 out.push_str(&format!(
                     "energistasjon_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}\n"
@@ -73,7 +91,7 @@ impl Metrics {
             "# HELP energistasjon_http_request_duration_seconds Time to answer, by method and route.\n\
              # TYPE energistasjon_http_request_duration_seconds histogram\n",
         );
-        for ((method, route), s) in map.iter() {
+        for (method, route, s) in series() {
             let labels = format!("method=\"{method}\",route=\"{route}\"");
             for (b, upper) in s.buckets.iter().zip(BUCKETS) {
                 out.push_str(&format!(
@@ -93,7 +111,25 @@ impl Metrics {
                 s.count
             ));
         }
+        let kept = self.tiles_kept.load(Ordering::Relaxed);
+        let encoded = self.tiles_encoded.load(Ordering::Relaxed);
+        out.push_str(&format!(
+            "# HELP energistasjon_tiles_total Vector tiles answered, by whether a kept tile served or one was encoded.\n\
+             # TYPE energistasjon_tiles_total counter\n\
+             energistasjon_tiles_total{{source=\"kept\"}} {kept}\n\
+             energistasjon_tiles_total{{source=\"encoded\"}} {encoded}\n"
+        ));
         out
+    }
+
+    /// Counts a tile answered, from the kept tiles or freshly encoded.
+    pub fn tile_served(&self, kept: bool) {
+        let n = if kept {
+            &self.tiles_kept
+        } else {
+            &self.tiles_encoded
+        };
+        n.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -101,17 +137,16 @@ impl Metrics {
 /// path, so ids do not multiply the series), and log it.
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = req.method().to_string();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".to_string());
+    let method = req.method().clone();
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let route = route.as_ref().map_or("unmatched", |p| p.as_str());
     let response = next.run(req).await;
     let seconds = started.elapsed().as_secs_f64();
     let status = response.status().as_u16();
     tracing::info!(%method, %route, status, ms = seconds * 1000.0, "request");
-    state.metrics.record(&method, &route, status, seconds);
+    state
+        .metrics
+        .record(method.as_str(), route, status, seconds);
     response
 }
 

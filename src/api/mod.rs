@@ -56,8 +56,12 @@ pub struct AppState {
     /// Users, proposals and reviews; None serves the read-only map and data.
     pub store: Option<Arc<dyn crate::store::Store>>,
     pub logins: Arc<session::LoginLimiter>,
+    /// The store's review state as last read, and the stamp it was read at.
+    pub reviews: Arc<session::Reviews>,
     /// Tile indexes for `/tiles`, built on first use.
     pub tiles: Arc<crate::tiles::Cache>,
+    /// Encoded tiles, kept for the next request for the same tile; new with new data.
+    pub rendered: Arc<crate::tiles::rendered::Rendered>,
     /// Candidates explained for `/collections/…/items`, kept for the next request.
     pub explained: Arc<features::Explained>,
     /// The shipped demand scenarios, read on first use.
@@ -83,6 +87,8 @@ pub struct ApiOptions {
     pub programme_dir: std::path::PathBuf,
     /// Population table (kommunenummer, population) for the membership fees.
     pub population: Option<std::path::PathBuf>,
+    /// Bytes of encoded tiles kept for repeat requests; 0 keeps none.
+    pub tile_cache_bytes: u64,
 }
 
 impl Default for ApiOptions {
@@ -92,6 +98,7 @@ impl Default for ApiOptions {
             cors_origins: Vec::new(),
             programme_dir: crate::config::default_programme_dir(),
             population: None,
+            tile_cache_bytes: crate::tiles::rendered::DEFAULT_BYTES,
         }
     }
 }
@@ -141,10 +148,12 @@ impl AppState {
             scored: Arc::new(scored),
             metrics: Arc::new(metrics::Metrics::default()),
             tiles: Arc::new(crate::tiles::Cache::default()),
+            rendered: Arc::new(crate::tiles::rendered::Rendered::default()),
             explained: Arc::new(features::Explained::default()),
             options: Arc::new(ApiOptions::default()),
             store: None,
             logins: Arc::new(session::LoginLimiter::default()),
+            reviews: Arc::new(session::Reviews::default()),
             scenarios: Arc::new(sizing::Scenarios::default()),
             checklists: Arc::new(checklist::Checklists::default()),
             shipped_version: crate::config::shipped_version(),
@@ -157,8 +166,12 @@ impl AppState {
     pub fn carrying_over(mut self, previous: &AppState) -> Self {
         self.store = previous.store.clone();
         self.logins = previous.logins.clone();
+        self.reviews = previous.reviews.clone();
         self.metrics = previous.metrics.clone();
         self.options = previous.options.clone();
+        self.rendered = Arc::new(crate::tiles::rendered::Rendered::new(
+            self.options.tile_cache_bytes,
+        ));
         self
     }
 
@@ -185,10 +198,14 @@ impl AppState {
 
     pub fn with_store(mut self, store: Arc<dyn crate::store::Store>) -> Self {
         self.store = Some(store);
+        self.reviews = Arc::new(session::Reviews::default());
         self
     }
 
     pub fn with_options(mut self, options: ApiOptions) -> Self {
+        self.rendered = Arc::new(crate::tiles::rendered::Rendered::new(
+            options.tile_cache_bytes,
+        ));
         self.options = Arc::new(options);
         self
     }

@@ -364,7 +364,7 @@ fn status_filter(
 ) -> Result<
     (
         Option<crate::domain::review::Status>,
-        crate::catalog::review::ReviewOverlay,
+        std::sync::Arc<crate::catalog::review::ReviewOverlay>,
     ),
     ApiError,
 > {

@@ -3,7 +3,7 @@
 //! login rate limit.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
@@ -14,6 +14,7 @@ use serde_json::json;
 
 use super::{ApiError, AppState};
 use crate::auth;
+use crate::catalog::review::ReviewOverlay;
 use crate::domain::review::Actor;
 use crate::store::{now, Store};
 
@@ -269,14 +270,42 @@ pub async fn revoke_token(
 
 /// The review state of every touched site, for candidate items and exports; None without
 /// a store.
-pub fn overlay(
-    state: &AppState,
-) -> Result<Option<crate::catalog::review::ReviewOverlay>, ApiError> {
-    match state.store.as_deref() {
-        None => Ok(None),
-        Some(st) => Ok(Some(crate::catalog::review::ReviewOverlay::new(
-            st.sites()?,
-        ))),
+pub fn overlay(state: &AppState) -> Result<Option<Arc<ReviewOverlay>>, ApiError> {
+    Ok(stamped_overlay(state)?.map(|(_, o)| o))
+}
+
+/// The review overlay with the store's review stamp it was read at. The store is asked
+/// for its stamp on every call, so a change made through any instance shows at once, but
+/// the sites themselves are read only when the stamp has moved.
+pub fn stamped_overlay(state: &AppState) -> Result<Option<(i64, Arc<ReviewOverlay>)>, ApiError> {
+    let Some(st) = state.store.as_deref() else {
+        return Ok(None);
+    };
+    let stamp = st.review_stamp()?;
+    if let Some((s, o)) = state.reviews.kept().as_ref() {
+        if *s == stamp {
+            return Ok(Some((stamp, o.clone())));
+        }
+    }
+    let overlay = Arc::new(ReviewOverlay::new(st.sites()?));
+    let mut kept = state.reviews.kept();
+    // Two requests may read at once: keep the later state.
+    if kept.as_ref().is_none_or(|(s, _)| *s <= stamp) {
+        *kept = Some((stamp, overlay.clone()));
+    }
+    Ok(Some((stamp, overlay)))
+}
+
+/// The review overlay last read, with its stamp; shared by every request of a store.
+#[derive(Default)]
+pub struct Reviews {
+    kept: std::sync::Mutex<Option<(i64, Arc<ReviewOverlay>)>>,
+}
+
+impl Reviews {
+    fn kept(&self) -> std::sync::MutexGuard<'_, Option<(i64, Arc<ReviewOverlay>)>> {
+        // The value is replaced whole, so a poisoned lock still holds a consistent one.
+        self.kept.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -10,9 +11,11 @@ use serde::Deserialize;
 
 use super::error::{bad, ApiError};
 use super::AppState;
+use crate::catalog::review::ReviewOverlay;
 use crate::catalog::Source;
 use crate::domain::profile::with_weights;
 use crate::domain::review::Status;
+use crate::tiles::rendered::TileKey;
 use crate::tiles::{tile as encode, TileError, View};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -65,9 +68,8 @@ fn parse_weights(text: &str) -> Result<BTreeMap<String, f64>, ApiError> {
 pub async fn tile(
     State(state): State<AppState>,
     Path((collection, z, x, y)): Path<(String, String, String, String)>,
-    q: Result<Query<TileQuery>, axum::extract::rejection::QueryRejection>,
+    uri: axum::http::Uri,
 ) -> Result<Response, ApiError> {
-    let Query(q) = q.map_err(|e| bad("query", e.body_text()))?;
     let number = |name: &str, text: &str| -> Result<u32, ApiError> {
         text.parse::<u32>()
             .map_err(|_| bad(name, format!("'{text}' is not a tile number")))
@@ -80,9 +82,68 @@ pub async fn tile(
     })?;
     let (z, x, y) = (number("z", &z)?, number("x", &x)?, number("y", y)?);
     let z = u8::try_from(z).map_err(|_| bad("z", "zoom must lie in 0..=20"))?;
-    tokio::task::spawn_blocking(move || build(&state, &collection, z, x, y, &q))
-        .await
-        .map_err(|e| ApiError::Internal(format!("tile task failed: {e}")))?
+    let c = state
+        .collections
+        .iter()
+        .find(|c| c.id == collection)
+        .ok_or_else(|| ApiError::NotFound(format!("no collection '{collection}'")))?;
+    let candidates = matches!(c.source, Source::Candidates(_));
+    let mut key = TileKey {
+        collection: collection.clone(),
+        z,
+        x,
+        y,
+        query: uri.query().unwrap_or("").to_string(),
+        stamp: 0,
+    };
+    // Without a review store a tile depends on nothing but its request: a kept one is
+    // answered here, with no thread hop.
+    if !candidates || state.store.is_none() {
+        if let Some(bytes) = state.rendered.get(&key) {
+            state.metrics.tile_served(true);
+            return Ok(mvt_response(bytes));
+        }
+    }
+    let q = Query::<TileQuery>::try_from_uri(&uri)
+        .map_err(|e| bad("query", e.body_text()))?
+        .0;
+    tokio::task::spawn_blocking(move || {
+        let review = if candidates {
+            super::session::stamped_overlay(&state)?
+        } else {
+            None
+        };
+        key.stamp = review.as_ref().map_or(0, |(s, _)| *s);
+        if let Some(bytes) = state.rendered.get(&key) {
+            state.metrics.tile_served(true);
+            return Ok(mvt_response(bytes));
+        }
+        let bytes = Bytes::from(build(
+            &state,
+            &collection,
+            z,
+            x,
+            y,
+            &q,
+            review.as_ref().map(|(_, o)| o.as_ref()),
+        )?);
+        state.rendered.insert(key, bytes.clone());
+        state.metrics.tile_served(false);
+        Ok(mvt_response(bytes))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("tile task failed: {e}")))?
+}
+
+fn mvt_response(bytes: Bytes) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/vnd.mapbox-vector-tile"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 fn build(
@@ -92,7 +153,8 @@ fn build(
     x: u32,
     y: u32,
     q: &TileQuery,
-) -> Result<Response, ApiError> {
+    review: Option<&ReviewOverlay>,
+) -> Result<Vec<u8>, ApiError> {
     let weights = q.weights.as_deref();
     let c = state
         .collections
@@ -143,28 +205,16 @@ fn build(
             return Err(bad("min_score", "min_score lies in 0..100"));
         }
     }
-    let review = match c.source {
-        Source::Candidates(_) => super::session::overlay(state)?,
-        Source::Layer(_) => None,
-    };
     let view = View {
         weights: weights.as_deref(),
-        review: review.as_ref(),
+        review,
         kommunenummer: q.kommunenummer.as_deref(),
         status: q.status.as_deref(),
         min_score: q.min_score,
     };
     let index = state.tiles.index(c);
-    let bytes = encode(c, &index, z, x, y, &view).map_err(|e| match e {
+    encode(c, &index, z, x, y, &view).map_err(|e| match e {
         TileError::Zoom(_) => bad("z", e.to_string()),
         TileError::OutOfRange { .. } => bad("x", e.to_string()),
-    })?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.mapbox-vector-tile"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        bytes,
-    )
-        .into_response())
+    })
 }

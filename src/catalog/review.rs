@@ -30,6 +30,13 @@ impl ReviewOverlay {
         }
     }
 
+    /// A site's review status; `proposed` for one nobody touched.
+    pub fn status(&self, site: &str) -> crate::domain::review::Status {
+        self.sites
+            .get(site)
+            .map_or(crate::domain::review::Status::Proposed, |s| s.status)
+    }
+
     /// One review property of a site; None for a name that is not one.
     pub fn value(&self, site: &str, name: &str) -> Option<Value> {
         let s = self.sites.get(site);

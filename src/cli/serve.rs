@@ -18,6 +18,8 @@ pub struct ServeArgs {
     pub cors_origins: Vec<String>,
     /// Population table for the membership fees.
     pub population: Option<std::path::PathBuf>,
+    /// Bytes of encoded tiles kept for repeat requests.
+    pub tile_cache_bytes: u64,
     /// The review store (SQLite file).
     pub db: String,
     /// Where the grid's start-up cache goes; None turns it off.
@@ -70,6 +72,7 @@ pub async fn run(common: &Common, args: ServeArgs) -> Result<(), CliError> {
             timeout: std::time::Duration::from_secs_f64(args.timeout),
             cors_origins: args.cors_origins,
             population: args.population,
+            tile_cache_bytes: args.tile_cache_bytes,
             ..ApiOptions::default()
         });
     // A profile with nothing to rank serves empty lists; say so where operators look.

@@ -296,6 +296,10 @@ pub trait Store: Send + Sync {
     fn audit(&self, limit: usize) -> Result<Vec<AuditEntry>>;
     /// Every audit entry about one entity (`site:p12`), oldest first: a site's history.
     fn history(&self, entity: &str) -> Result<Vec<AuditEntry>>;
+
+    /// A number every change to sites, votes or comments moves on, by any instance over
+    /// this store: `sites()` read after it holds every change up to it.
+    fn review_stamp(&self) -> Result<i64>;
 }
 
 /// Seconds since 1970.

@@ -135,6 +135,23 @@ CREATE TABLE login_attempts (
 CREATE INDEX login_attempts_user ON login_attempts (username, at);
 CREATE INDEX login_attempts_at ON login_attempts (at);
 "#,
+    // A counter every change to the review state moves. The row lock it takes orders the
+    // writers, so a reader that sees n has every change up to n committed.
+    r#"
+CREATE TABLE review_clock (n BIGINT NOT NULL);
+INSERT INTO review_clock VALUES (0);
+CREATE FUNCTION review_tick() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE review_clock SET n = n + 1;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER sites_clock AFTER INSERT OR UPDATE OR DELETE ON sites
+    FOR EACH STATEMENT EXECUTE FUNCTION review_tick();
+CREATE TRIGGER comments_clock AFTER INSERT OR UPDATE OR DELETE ON comments
+    FOR EACH STATEMENT EXECUTE FUNCTION review_tick();
+CREATE TRIGGER votes_clock AFTER INSERT OR UPDATE OR DELETE ON votes
+    FOR EACH STATEMENT EXECUTE FUNCTION review_tick();
+"#,
 ];
 
 type Job = Box<dyn FnOnce(&mut Client) + Send>;
@@ -585,6 +602,14 @@ impl Store for PgStore {
     fn site(&self, site: &str, kommunenummer: &str) -> Result<SiteState> {
         let (site, k) = (site.to_string(), kommunenummer.to_string());
         self.run(move |c| site_state(c, &site, &k))
+    }
+
+    fn review_stamp(&self) -> Result<i64> {
+        self.run(|c| {
+            c.query_one("SELECT n FROM review_clock", &[])
+                .map(|r| r.get(0))
+                .map_err(db)
+        })
     }
 
     fn sites(&self) -> Result<Vec<SiteState>> {

@@ -130,6 +130,30 @@ CREATE TABLE login_attempts (
 CREATE INDEX login_attempts_user ON login_attempts (username, at);
 CREATE INDEX login_attempts_at ON login_attempts (at);
 "#,
+    // A counter every change to the review state moves, so a service can tell in one read
+    // whether its copy of that state (the overlay on tiles and items) is still current.
+    r#"
+CREATE TABLE review_clock (n INTEGER NOT NULL);
+INSERT INTO review_clock VALUES (0);
+CREATE TRIGGER sites_clock_insert AFTER INSERT ON sites
+    BEGIN UPDATE review_clock SET n = n + 1; END;
+CREATE TRIGGER sites_clock_update AFTER UPDATE ON sites
+    BEGIN UPDATE review_clock SET n = n + 1; END;
+CREATE TRIGGER sites_clock_delete AFTER DELETE ON sites
+    BEGIN UPDATE review_clock SET n = n + 1; END;
+CREATE TRIGGER comments_clock_insert AFTER INSERT ON comments
+    BEGIN UPDATE review_clock SET n = n + 1; END;
+CREATE TRIGGER comments_clock_update AFTER UPDATE ON comments
+    BEGIN UPDATE review_clock SET n = n + 1; END;
+CREATE TRIGGER comments_clock_delete AFTER DELETE ON comments
+    BEGIN UPDATE review_clock SET n = n + 1; END;
+CREATE TRIGGER votes_clock_insert AFTER INSERT ON votes
+    BEGIN UPDATE review_clock SET n = n + 1; END;
+CREATE TRIGGER votes_clock_update AFTER UPDATE ON votes
+    BEGIN UPDATE review_clock SET n = n + 1; END;
+CREATE TRIGGER votes_clock_delete AFTER DELETE ON votes
+    BEGIN UPDATE review_clock SET n = n + 1; END;
+"#,
 ];
 
 pub struct SqliteStore {
@@ -564,6 +588,14 @@ impl Store for SqliteStore {
 
     fn site(&self, site: &str, kommunenummer: &str) -> Result<SiteState> {
         self.with(|c| site_state(c, site, kommunenummer))
+    }
+
+    fn review_stamp(&self) -> Result<i64> {
+        self.with(|c| {
+            c.prepare_cached("SELECT n FROM review_clock")
+                .and_then(|mut st| st.query_row([], |r| r.get(0)))
+                .map_err(db)
+        })
     }
 
     fn sites(&self) -> Result<Vec<SiteState>> {

@@ -4,6 +4,7 @@
 //! the best-scoring one per few pixels.
 
 pub mod mvt;
+pub mod rendered;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,7 +17,7 @@ use serde_json::Value as Json;
 use crate::catalog::places::LonLat;
 use crate::catalog::review::ReviewOverlay;
 use crate::catalog::{Collection, Source};
-use mvt::{Feature, Shape, Value};
+use mvt::{LayerWriter, Shape, Value};
 
 /// Units per tile side.
 pub const EXTENT: u32 = 4096;
@@ -321,12 +322,13 @@ impl Projector {
 }
 
 /// Scalar properties of a layer item, for the tile.
-fn scalars(props: &serde_json::Map<String, Json>) -> Vec<(String, Value)> {
+fn scalars(props: &serde_json::Map<String, Json>) -> Vec<(&str, Value<'_>)> {
     props
         .iter()
+        .filter(|(k, _)| k.as_str() != "id")
         .filter_map(|(k, v)| {
             let v = match v {
-                Json::String(s) => Value::String(s.clone()),
+                Json::String(s) => Value::String(s),
                 Json::Bool(b) => Value::Bool(*b),
                 Json::Number(n) => match n.as_i64() {
                     Some(i) => Value::Int(i),
@@ -334,7 +336,7 @@ fn scalars(props: &serde_json::Map<String, Json>) -> Vec<(String, Value)> {
                 },
                 _ => return None,
             };
-            Some((k.clone(), v))
+            Some((k.as_str(), v))
         })
         .collect()
 }
@@ -354,11 +356,11 @@ pub struct View<'a> {
 }
 
 impl View<'_> {
-    fn status_of(&self, id: &str) -> String {
+    fn status_of(&self, id: &str) -> &'static str {
         self.review
-            .and_then(|r| r.value(id, "status"))
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_else(|| "proposed".to_string())
+            .map(|r| r.status(id))
+            .unwrap_or(crate::domain::review::Status::Proposed)
+            .name()
     }
 }
 
@@ -405,7 +407,7 @@ pub fn tile(
     // with the zoom kept every candidate of the 250 m grid at zoom 9: 1.2 MB tiles.
     let shift = if z < 12 { THIN_SHIFT } else { 0 };
     let mut best = Thinning::new(shift);
-    let mut features = Vec::new();
+    let mut out = LayerWriter::new(&c.id, EXTENT);
     let passes = |i: usize, score: f64| -> bool {
         let Some(s) = scored else { return true };
         view.min_score.is_none_or(|m| score >= m)
@@ -423,50 +425,66 @@ pub fn tile(
             continue;
         }
         let g = index.geometry(i as usize);
+        // Points, most of what tiles hold, go straight to the writer or the thinning.
+        if let Geometry::Point(p) = g.as_ref() {
+            let px = proj.px(p.0);
+            if shift > 0 {
+                best.offer(px, i, s);
+            } else {
+                add(&mut out, c, i as usize, Drawn::Point(px), s, view);
+            }
+            continue;
+        }
         let Some(shape) = proj.shape(&g, simplify_deg) else {
             continue;
         };
-        if let (Shape::Points(ps), true) = (&shape, shift > 0) {
-            if let [p] = ps.as_slice() {
-                best.offer(*p, i, s);
-                continue;
-            }
-        }
-        features.push(feature(c, i as usize, shape, s, view));
+        add(&mut out, c, i as usize, Drawn::Shape(&shape), s, view);
     }
     for (i, s) in best.kept() {
-        if let Some(shape) = proj.shape(&index.geometry(i as usize), simplify_deg) {
-            features.push(feature(c, i as usize, shape, s, view));
+        if let Geometry::Point(p) = index.geometry(i as usize).as_ref() {
+            add(&mut out, c, i as usize, Drawn::Point(proj.px(p.0)), s, view);
         }
     }
-    Ok(mvt::layer(&c.id, EXTENT, &features))
+    Ok(out.finish())
 }
 
-fn feature(c: &Collection, i: usize, shape: Shape, score: f64, view: &View) -> Feature {
-    let mut properties = vec![("id".to_string(), Value::String(c.id_of(i).to_string()))];
-    match &c.source {
+enum Drawn<'a> {
+    Point([i32; 2]),
+    Shape(&'a Shape),
+}
+
+/// Writes feature `i` of `c` with the properties a map shows for it.
+fn add(out: &mut LayerWriter, c: &Collection, i: usize, drawn: Drawn, score: f64, view: &View) {
+    let id = c.id_of(i);
+    let mut candidate: [(&str, Value); 5] = [("", Value::Bool(false)); 5];
+    let mut layer_props = Vec::new();
+    let props: &[(&str, Value)] = match &c.source {
         Source::Candidates(s) => {
+            let mut n = 0;
+            let mut push = |k, v| {
+                candidate[n] = (k, v);
+                n += 1;
+            };
+            push("id", Value::String(id));
             if score.is_finite() {
-                properties.push(("score".into(), Value::Double((score * 10.0).round() / 10.0)));
+                push("score", Value::Double((score * 10.0).round() / 10.0));
             }
-            properties.push(("excluded".into(), Value::Bool(!score.is_finite())));
+            push("excluded", Value::Bool(!score.is_finite()));
             if let Some(k) = &s.kommunenummer[i] {
-                properties.push(("kommunenummer".into(), Value::String(k.to_string())));
+                push("kommunenummer", Value::String(k));
             }
-            properties.push(("status".into(), Value::String(view.status_of(c.id_of(i)))));
+            push("status", Value::String(view.status_of(id)));
+            &candidate[..n]
         }
         Source::Layer(items) => {
-            properties.extend(
-                scalars(&items[i].properties)
-                    .into_iter()
-                    .filter(|(k, _)| k != "id"),
-            );
+            layer_props.push(("id", Value::String(id)));
+            layer_props.extend(scalars(&items[i].properties));
+            &layer_props
         }
-    }
-    Feature {
-        id: i as u64,
-        properties,
-        shape,
+    };
+    match drawn {
+        Drawn::Point(p) => out.add_point(i as u64, p, props),
+        Drawn::Shape(shape) => out.add(i as u64, shape, props),
     }
 }
 

@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-/// A property value as MVT stores it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    String(String),
+/// A property value as MVT stores it; strings are borrowed from the collection.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value<'a> {
+    String(&'a str),
     Double(f64),
     Int(i64),
     Bool(bool),
@@ -19,12 +19,6 @@ pub enum Shape {
     Lines(Vec<Vec<[i32; 2]>>),
     /// Each polygon: exterior ring first, then holes; rings not closed.
     Polygons(Vec<Vec<Vec<[i32; 2]>>>),
-}
-
-pub struct Feature {
-    pub id: u64,
-    pub properties: Vec<(String, Value)>,
-    pub shape: Shape,
 }
 
 fn varint(out: &mut Vec<u8>, mut v: u64) {
@@ -100,8 +94,17 @@ fn dedup(path: &[[i32; 2]], min: usize) -> Option<Vec<[i32; 2]>> {
 }
 
 /// The geometry type and command stream, or None when nothing is left at this zoom.
+#[cfg(test)]
 fn geometry(shape: &Shape) -> Option<(u32, Vec<u32>)> {
     let mut cmds = Vec::new();
+    let kind = commands(shape, &mut cmds)?;
+    Some((kind, cmds))
+}
+
+/// Writes the command stream into `cmds` (emptied first); the geometry type, or None when
+/// nothing is left at this zoom.
+fn commands(shape: &Shape, cmds: &mut Vec<u32>) -> Option<u32> {
+    cmds.clear();
     let mut cursor = [0, 0];
     match shape {
         Shape::Points(ps) => {
@@ -114,15 +117,15 @@ fn geometry(shape: &Shape) -> Option<(u32, Vec<u32>)> {
                 cmds.push(zigzag(p[1] - cursor[1]));
                 cursor = *p;
             }
-            Some((1, cmds))
+            Some(1)
         }
         Shape::Lines(ls) => {
             for l in ls {
                 if let Some(l) = dedup(l, 2) {
-                    encode_path(&mut cmds, &mut cursor, &l, false);
+                    encode_path(cmds, &mut cursor, &l, false);
                 }
             }
-            (!cmds.is_empty()).then_some((2, cmds))
+            (!cmds.is_empty()).then_some(2)
         }
         Shape::Polygons(polys) => {
             for poly in polys {
@@ -144,87 +147,151 @@ fn geometry(shape: &Shape) -> Option<(u32, Vec<u32>)> {
                     if (i == 0) != (a > 0) {
                         r.reverse();
                     }
-                    encode_path(&mut cmds, &mut cursor, &r, true);
+                    encode_path(cmds, &mut cursor, &r, true);
                 }
             }
-            (!cmds.is_empty()).then_some((3, cmds))
+            (!cmds.is_empty()).then_some(3)
         }
     }
 }
 
-/// One layer of `features`, with `extent` units per tile side.
-pub fn layer(name: &str, extent: u32, features: &[Feature]) -> Vec<u8> {
-    let mut keys: Vec<String> = Vec::new();
-    let mut key_index: HashMap<String, u32> = HashMap::new();
-    let mut values: Vec<Vec<u8>> = Vec::new();
-    let mut value_index: HashMap<Vec<u8>, u32> = HashMap::new();
-    let mut body = Vec::new();
-    key(&mut body, 15, 0);
-    varint(&mut body, 2);
-    bytes(&mut body, 1, name.as_bytes());
-    for f in features {
-        let Some((kind, cmds)) = geometry(&f.shape) else {
-            continue;
-        };
-        let mut tags = Vec::new();
-        for (k, v) in &f.properties {
-            let ki = *key_index.entry(k.clone()).or_insert_with(|| {
-                keys.push(k.clone());
-                keys.len() as u32 - 1
-            });
-            let mut enc = Vec::new();
-            match v {
-                Value::String(s) => bytes(&mut enc, 1, s.as_bytes()),
-                Value::Double(d) => {
-                    key(&mut enc, 3, 1);
-                    enc.extend_from_slice(&d.to_le_bytes());
-                }
-                Value::Int(i) => {
-                    key(&mut enc, 6, 0);
-                    varint(&mut enc, ((i << 1) ^ (i >> 63)) as u64);
-                }
-                Value::Bool(b) => {
-                    key(&mut enc, 7, 0);
-                    varint(&mut enc, *b as u64);
-                }
-            }
-            let vi = *value_index.entry(enc.clone()).or_insert_with(|| {
-                values.push(enc);
-                values.len() as u32 - 1
-            });
-            tags.push(ki);
-            tags.push(vi);
+/// Writes one layer feature by feature, into buffers reused across features: a tile of a
+/// few hundred candidates then allocates little more than its own bytes.
+pub struct LayerWriter {
+    extent: u32,
+    /// The layer message so far: version, name, then the features.
+    body: Vec<u8>,
+    keys: Vec<String>,
+    /// Each value already encoded as a Value message, and where to find it.
+    values: Vec<Vec<u8>>,
+    value_index: HashMap<Vec<u8>, u32>,
+    scratch: Vec<u8>,
+    tags: Vec<u32>,
+    cmds: Vec<u32>,
+    feature: Vec<u8>,
+}
+
+impl LayerWriter {
+    pub fn new(name: &str, extent: u32) -> Self {
+        let mut body = Vec::with_capacity(4096);
+        key(&mut body, 15, 0);
+        varint(&mut body, 2);
+        bytes(&mut body, 1, name.as_bytes());
+        LayerWriter {
+            extent,
+            body,
+            keys: Vec::new(),
+            values: Vec::new(),
+            value_index: HashMap::new(),
+            scratch: Vec::new(),
+            tags: Vec::new(),
+            cmds: Vec::new(),
+            feature: Vec::new(),
         }
-        let mut feat = Vec::new();
-        key(&mut feat, 1, 0);
-        varint(&mut feat, f.id);
+    }
+
+    /// Adds a feature; one whose shape collapses at this zoom is left out.
+    pub fn add(&mut self, id: u64, shape: &Shape, properties: &[(&str, Value)]) {
+        let mut cmds = std::mem::take(&mut self.cmds);
+        if let Some(kind) = commands(shape, &mut cmds) {
+            self.write(id, kind, &cmds, properties);
+        }
+        self.cmds = cmds;
+    }
+
+    /// Adds a single point: no shape to build.
+    pub fn add_point(&mut self, id: u64, p: [i32; 2], properties: &[(&str, Value)]) {
+        let cmds = [command(1, 1), zigzag(p[0]), zigzag(p[1])];
+        self.write(id, 1, &cmds, properties);
+    }
+
+    fn key_of(&mut self, k: &str) -> u32 {
+        // A tile has a handful of keys: a scan beats hashing them.
+        match self.keys.iter().position(|x| x == k) {
+            Some(i) => i as u32,
+            None => {
+                self.keys.push(k.to_string());
+                self.keys.len() as u32 - 1
+            }
+        }
+    }
+
+    fn value_of(&mut self, v: &Value) -> u32 {
+        let enc = &mut self.scratch;
+        enc.clear();
+        match v {
+            Value::String(s) => bytes(enc, 1, s.as_bytes()),
+            Value::Double(d) => {
+                key(enc, 3, 1);
+                enc.extend_from_slice(&d.to_le_bytes());
+            }
+            Value::Int(i) => {
+                key(enc, 6, 0);
+                varint(enc, ((i << 1) ^ (i >> 63)) as u64);
+            }
+            Value::Bool(b) => {
+                key(enc, 7, 0);
+                varint(enc, *b as u64);
+            }
+        }
+        if let Some(&i) = self.value_index.get(enc.as_slice()) {
+            return i;
+        }
+        let i = self.values.len() as u32;
+        self.values.push(enc.clone());
+        self.value_index.insert(enc.clone(), i);
+        i
+    }
+
+    fn write(&mut self, id: u64, kind: u32, cmds: &[u32], properties: &[(&str, Value)]) {
+        let mut tags = std::mem::take(&mut self.tags);
+        tags.clear();
+        for (k, v) in properties {
+            tags.push(self.key_of(k));
+            tags.push(self.value_of(v));
+        }
+        let feat = &mut self.feature;
+        feat.clear();
+        key(feat, 1, 0);
+        varint(feat, id);
         if !tags.is_empty() {
-            let mut packed = Vec::new();
-            for t in tags {
-                varint(&mut packed, t as u64);
-            }
-            bytes(&mut feat, 2, &packed);
+            packed(feat, 2, &tags);
         }
-        key(&mut feat, 3, 0);
-        varint(&mut feat, kind as u64);
-        let mut packed = Vec::new();
-        for c in cmds {
-            varint(&mut packed, c as u64);
+        key(feat, 3, 0);
+        varint(feat, kind as u64);
+        packed(feat, 4, cmds);
+        bytes(&mut self.body, 2, feat);
+        self.tags = tags;
+    }
+
+    /// The tile: this one layer.
+    pub fn finish(mut self) -> Vec<u8> {
+        for k in &self.keys {
+            bytes(&mut self.body, 3, k.as_bytes());
         }
-        bytes(&mut feat, 4, &packed);
-        bytes(&mut body, 2, &feat);
+        for v in &self.values {
+            bytes(&mut self.body, 4, v);
+        }
+        key(&mut self.body, 5, 0);
+        varint(&mut self.body, self.extent as u64);
+        let mut tile = Vec::with_capacity(self.body.len() + 6);
+        bytes(&mut tile, 3, &self.body);
+        tile
     }
-    for k in &keys {
-        bytes(&mut body, 3, k.as_bytes());
+}
+
+/// A packed repeated uint32 field.
+fn packed(out: &mut Vec<u8>, field: u32, items: &[u32]) {
+    let len: usize = items.iter().map(|&v| varint_len(v as u64)).sum();
+    key(out, field, 2);
+    varint(out, len as u64);
+    for &v in items {
+        varint(out, v as u64);
     }
-    for v in &values {
-        bytes(&mut body, 4, v);
-    }
-    key(&mut body, 5, 0);
-    varint(&mut body, extent as u64);
-    let mut tile = Vec::new();
-    bytes(&mut tile, 3, &body);
-    tile
+}
+
+fn varint_len(v: u64) -> usize {
+    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
 }
 
 #[cfg(test)]

@@ -11,10 +11,12 @@
 # martin under the same layer name. The tiles are every z12 and z13 tile over Oslo.
 #
 # Runs (wrk -t2 -d$DURATION cycling through the tiles, at each of $CONNECTIONS):
-#   - energistasjon, warm (the profile's own weights);
-#   - energistasjon under new weights (`?weights=`), each tile scored on request;
+#   - energistasjon, warm: every tile drawn once before, then answered from its kept tiles;
+#   - energistasjon under new weights (`?weights=`), different on every request, so every tile is
+#     scored and encoded on request; the server's CPU time per tile comes from /proc, and the
+#     service's own counter shows how many tiles it encoded;
 #   - martin with its default tile cache, and with the cache off (every tile from PostGIS).
-# Then one connection under new weights: its mean latency bounds the server time per tile from above.
+# Then the same new-weights run on one connection.
 # Before the runs it compares the feature count of 40 of the tiles on both servers.
 #
 # Environment: DURATION (default 20), CONNECTIONS (default "16 64"), PROFILE (default depot),
@@ -155,6 +157,11 @@ move = min(5.0, w[ids[0]])
 w[ids[0]] -= move
 w[ids[-1]] += move
 weights = ",".join(f"{k}:{v:g}" for k, v in w.items())
+# For new weights on every request (none answered from kept tiles), the first criterion
+# gives the last a further 0.00-9.99 points, changing with each request.
+first, last = w[ids[0]], w[ids[-1]]
+step = min(9.99, first)
+moving_pre = ",".join(f"{k}:{v:g}" for k, v in w.items() if k not in (ids[0], ids[-1]))
 open(f"{out}/paths.txt", "w").write("\n".join(paths) + "\n")
 open(f"{out}/weights.txt", "w").write(weights)
 def lua(name, fmt):
@@ -163,8 +170,13 @@ def lua(name, fmt):
         "paths = {" + items + "}\ni = 0\nrequest = function()\n  i = i + 1\n"
         "  return wrk.format(\"GET\", paths[(i % #paths) + 1])\nend\n")
 lua("ours", f"/tiles/{coll}/{{t}}.mvt")
-lua("ours-weights", f"/tiles/{coll}/{{t}}.mvt?weights={weights}")
 lua("martin", f"/{coll}/{{t}}")
+items = ",".join('"%s"' % f"/tiles/{coll}/{t}.mvt" for t in paths)
+open(f"{out}/ours-new.lua", "w").write(
+    "paths = {" + items + "}\ni = 0\nrequest = function()\n  i = i + 1\n"
+    f"  local d = ((i * 7919) % 1000) / 1000 * {step}\n"
+    f"  local w = string.format(\"{ids[0]}:%.3f,{moving_pre},{ids[-1]}:%.3f\", {first} - d, {last} + d)\n"
+    "  return wrk.format(\"GET\", paths[(i % #paths) + 1] .. \"?weights=\" .. w)\nend\n")
 print(f"   {len(paths)} tiles (z12 and z13 over Oslo); new weights {weights}")
 PY
 N_TILES=$(wc -l <"$OUT/paths.txt")
@@ -190,6 +202,12 @@ for t in $(awk -v n="$N_TILES" 'NR % int(n / 40) == 0' "$OUT/paths.txt" | head -
 done
 echo "   equal feature counts on $same tiles, different on $differ; features in all: energistasjon $total_ours, martin $total_peer"
 
+cpu() { # utime + stime of a process, in clock ticks
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+encoded() { # tiles energistasjon has encoded so far
+  curl -sf "$OURS/metrics" | awk '/^energistasjon_tiles_total\{source="encoded"\}/ {print $2}'
+}
 run() { # name connections base lua
   local name=$1 c=$2 t=2
   [ "$c" -ge 2 ] || t=1
@@ -206,11 +224,22 @@ for c in $CONNECTIONS; do
 done
 stop "$PEER_PID"
 PEER_PID=""
+# Warm: every tile drawn once before the runs, as a map's first visit does.
+while read -r t; do curl -sf -o /dev/null "$OURS/tiles/$COLL/$t.mvt"; done <"$OUT/paths.txt"
 for c in $CONNECTIONS; do
   run "ours-c$c" "$c" "$OURS" ours
-  run "ours-weights-c$c" "$c" "$OURS" ours-weights
 done
-run "ours-weights-c1" 1 "$OURS" ours-weights
+# New weights: every request a tile never drawn before; the server's own CPU time per tile
+# from /proc, and the encoder's counter to show none was answered from the kept tiles.
+TICKS=$(getconf CLK_TCK)
+for c in $CONNECTIONS 1; do
+  e0=$(encoded) t0=$(cpu "$OURS_PID")
+  run "ours-new-c$c" "$c" "$OURS" ours-new
+  e1=$(encoded) t1=$(cpu "$OURS_PID")
+  n=$(awk '/requests in/ {print $1}' "$OUT/ours-new-c$c.wrk")
+  python3 -c "import sys; t, n, e, k = map(float, sys.argv[1:]); print(f'   server CPU {1000 * t / k / n:.3f} ms per tile over {n:.0f} tiles, {e:.0f} encoded (target ≤ 0.3 ms)')" \
+    "$((t1 - t0))" "$n" "$((e1 - e0))" "$TICKS" | tee "$OUT/ours-new-c$c.cpu"
+done
 
 echo
 echo "== results: $(nproc) cores; $N_TILES tiles cycled; wrk -t2 -d${DURATION}s; $MARTIN_VERSION; layer $COLL"
@@ -219,10 +248,11 @@ for c in $CONNECTIONS; do
   RATIO_TEXT="warm tiles, energistasjon / martin with its cache" RATIO_TARGET=1 \
     python3 bench/load/table.py "energistasjon warm" "martin, cache" \
     "energistasjon warm=$OUT/ours-c$c.wrk" \
-    "energistasjon new weights=$OUT/ours-weights-c$c.wrk" \
+    "energistasjon new weights=$OUT/ours-new-c$c.wrk" \
     "martin, cache=$OUT/martin-cache-c$c.wrk" \
     "martin, no cache=$OUT/martin-nocache-c$c.wrk"
 done
-mean=$(awk '$1 == "Latency" && $2 ~ /^[0-9]/ {print $2}' "$OUT/ours-weights-c1.wrk")
-rps=$(awk '$1 == "Requests/sec:" {print $2}' "$OUT/ours-weights-c1.wrk")
-echo "one connection, new weights: mean latency $mean per tile, $rps tiles/s, HTTP round trip included (target ≤ 0.3 ms of server time)"
+mean=$(awk '$1 == "Latency" && $2 ~ /^[0-9]/ {print $2}' "$OUT/ours-new-c1.wrk")
+rps=$(awk '$1 == "Requests/sec:" {print $2}' "$OUT/ours-new-c1.wrk")
+echo "one connection, new weights: mean latency $mean per tile, $rps tiles/s, HTTP round trip included"
+for c in $CONNECTIONS 1; do echo "new weights at -c$c:$(cat "$OUT/ours-new-c$c.cpu")"; done

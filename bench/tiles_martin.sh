@@ -158,9 +158,10 @@ w[ids[0]] -= move
 w[ids[-1]] += move
 weights = ",".join(f"{k}:{v:g}" for k, v in w.items())
 # For new weights on every request (none answered from kept tiles), the first criterion
-# gives the last a further 0.00-9.99 points, changing with each request.
+# gives the last a further k millionths of a point; request r (threads interleaved, each
+# run from its own RUN_BASE) draws tile r mod n with k = r div n, so no tile and weights
+# come twice in any run.
 first, last = w[ids[0]], w[ids[-1]]
-step = min(9.99, first)
 moving_pre = ",".join(f"{k}:{v:g}" for k, v in w.items() if k not in (ids[0], ids[-1]))
 open(f"{out}/paths.txt", "w").write("\n".join(paths) + "\n")
 open(f"{out}/weights.txt", "w").write(weights)
@@ -172,11 +173,17 @@ def lua(name, fmt):
 lua("ours", f"/tiles/{coll}/{{t}}.mvt")
 lua("martin", f"/{coll}/{{t}}")
 items = ",".join('"%s"' % f"/tiles/{coll}/{t}.mvt" for t in paths)
+fmt = f"{ids[0]}:%.6f,{moving_pre},{ids[-1]}:%.6f"
 open(f"{out}/ours-new.lua", "w").write(
-    "paths = {" + items + "}\ni = 0\nrequest = function()\n  i = i + 1\n"
-    f"  local d = ((i * 7919) % 1000) / 1000 * {step}\n"
-    f"  local w = string.format(\"{ids[0]}:%.3f,{moving_pre},{ids[-1]}:%.3f\", {first} - d, {last} + d)\n"
-    "  return wrk.format(\"GET\", paths[(i % #paths) + 1] .. \"?weights=\" .. w)\nend\n")
+    "paths = {" + items + "}\n"
+    "local threads = 0\n"
+    "function setup(thread)\n  thread:set(\"id\", threads)\n  threads = threads + 1\nend\n"
+    "i = 0\nbase = tonumber(os.getenv(\"RUN_BASE\") or \"0\")\n"
+    "request = function()\n"
+    "  local r = base + i * 2 + id\n  i = i + 1\n"
+    "  local k = math.floor(r / #paths)\n"
+    f"  local w = string.format(\"{fmt}\", ({first} * 1000000 - k) / 1000000, ({last} * 1000000 + k) / 1000000)\n"
+    "  return wrk.format(\"GET\", paths[(r % #paths) + 1] .. \"?weights=\" .. w)\nend\n")
 print(f"   {len(paths)} tiles (z12 and z13 over Oslo); new weights {weights}")
 PY
 N_TILES=$(wc -l <"$OUT/paths.txt")
@@ -232,8 +239,11 @@ done
 # New weights: every request a tile never drawn before; the server's own CPU time per tile
 # from /proc, and the encoder's counter to show none was answered from the kept tiles.
 TICKS=$(getconf CLK_TCK)
+RUN_BASE=0
 for c in $CONNECTIONS 1; do
   e0=$(encoded) t0=$(cpu "$OURS_PID")
+  RUN_BASE=$((RUN_BASE + 2000000))
+  export RUN_BASE
   run "ours-new-c$c" "$c" "$OURS" ours-new
   e1=$(encoded) t1=$(cpu "$OURS_PID")
   n=$(awk '/requests in/ {print $1}' "$OUT/ours-new-c$c.wrk")

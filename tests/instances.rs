@@ -111,6 +111,9 @@ fn two_instances_over_one_postgis_share_sessions_login_limits_and_reviews() {
         &format!("/collections/candidates-depot/items/{site}"),
     );
     assert_eq!(one["properties"]["status"], "under_review", "{one}");
+    // Tiles trust a stamp read within the last 50 ms; a change through another instance is
+    // in them after that.
+    std::thread::sleep(std::time::Duration::from_millis(100));
     let after = get_bytes(&addr_a, under_review);
     assert!(
         holds(&after, &site) && holds(&after, "under_review"),

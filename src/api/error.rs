@@ -182,3 +182,164 @@ impl From<crate::store::StoreError> for ApiError {
         }
     }
 }
+
+/// Middleware: an error answer that is not problem+json yet becomes one. These are the
+/// framework's own refusals, made before a handler runs: a path segment or query value
+/// that does not parse, a body that is not the JSON it should be, a method the route does
+/// not take. The parameter is named where the refusal names it.
+pub async fn problems(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let method = req.method().clone();
+    // Both are shared pointers: cheap to keep on every request, read only on a refusal.
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .cloned();
+    let doc = req
+        .extensions()
+        .get::<super::openapi::Document>()
+        .map(|d| d.doc.clone());
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let route = route.as_ref().map(|r| r.as_str());
+    // The methods the route takes, from the OpenAPI document: axum's 405 names none.
+    let allowed = route.and_then(|r| {
+        let item = doc.as_ref()?.paths.paths.get(r)?;
+        let methods: Vec<&str> = [
+            ("GET", item.get.is_some()),
+            ("POST", item.post.is_some()),
+            ("PUT", item.put.is_some()),
+            ("PATCH", item.patch.is_some()),
+            ("DELETE", item.delete.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(m, on)| on.then_some(m))
+        .collect();
+        Some(methods.join(", "))
+    });
+    let (mut parts, body) = response.into_parts();
+    // Refusals are a line of text; a longer body is not one of them and is cut.
+    let bytes = axum::body::to_bytes(body, 16 * 1024)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes);
+    let allow = parts
+        .headers
+        .get(header::ALLOW)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or(allowed);
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        if let Some(v) = allow
+            .as_deref()
+            .and_then(|a| axum::http::HeaderValue::from_str(a).ok())
+        {
+            parts.headers.insert(header::ALLOW, v);
+        }
+    }
+    let (parameter, detail) = describe(status, &method, &text, route, allow);
+    let body = Problem {
+        kind: "about:blank",
+        title: status.canonical_reason().unwrap_or("Error"),
+        status: status.as_u16(),
+        detail,
+        parameter: parameter.as_deref(),
+    };
+    let json = serde_json::to_vec(&body).unwrap_or_else(|_| b"{}".to_vec());
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/problem+json"),
+    );
+    Response::from_parts(parts, axum::body::Body::from(json))
+}
+
+/// The parameter a framework refusal is about, and a detail a user can act on.
+fn describe(
+    status: StatusCode,
+    method: &axum::http::Method,
+    text: &str,
+    route: Option<&str>,
+    allow: Option<String>,
+) -> (Option<String>, String) {
+    let name_like = |p: &str| {
+        !p.is_empty()
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+    };
+    let quoted = |s: &str| s.split('`').nth(1).map(str::to_string);
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        let allowed = allow.unwrap_or_default();
+        return (
+            None,
+            format!(
+                "{} does not take {method}; it takes {allowed}",
+                route.unwrap_or("this resource")
+            ),
+        );
+    }
+    if let Some(rest) = text.strip_prefix("Failed to deserialize query string: ") {
+        let parameter = match rest.split_once(": ") {
+            Some((p, _)) if name_like(p) => Some(p.to_string()),
+            _ if rest.starts_with("missing field") => quoted(rest),
+            _ if rest.starts_with("unknown field") => quoted(rest),
+            _ => None,
+        };
+        return (
+            parameter.or(Some("query".into())),
+            format!("the query string does not parse: {rest}"),
+        );
+    }
+    if text.contains("Content-Type") || status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+        return (
+            Some("content-type".into()),
+            format!("{text}; send the body as the API's OpenAPI document gives"),
+        );
+    }
+    if text.starts_with("Invalid URL")
+        || text.contains("path argument")
+        || text.contains("Cannot parse `")
+    {
+        // The route's own placeholder, when it has a single one.
+        let names: Vec<&str> = route
+            .unwrap_or("")
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+            .collect();
+        let parameter = match names.as_slice() {
+            [one] => one.trim_start_matches('*').to_string(),
+            _ => "path".to_string(),
+        };
+        return (
+            Some(parameter),
+            format!("a part of the path does not parse: {text}"),
+        );
+    }
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        return (
+            Some("body".into()),
+            format!(
+                "the request body is larger than {} MiB",
+                super::MAX_BODY_BYTES / 1024 / 1024
+            ),
+        );
+    }
+    if text.contains("JSON") || text.contains("multipart") || text.contains("body") {
+        return (
+            Some("body".into()),
+            format!("the request body is refused: {text}"),
+        );
+    }
+    let detail = if text.trim().is_empty() {
+        status.canonical_reason().unwrap_or("error").to_string()
+    } else {
+        text.trim().to_string()
+    };
+    (None, detail)
+}

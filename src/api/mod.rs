@@ -39,9 +39,29 @@ use crate::scoring::ScoringContext;
 
 pub use error::ApiError;
 
-/// Shared, read-only state behind every request.
+/// Shared, read-only state behind every request: one pointer, so handing it to a request
+/// (axum clones it for every extractor and middleware) is one atomic increment.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// Changing a field (the builders below) copies the fields first if another clone holds
+/// them: clones stay independent, as values.
+impl std::ops::DerefMut for AppState {
+    fn deref_mut(&mut self) -> &mut Shared {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+/// What an `AppState` holds.
+#[derive(Clone)]
+pub struct Shared {
     /// The region and its indexes live as long as the process: candidates are explained
     /// on request against them.
     pub region: &'static Region,
@@ -140,7 +160,7 @@ impl AppState {
             });
         let (collections, scored) = crate::catalog::build_cached(&ctx, grid, cache.as_ref())?;
         give_back_freed_memory();
-        Ok(AppState {
+        Ok(AppState(Arc::new(Shared {
             region,
             ctx: Arc::new(ctx),
             report: Arc::new(report),
@@ -158,7 +178,7 @@ impl AppState {
             checklists: Arc::new(checklist::Checklists::default()),
             shipped_version: crate::config::shipped_version(),
             live: None,
-        })
+        })))
     }
 
     /// This state for new data: what users and operators set up (the store, sessions and
@@ -276,6 +296,7 @@ pub fn router(state: AppState) -> Router {
     let mut app = routes
         .route("/web/{*path}", axum::routing::get(web::file))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(error::problems))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(Extension(openapi::Document::new(doc)))
         .route_layer(axum::middleware::from_fn_with_state(
@@ -316,7 +337,8 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
     )
 }
 
-/// Middleware: a request still running after the configured time gets a 503 problem+json.
+/// Middleware: a request still running after the configured time gets a 503 problem+json;
+/// and a request that may have written clears the review stamp tiles rely on.
 /// Exports are exempt: half a million candidates take longer, and they stream; so is a
 /// reload, whose work would otherwise go on unseen after the 503.
 async fn timeout(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -326,13 +348,25 @@ async fn timeout(State(state): State<AppState>, req: Request, next: Next) -> Res
         return next.run(req).await;
     }
     let limit = state.options.timeout;
+    let writes = !req.method().is_safe();
     match tokio::time::timeout(limit, next.run(req)).await {
-        Ok(response) => response,
-        Err(_) => ApiError::Timeout(format!(
+        Ok(response) => {
+            // Whatever it wrote is committed now; tiles must not trust an older stamp.
+            if writes {
+                state.reviews.written();
+            }
+            response
+        }
+        Err(_) => {
+            if writes {
+                state.reviews.written();
+            }
+            ApiError::Timeout(format!(
             "the request took longer than the server's limit of {} s; narrow it (bbox, limit) or try again",
             limit.as_secs_f64()
         ))
-        .into_response(),
+            .into_response()
+        }
     }
 }
 

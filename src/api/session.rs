@@ -3,6 +3,7 @@
 //! login rate limit.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Path, State};
@@ -281,7 +282,9 @@ pub fn stamped_overlay(state: &AppState) -> Result<Option<(i64, Arc<ReviewOverla
     let Some(st) = state.store.as_deref() else {
         return Ok(None);
     };
+    let generation = state.reviews.generation();
     let stamp = st.review_stamp()?;
+    state.reviews.read_at(stamp, generation);
     if let Some((s, o)) = state.reviews.kept().as_ref() {
         if *s == stamp {
             return Ok(Some((stamp, o.clone())));
@@ -296,16 +299,79 @@ pub fn stamped_overlay(state: &AppState) -> Result<Option<(i64, Arc<ReviewOverla
     Ok(Some((stamp, overlay)))
 }
 
+/// How long a review stamp read from the store stands for tiles without asking again. A
+/// change made through this instance is seen at once (every write request clears it); one
+/// made through another instance over the same PostGIS reaches this one's tiles within it.
+pub const STAMP_FRESH: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// The review overlay last read, with its stamp; shared by every request of a store.
-#[derive(Default)]
 pub struct Reviews {
     kept: std::sync::Mutex<Option<(i64, Arc<ReviewOverlay>)>>,
+    /// The stamp last read from the store, and when (ms after `epoch`, 0 for never or
+    /// cleared by a write).
+    stamp: AtomicI64,
+    read_ms: AtomicU64,
+    /// Moved by every write, so a read that began before it does not mark its stamp fresh.
+    writes: AtomicU64,
+    epoch: std::time::Instant,
+}
+
+impl Default for Reviews {
+    fn default() -> Self {
+        Reviews {
+            kept: Default::default(),
+            stamp: AtomicI64::new(0),
+            read_ms: AtomicU64::new(0),
+            writes: AtomicU64::new(0),
+            epoch: std::time::Instant::now(),
+        }
+    }
 }
 
 impl Reviews {
     fn kept(&self) -> std::sync::MutexGuard<'_, Option<(i64, Arc<ReviewOverlay>)>> {
         // The value is replaced whole, so a poisoned lock still holds a consistent one.
         self.kept.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.epoch.elapsed().as_millis() as u64 + 1
+    }
+
+    fn generation(&self) -> u64 {
+        self.writes.load(Ordering::Acquire)
+    }
+
+    /// Notes a stamp just read from the store, unless a write came in since the read began.
+    fn read_at(&self, stamp: i64, generation: u64) {
+        self.stamp.store(stamp, Ordering::Release);
+        self.read_ms.store(self.now_ms(), Ordering::Release);
+        if self.writes.load(Ordering::Acquire) != generation {
+            self.read_ms.store(0, Ordering::Release);
+        }
+    }
+
+    /// The stamp, if it was read from the store within `STAMP_FRESH` and no write through
+    /// this instance came after.
+    pub fn recent_stamp(&self) -> Option<i64> {
+        let at = self.read_ms.load(Ordering::Acquire);
+        let age = self.now_ms().saturating_sub(at);
+        (at != 0 && age <= STAMP_FRESH.as_millis() as u64)
+            .then(|| self.stamp.load(Ordering::Acquire))
+    }
+
+    /// The kept overlay and its stamp, if that stamp is recent (see `recent_stamp`).
+    pub fn recent(&self) -> Option<(i64, Arc<ReviewOverlay>)> {
+        let stamp = self.recent_stamp()?;
+        let kept = self.kept();
+        let (s, o) = kept.as_ref()?;
+        (*s == stamp).then(|| (stamp, o.clone()))
+    }
+
+    /// A write went through this instance: the next tile asks the store again.
+    pub fn written(&self) {
+        self.writes.fetch_add(1, Ordering::AcqRel);
+        self.read_ms.store(0, Ordering::Release);
     }
 }
 
@@ -356,4 +422,30 @@ pub async fn add_user(
         &who.username,
     )?;
     Ok((StatusCode::CREATED, Json(user.actor())).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stamp_is_trusted_only_until_a_write_or_its_age_says_otherwise() {
+        let r = Reviews::default();
+        assert_eq!(r.recent_stamp(), None, "never read");
+        let g = r.generation();
+        r.read_at(7, g);
+        assert_eq!(r.recent_stamp(), Some(7));
+        r.written();
+        assert_eq!(r.recent_stamp(), None, "a write clears it");
+        // A read that began before a write must not mark its (older) stamp fresh.
+        let g = r.generation();
+        r.written();
+        r.read_at(7, g);
+        assert_eq!(r.recent_stamp(), None);
+        let g = r.generation();
+        r.read_at(8, g);
+        assert_eq!(r.recent_stamp(), Some(8));
+        std::thread::sleep(STAMP_FRESH * 2);
+        assert_eq!(r.recent_stamp(), None, "too old");
+    }
 }

@@ -160,6 +160,13 @@ pub struct Cache {
 }
 
 impl Cache {
+    /// Whether `c`'s index is built already (false while it is being built).
+    pub fn ready(&self, c: &Collection) -> bool {
+        self.indexes
+            .try_lock()
+            .is_ok_and(|m| m.contains_key(&TileIndex::key(c)))
+    }
+
     pub fn index(&self, c: &Collection) -> Arc<TileIndex> {
         let mut m = self.indexes.lock().unwrap_or_else(|e| e.into_inner());
         m.entry(TileIndex::key(c))
@@ -465,7 +472,7 @@ fn add(out: &mut LayerWriter, c: &Collection, i: usize, drawn: Drawn, score: f64
                 candidate[n] = (k, v);
                 n += 1;
             };
-            push("id", Value::String(id));
+            push("id", Value::Unique(id));
             if score.is_finite() {
                 push("score", Value::Double((score * 10.0).round() / 10.0));
             }

@@ -7,6 +7,8 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Value<'a> {
     String(&'a str),
+    /// A string no other feature of the layer has (an id): written without looking for it.
+    Unique(&'a str),
     Double(f64),
     Int(i64),
     Bool(bool),
@@ -162,9 +164,11 @@ pub struct LayerWriter {
     /// The layer message so far: version, name, then the features.
     body: Vec<u8>,
     keys: Vec<String>,
-    /// Each value already encoded as a Value message, and where to find it.
-    values: Vec<Vec<u8>>,
-    value_index: HashMap<Vec<u8>, u32>,
+    /// The value table as it goes into the layer: each value a field-4 Value message.
+    values: Vec<u8>,
+    n_values: u32,
+    /// Where to find a value already in the table (not the unique ones).
+    value_index: HashMap<Vec<u8>, u32, BuildFx>,
     scratch: Vec<u8>,
     tags: Vec<u32>,
     cmds: Vec<u32>,
@@ -182,7 +186,8 @@ impl LayerWriter {
             body,
             keys: Vec::new(),
             values: Vec::new(),
-            value_index: HashMap::new(),
+            n_values: 0,
+            value_index: HashMap::default(),
             scratch: Vec::new(),
             tags: Vec::new(),
             cmds: Vec::new(),
@@ -220,7 +225,7 @@ impl LayerWriter {
         let enc = &mut self.scratch;
         enc.clear();
         match v {
-            Value::String(s) => bytes(enc, 1, s.as_bytes()),
+            Value::String(s) | Value::Unique(s) => bytes(enc, 1, s.as_bytes()),
             Value::Double(d) => {
                 key(enc, 3, 1);
                 enc.extend_from_slice(&d.to_le_bytes());
@@ -234,12 +239,15 @@ impl LayerWriter {
                 varint(enc, *b as u64);
             }
         }
-        if let Some(&i) = self.value_index.get(enc.as_slice()) {
-            return i;
+        let i = self.n_values;
+        if !matches!(v, Value::Unique(_)) {
+            if let Some(&i) = self.value_index.get(enc.as_slice()) {
+                return i;
+            }
+            self.value_index.insert(enc.clone(), i);
         }
-        let i = self.values.len() as u32;
-        self.values.push(enc.clone());
-        self.value_index.insert(enc.clone(), i);
+        bytes(&mut self.values, 4, enc);
+        self.n_values += 1;
         i
     }
 
@@ -269,14 +277,46 @@ impl LayerWriter {
         for k in &self.keys {
             bytes(&mut self.body, 3, k.as_bytes());
         }
-        for v in &self.values {
-            bytes(&mut self.body, 4, v);
-        }
+        self.body.extend_from_slice(&self.values);
         key(&mut self.body, 5, 0);
         varint(&mut self.body, self.extent as u64);
         let mut tile = Vec::with_capacity(self.body.len() + 6);
         bytes(&mut tile, 3, &self.body);
         tile
+    }
+}
+
+/// A multiply-rotate hash (as rustc's FxHash) for the value table: its keys are a few
+/// encoded bytes made by this process, so SipHash's guard against chosen keys buys nothing
+/// and costs a tenth of a tile.
+#[derive(Default, Clone, Copy)]
+struct BuildFx;
+
+impl std::hash::BuildHasher for BuildFx {
+    type Hasher = Fx;
+    fn build_hasher(&self) -> Fx {
+        Fx(0)
+    }
+}
+
+struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0xf135_7aea_2e62_a9c5;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
     }
 }
 

@@ -192,3 +192,53 @@ async fn the_framework_refusals_name_the_parameter_at_fault() {
     let p: Value = serde_json::from_slice(&a.body).unwrap();
     assert!(p["detail"].as_str().unwrap().contains("GET"), "{p}");
 }
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers_and_a_request_id_that_problems_repeat() {
+    let state = common::demo_state();
+    for uri in ["/", "/web/index.html", "/collections", "/no/such/resource"] {
+        let resp = router(state.clone())
+            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let h = resp.headers().clone();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        for directive in [
+            "default-src 'self'",
+            "script-src 'self'",
+            "worker-src 'self' blob:",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+        ] {
+            assert!(csp.contains(directive), "{uri}: {csp}");
+        }
+        assert!(!csp.contains("unsafe-eval"), "{uri}: {csp}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{uri}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{uri}");
+        assert_eq!(h["x-frame-options"], "DENY", "{uri}");
+        let id = h["x-request-id"].to_str().unwrap().to_string();
+        assert!(!id.is_empty(), "{uri}");
+        if resp.status().is_client_error() {
+            let body = resp.into_body().collect().await.unwrap().to_bytes();
+            let p: Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(p["request_id"], id.as_str(), "{p}");
+        }
+    }
+    // A client's own id is kept; one that could forge log lines is replaced.
+    for (given, kept) in [("abc-123", true), ("a b\"c", false)] {
+        let resp = router(state.clone())
+            .oneshot(
+                Request::get("/collections/nope")
+                    .header("x-request-id", given)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let id = resp.headers()["x-request-id"].to_str().unwrap().to_string();
+        assert_eq!(id == given, kept, "{given:?} -> {id}");
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        let p: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(p["request_id"], id.as_str());
+    }
+}

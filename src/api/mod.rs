@@ -5,6 +5,7 @@ pub mod dossier;
 pub mod error;
 pub mod export;
 pub mod features;
+pub mod harden;
 pub mod health;
 pub mod html;
 pub mod metrics;
@@ -308,7 +309,8 @@ pub fn router(state: AppState) -> Router {
     if let Some(cors) = cors(&options.cors_origins) {
         app = app.layer(cors);
     }
-    app.with_state(state)
+    app.layer(axum::middleware::from_fn(harden::harden))
+        .with_state(state)
 }
 
 /// CORS for the configured origins; none configured means no CORS headers at all.

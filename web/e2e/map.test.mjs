@@ -8,6 +8,9 @@ await run(async (browser) => {
   const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // Anything the Content-Security-Policy blocks is logged as a console error.
+  const blocked = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) blocked.push(m.text()); });
 
   // 1. The map loads and its canvas is not blank.
   await page.goto(`${base}/`);
@@ -80,7 +83,12 @@ await run(async (browser) => {
   console.log(`timing - slider change to map idle: ${ms.toFixed(0)} ms`);
   // The list follows the same weights: named site areas, as POST /api/shortlist gives them.
   const short = await (await fetch(`${base}/api/shortlist`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ profile: 'depot', weights: body.weights }) })).json();
-  await page.waitForFunction((id) => document.querySelector('#ranked li')?.dataset.id === id, short.sites[0].id);
+  // The list refreshes once the recoloured tiles are in; an older list may share its first
+  // site with the new one, so wait for the whole list (or time out and report it below).
+  await page.waitForFunction((names) => {
+    const bs = [...document.querySelectorAll('#ranked li button')];
+    return bs.length === names.length && names.every((n, i) => bs[i].textContent.startsWith(n));
+  }, short.sites.map((s) => s.name), { timeout: 10000 }).catch(() => {});
   const rows = await page.$$eval('#ranked li button', (bs) => bs.map((b) => b.textContent));
   check(rows.length === short.sites.length && short.sites.every((s, i) => rows[i].startsWith(s.name)),
     `the list names ${rows.length} site areas as the API does: ${rows.slice(0, 3).join('; ')}`);
@@ -188,4 +196,5 @@ await run(async (browser) => {
   await page.waitForSelector('#error', { state: 'hidden' });
   check(true, 'retry recovers once the service is back');
   check(errors.length === 0, `no script errors${errors.length ? `: ${errors.join('; ')}` : ''}`);
+  check(blocked.length === 0, `the map works under the service's Content-Security-Policy, which blocked nothing${blocked.length ? `: ${blocked.join('; ')}` : ''}`);
 });

@@ -96,6 +96,23 @@ enum Command {
     /// Users of the review workflow.
     #[command(subcommand)]
     User(UserCmd),
+    /// Back the review store (--db) up to a file while the service keeps running: SQLite's
+    /// online backup (one consistent snapshot), or pg_dump for PostgreSQL.
+    Backup {
+        /// The backup file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Bring a backup back as the review store (--db). Stop the service first.
+    Restore {
+        /// The backup file `energistasjon backup` wrote.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace an existing SQLite store (it is kept beside it as
+        /// <db>.before-restore-<time>).
+        #[arg(long)]
+        force: bool,
+    },
     /// AFIR coverage per corridor: stations counted, gaps with chainage, share covered, pass or fail.
     Corridors(CorridorsCmd),
     /// Choose k site areas that close the AFIR gaps or cover the most heavy traffic.
@@ -645,6 +662,10 @@ fn main() -> ExitCode {
             },
             &mut std::io::stdout(),
         ),
+        Command::Backup { out } => cli::backup::backup(&db, &out, &mut std::io::stdout()),
+        Command::Restore { from, force } => {
+            cli::backup::restore(&from, &db, force, &mut std::io::stdout())
+        }
         Command::User(UserCmd::Add {
             username,
             role,

@@ -1,5 +1,6 @@
 //! What each command does. `main.rs` only parses arguments and calls in here.
 
+pub mod backup;
 pub mod bench_network;
 pub mod bench_workload;
 pub mod check_data;

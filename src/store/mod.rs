@@ -7,6 +7,7 @@
 //! records what the caller has decided is allowed, and enforces only what needs the data:
 //! optimistic versions and unique names.
 
+pub mod backup;
 pub mod postgres;
 pub mod sqlite;
 

@@ -172,6 +172,22 @@ fn db(e: postgres::Error) -> StoreError {
 const WORKERS: usize = 4;
 
 impl PgStore {
+    /// The schema version this program writes.
+    pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+
+    /// A database at an earlier schema version, as that version's program made it: for the
+    /// upgrade tests.
+    #[doc(hidden)]
+    pub fn create_at_version(url: &str, version: usize) -> Result<()> {
+        let url = url.to_string();
+        std::thread::spawn(move || {
+            let mut c = Client::connect(&url, NoTls).map_err(db)?;
+            migrate_to(&mut c, version)
+        })
+        .join()
+        .map_err(|_| StoreError::Database("connecting to PostgreSQL panicked".into()))?
+    }
+
     /// Connects, brings the schema up to date, and starts the workers. Connecting runs on
     /// a thread of its own: the blocking client may not run inside an async runtime.
     pub fn open(url: &str) -> Result<PgStore> {
@@ -260,6 +276,11 @@ fn redact(url: &str) -> String {
 const MIGRATION_LOCK: i64 = 0x656e_6572_6769;
 
 fn migrate(c: &mut Client) -> Result<()> {
+    migrate_to(c, MIGRATIONS.len())
+}
+
+/// Applies the migrations up to schema version `target`.
+fn migrate_to(c: &mut Client, target: usize) -> Result<()> {
     // One migrator at a time, across processes, from the very first statement.
     let mut tx = c.transaction().map_err(db)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
@@ -271,14 +292,14 @@ fn migrate(c: &mut Client) -> Result<()> {
         .map_err(db)?
         .map(|r| r.get(0))
         .unwrap_or(0);
-    let supported = MIGRATIONS.len() as i64;
-    if version > supported {
+    let supported = target.min(MIGRATIONS.len()) as i64;
+    if version > MIGRATIONS.len() as i64 {
         return Err(StoreError::TooNew {
             found: version,
             supported,
         });
     }
-    for sql in MIGRATIONS.iter().skip(version as usize) {
+    for sql in MIGRATIONS.iter().take(target).skip(version as usize) {
         tx.batch_execute(sql).map_err(db)?;
     }
     tx.execute("DELETE FROM schema_version", &[]).map_err(db)?;

@@ -324,6 +324,20 @@ impl SqliteStore {
         })
     }
 
+    /// The schema version this program writes.
+    pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+
+    /// A store file at an earlier schema version, as that version's program made it: for
+    /// the upgrade tests.
+    #[doc(hidden)]
+    pub fn create_at_version(path: &Path, version: usize) -> Result<()> {
+        let mut conn = Connection::open(path).map_err(|e| StoreError::Open {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        migrate_to(&mut conn, version)
+    }
+
     /// The schema version this file is at.
     pub fn schema_version(&self) -> Result<i64> {
         self.with(|c| {
@@ -352,6 +366,11 @@ impl SqliteStore {
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
+    migrate_to(conn, MIGRATIONS.len())
+}
+
+/// Applies the migrations up to schema version `target`.
+fn migrate_to(conn: &mut Connection, target: usize) -> Result<()> {
     // Immediate: two instances opening one file at once take turns, and the second reads
     // the version the first left.
     let tx = conn
@@ -367,7 +386,12 @@ fn migrate(conn: &mut Connection) -> Result<()> {
             supported,
         });
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+    for (i, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(target)
+        .skip(version as usize)
+    {
         tx.execute_batch(sql).map_err(db)?;
         tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
             .map_err(db)?;

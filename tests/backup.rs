@@ -196,4 +196,9 @@ fn a_postgis_backup_taken_under_four_writers_restores_every_acknowledged_write()
         missing.len()
     );
     assert!(got.len() >= before.len());
+    // A database that holds a store is not replaced without --force.
+    let o = cli(&target, &["restore", "--from", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", common::text(&o.stderr));
+    assert!(common::text(&o.stderr).contains("--force"));
+    assert_eq!(comments(&PgStore::open(&target).unwrap()), got);
 }

@@ -88,9 +88,19 @@ pub async fn harden(req: Request, next: Next) -> Response {
 /// A problem body with `request_id` added.
 async fn with_request_id(response: Response, id: &str) -> Response {
     let (mut parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, 64 * 1024)
-        .await
-        .unwrap_or_default();
+    let bytes = match axum::body::to_bytes(body, 1024 * 1024).await {
+        Ok(b) => b,
+        // Never an empty problem: say what it was, and where the rest is.
+        Err(_) => axum::body::Bytes::from(
+            serde_json::json!({
+                "type": "about:blank",
+                "title": parts.status.canonical_reason().unwrap_or("Error"),
+                "status": parts.status.as_u16(),
+                "detail": "the error's details were too long to send; they are in the server's log under this request_id",
+            })
+            .to_string(),
+        ),
+    };
     let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
         Ok(serde_json::Value::Object(mut m)) => {
             m.insert("request_id".into(), id.into());

@@ -305,12 +305,13 @@ pub fn router(state: AppState) -> Router {
             metrics::track,
         ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), timeout))
+        // Inside the compression: it reads and extends problem bodies before they are gzipped.
+        .layer(axum::middleware::from_fn(harden::harden))
         .layer(CompressionLayer::new().gzip(true));
     if let Some(cors) = cors(&options.cors_origins) {
         app = app.layer(cors);
     }
-    app.layer(axum::middleware::from_fn(harden::harden))
-        .with_state(state)
+    app.with_state(state)
 }
 
 /// CORS for the configured origins; none configured means no CORS headers at all.

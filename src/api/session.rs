@@ -339,25 +339,27 @@ impl Reviews {
     }
 
     fn generation(&self) -> u64 {
-        self.writes.load(Ordering::Acquire)
+        self.writes.load(Ordering::SeqCst)
     }
 
     /// Notes a stamp just read from the store, unless a write came in since the read began.
+    /// Sequentially consistent: this store-then-load and `written`'s mirror image must not
+    /// both miss each other.
     fn read_at(&self, stamp: i64, generation: u64) {
-        self.stamp.store(stamp, Ordering::Release);
-        self.read_ms.store(self.now_ms(), Ordering::Release);
-        if self.writes.load(Ordering::Acquire) != generation {
-            self.read_ms.store(0, Ordering::Release);
+        self.stamp.store(stamp, Ordering::SeqCst);
+        self.read_ms.store(self.now_ms(), Ordering::SeqCst);
+        if self.writes.load(Ordering::SeqCst) != generation {
+            self.read_ms.store(0, Ordering::SeqCst);
         }
     }
 
     /// The stamp, if it was read from the store within `STAMP_FRESH` and no write through
     /// this instance came after.
     pub fn recent_stamp(&self) -> Option<i64> {
-        let at = self.read_ms.load(Ordering::Acquire);
+        let at = self.read_ms.load(Ordering::SeqCst);
         let age = self.now_ms().saturating_sub(at);
         (at != 0 && age <= STAMP_FRESH.as_millis() as u64)
-            .then(|| self.stamp.load(Ordering::Acquire))
+            .then(|| self.stamp.load(Ordering::SeqCst))
     }
 
     /// The kept overlay and its stamp, if that stamp is recent (see `recent_stamp`).
@@ -370,8 +372,8 @@ impl Reviews {
 
     /// A write went through this instance: the next tile asks the store again.
     pub fn written(&self) {
-        self.writes.fetch_add(1, Ordering::AcqRel);
-        self.read_ms.store(0, Ordering::Release);
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        self.read_ms.store(0, Ordering::SeqCst);
     }
 }
 

@@ -121,16 +121,19 @@ pub async fn tile(
     // A tile from z12 holds a few hundred candidates, a fraction of a millisecond of work:
     // encoded here, it saves two thread switches. Lower zooms scan far more, and a store
     // read blocks, so those go to the blocking pool.
-    let inline = z >= INLINE_FROM_ZOOM && state.tiles.ready(c);
-    if let (Some(review), true) = (known.clone(), inline) {
-        return render(&state, key, z, x, y, &q, review);
+    // Only with the index at hand: a build holds the indexes' lock for seconds.
+    let index = (z >= INLINE_FROM_ZOOM)
+        .then(|| state.tiles.ready(c))
+        .flatten();
+    if let (Some(review), Some(index)) = (known.clone(), index) {
+        return render(&state, key, &q, review, Some(index));
     }
     tokio::task::spawn_blocking(move || {
         let review = match known {
             Some(review) => review,
             None => super::session::stamped_overlay(&state)?,
         };
-        render(&state, key, z, x, y, &q, review)
+        render(&state, key, &q, review, None)
     })
     .await
     .map_err(|e| ApiError::Internal(format!("tile task failed: {e}")))?
@@ -143,11 +146,9 @@ const INLINE_FROM_ZOOM: u8 = 12;
 fn render(
     state: &AppState,
     mut key: TileKey,
-    z: u8,
-    x: u32,
-    y: u32,
     q: &TileQuery,
     review: Option<(i64, std::sync::Arc<ReviewOverlay>)>,
+    index: Option<std::sync::Arc<crate::tiles::TileIndex>>,
 ) -> Result<Response, ApiError> {
     key.stamp = review.as_ref().map_or(0, |(s, _)| *s);
     if let Some(bytes) = state.rendered.get(&key) {
@@ -156,12 +157,10 @@ fn render(
     }
     let bytes = Bytes::from(build(
         state,
-        &key.collection,
-        z,
-        x,
-        y,
+        &key,
         q,
         review.as_ref().map(|(_, o)| o.as_ref()),
+        index,
     )?);
     state.rendered.insert(key, bytes.clone());
     state.metrics.tile_served(false);
@@ -181,13 +180,12 @@ fn mvt_response(bytes: Bytes) -> Response {
 
 fn build(
     state: &AppState,
-    collection: &str,
-    z: u8,
-    x: u32,
-    y: u32,
+    key: &TileKey,
     q: &TileQuery,
     review: Option<&ReviewOverlay>,
+    index: Option<std::sync::Arc<crate::tiles::TileIndex>>,
 ) -> Result<Vec<u8>, ApiError> {
+    let (collection, z, x, y) = (key.collection.as_str(), key.z, key.x, key.y);
     let weights = q.weights.as_deref();
     let c = state
         .collections
@@ -245,7 +243,7 @@ fn build(
         status: q.status.as_deref(),
         min_score: q.min_score,
     };
-    let index = state.tiles.index(c);
+    let index = index.unwrap_or_else(|| state.tiles.index(c));
     encode(c, &index, z, x, y, &view).map_err(|e| match e {
         TileError::Zoom(_) => bad("z", e.to_string()),
         TileError::OutOfRange { .. } => bad("x", e.to_string()),

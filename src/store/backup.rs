@@ -52,8 +52,9 @@ fn beside(path: &Path, tag: &str) -> PathBuf {
     path.with_file_name(format!(".{name}.{tag}-{}", std::process::id()))
 }
 
-/// Copies every page of `from` into a new file `to` in one read transaction.
-fn copy_sqlite(from: &Connection, to: &Path) -> Result<()> {
+/// Copies every page of `from` into a new file `to` in one read transaction; the copy is
+/// checked before it replaces anything at `to`.
+fn copy_sqlite(from: &Connection, to: &Path) -> Result<Summary> {
     let tmp = beside(to, "partial");
     let _ = std::fs::remove_file(&tmp);
     let result = (|| {
@@ -88,7 +89,9 @@ fn copy_sqlite(from: &Connection, to: &Path) -> Result<()> {
         std::fs::File::open(&tmp)
             .and_then(|f| f.sync_all())
             .map_err(io_err(&tmp))?;
-        std::fs::rename(&tmp, to).map_err(io_err(to))
+        let summary = check_sqlite(&tmp)?;
+        std::fs::rename(&tmp, to).map_err(io_err(to))?;
+        Ok(summary)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
@@ -121,6 +124,12 @@ fn check_sqlite(path: &Path) -> Result<Summary> {
     let schema_version: i64 = c
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(|e| not(e.to_string()))?;
+    let supported = super::sqlite::SqliteStore::SCHEMA_VERSION as i64;
+    if schema_version > supported {
+        return Err(not(format!(
+            "its schema is version {schema_version}, newer than this program's {supported}; upgrade energistasjon first"
+        )));
+    }
     let count = |table: &str| -> Result<i64> {
         c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
             .map_err(|e| not(format!("no {table} table ({e})")))
@@ -135,15 +144,7 @@ fn check_sqlite(path: &Path) -> Result<Summary> {
 /// Backs the store `db` (a SQLite file or a postgres:// URL) up to `out`.
 pub fn backup(db: &str, out: &Path) -> Result<Option<Summary>> {
     if is_postgres(db) {
-        let tmp = beside(out, "partial");
-        run(Command::new("pg_dump")
-            .args(["--format=custom", "--no-owner", "--file"])
-            .arg(&tmp)
-            .arg(db))
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&tmp);
-        })?;
-        std::fs::rename(&tmp, out).map_err(io_err(out))?;
+        pg_dump(db, out)?;
         return Ok(None);
     }
     let path = Path::new(db);
@@ -157,8 +158,7 @@ pub fn backup(db: &str, out: &Path) -> Result<Option<Summary>> {
         .map_err(sqlite_err(path))?;
     src.busy_timeout(std::time::Duration::from_secs(30))
         .map_err(sqlite_err(path))?;
-    copy_sqlite(&src, out)?;
-    check_sqlite(out).map(Some)
+    copy_sqlite(&src, out).map(Some)
 }
 
 /// Brings the backup `from` back as the store `db`. An existing SQLite store is replaced
@@ -170,16 +170,47 @@ pub fn restore(from: &Path, db: &str, force: bool) -> Result<Option<Summary>> {
                 std::io::ErrorKind::NotFound,
             )));
         }
-        run(Command::new("pg_restore")
-            .args([
-                "--clean",
-                "--if-exists",
-                "--no-owner",
-                "--exit-on-error",
-                "--dbname",
-            ])
-            .arg(db)
-            .arg(from))?;
+        // A database that holds a store is replaced only with --force, and dumped first.
+        let (url, password) = without_password(db);
+        let mut probe = Command::new("psql");
+        probe
+            .args(["--no-psqlrc", "--tuples-only", "--no-align", "--command"])
+            .arg("SELECT to_regclass('public.schema_version') IS NOT NULL")
+            .arg(&url);
+        if let Some(p) = &password {
+            probe.env("PGPASSWORD", p);
+        }
+        let holds_store = output(&mut probe)?.trim() == "t";
+        if holds_store {
+            let kept = PathBuf::from(format!(
+                "{}.before-restore-{}.pgdump",
+                from.display(),
+                crate::store::now()
+            ));
+            if !force {
+                return Err(BackupError::Exists {
+                    path: redacted(db),
+                    kept: kept.display().to_string(),
+                });
+            }
+            pg_dump(db, &kept)?;
+        }
+        // One transaction: a restore that fails half-way leaves the database as it was.
+        let mut cmd = Command::new("pg_restore");
+        cmd.args([
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--exit-on-error",
+            "--dbname",
+        ])
+        .arg(&url)
+        .arg(from);
+        if let Some(p) = &password {
+            cmd.env("PGPASSWORD", p);
+        }
+        run(&mut cmd)?;
         return Ok(None);
     }
     // Checked before anything is touched: a bad backup leaves the store as it was.
@@ -200,15 +231,26 @@ pub fn restore(from: &Path, db: &str, force: bool) -> Result<Option<Summary>> {
                 kept: kept.display().to_string(),
             });
         }
-        // Its WAL is folded in first, so the kept copy is whole on its own.
-        if let Ok(c) = Connection::open(target) {
-            let _ = c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
+        // Its WAL is folded in first, so the kept copy is whole on its own; a store still in
+        // use (a running service) cannot be, and is not replaced.
+        let c = Connection::open(target).map_err(sqlite_err(target))?;
+        let busy: i64 = c
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
+            .map_err(sqlite_err(target))?;
+        drop(c);
+        if busy != 0 {
+            return Err(BackupError::Sqlite {
+                path: db.to_string(),
+                message: "the store is in use; stop the service before restoring".into(),
+            });
         }
         std::fs::rename(target, &kept).map_err(io_err(target))?;
+        // Whatever is left beside it goes with it, never deleted.
         for ext in ["-wal", "-shm"] {
             let side = PathBuf::from(format!("{db}{ext}"));
             if side.exists() {
-                let _ = std::fs::remove_file(&side);
+                let to = PathBuf::from(format!("{}{ext}", kept.display()));
+                std::fs::rename(&side, &to).map_err(io_err(&side))?;
             }
         }
     }
@@ -216,6 +258,65 @@ pub fn restore(from: &Path, db: &str, force: bool) -> Result<Option<Summary>> {
         .map_err(sqlite_err(from))?;
     copy_sqlite(&src, target)?;
     Ok(Some(summary))
+}
+
+/// `pg_dump` of `db` into `out`, written beside it and renamed into place.
+fn pg_dump(db: &str, out: &Path) -> Result<()> {
+    let tmp = beside(out, "partial");
+    let (url, password) = without_password(db);
+    let mut cmd = Command::new("pg_dump");
+    cmd.args(["--format=custom", "--no-owner", "--file"])
+        .arg(&tmp)
+        .arg(&url);
+    if let Some(p) = &password {
+        cmd.env("PGPASSWORD", p);
+    }
+    run(&mut cmd).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })?;
+    std::fs::rename(&tmp, out).map_err(io_err(out))
+}
+
+/// The URL without its password, and the password: a password on a command line is
+/// readable by every user of the machine (`ps`), one in the environment is not.
+fn without_password(url: &str) -> (String, Option<String>) {
+    let Some(scheme_end) = url.find("://") else {
+        return (url.to_string(), None);
+    };
+    let rest = &url[scheme_end + 3..];
+    let Some(at) = rest.find('@') else {
+        return (url.to_string(), None);
+    };
+    match rest[..at].split_once(':') {
+        Some((user, password)) => (
+            format!("{}{user}{}", &url[..scheme_end + 3], &rest[at..]),
+            Some(password.to_string()),
+        ),
+        None => (url.to_string(), None),
+    }
+}
+
+fn redacted(url: &str) -> String {
+    match without_password(url) {
+        (u, Some(_)) => u.replacen('@', ":***@", 1),
+        (u, None) => u,
+    }
+}
+
+/// A tool's standard output, or its error.
+fn output(cmd: &mut Command) -> Result<String> {
+    let tool = cmd.get_program().to_string_lossy().into_owned();
+    let out = cmd.output().map_err(|e| BackupError::Tool {
+        tool: tool.clone(),
+        message: e.to_string(),
+    })?;
+    if !out.status.success() {
+        return Err(BackupError::Tool {
+            tool,
+            message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        });
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn run(cmd: &mut Command) -> Result<()> {
@@ -231,4 +332,31 @@ fn run(cmd: &mut Command) -> Result<()> {
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_leaves_the_url_for_the_environment() {
+        assert_eq!(
+            without_password("postgres://ola:hemmelig@db:5432/es"),
+            (
+                "postgres://ola@db:5432/es".to_string(),
+                Some("hemmelig".to_string())
+            )
+        );
+        assert_eq!(
+            without_password("postgres://postgres@127.0.0.1:5432/postgres"),
+            (
+                "postgres://postgres@127.0.0.1:5432/postgres".to_string(),
+                None
+            )
+        );
+        assert_eq!(
+            redacted("postgres://ola:x@db/es"),
+            "postgres://ola:***@db/es"
+        );
+    }
 }

@@ -136,19 +136,23 @@ CREATE INDEX login_attempts_user ON login_attempts (username, at);
 CREATE INDEX login_attempts_at ON login_attempts (at);
 "#,
     // A counter every change to the review state moves. The row lock it takes orders the
-    // writers, so a reader that sees n has every change up to n committed.
+    // writers, so a reader that sees n has every change up to n committed. Idempotent: an
+    // older backup restored over a newer database leaves these in place.
     r#"
-CREATE TABLE review_clock (n BIGINT NOT NULL);
-INSERT INTO review_clock VALUES (0);
-CREATE FUNCTION review_tick() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE TABLE IF NOT EXISTS review_clock (n BIGINT NOT NULL);
+INSERT INTO review_clock SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM review_clock);
+CREATE OR REPLACE FUNCTION review_tick() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE review_clock SET n = n + 1;
     RETURN NULL;
 END $$;
+DROP TRIGGER IF EXISTS sites_clock ON sites;
 CREATE TRIGGER sites_clock AFTER INSERT OR UPDATE OR DELETE ON sites
     FOR EACH STATEMENT EXECUTE FUNCTION review_tick();
+DROP TRIGGER IF EXISTS comments_clock ON comments;
 CREATE TRIGGER comments_clock AFTER INSERT OR UPDATE OR DELETE ON comments
     FOR EACH STATEMENT EXECUTE FUNCTION review_tick();
+DROP TRIGGER IF EXISTS votes_clock ON votes;
 CREATE TRIGGER votes_clock AFTER INSERT OR UPDATE OR DELETE ON votes
     FOR EACH STATEMENT EXECUTE FUNCTION review_tick();
 "#,

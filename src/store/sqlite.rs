@@ -132,26 +132,27 @@ CREATE INDEX login_attempts_at ON login_attempts (at);
 "#,
     // A counter every change to the review state moves, so a service can tell in one read
     // whether its copy of that state (the overlay on tiles and items) is still current.
+    // Idempotent: an older backup restored over a newer store leaves these in place.
     r#"
-CREATE TABLE review_clock (n INTEGER NOT NULL);
-INSERT INTO review_clock VALUES (0);
-CREATE TRIGGER sites_clock_insert AFTER INSERT ON sites
+CREATE TABLE IF NOT EXISTS review_clock (n INTEGER NOT NULL);
+INSERT INTO review_clock SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM review_clock);
+CREATE TRIGGER IF NOT EXISTS sites_clock_insert AFTER INSERT ON sites
     BEGIN UPDATE review_clock SET n = n + 1; END;
-CREATE TRIGGER sites_clock_update AFTER UPDATE ON sites
+CREATE TRIGGER IF NOT EXISTS sites_clock_update AFTER UPDATE ON sites
     BEGIN UPDATE review_clock SET n = n + 1; END;
-CREATE TRIGGER sites_clock_delete AFTER DELETE ON sites
+CREATE TRIGGER IF NOT EXISTS sites_clock_delete AFTER DELETE ON sites
     BEGIN UPDATE review_clock SET n = n + 1; END;
-CREATE TRIGGER comments_clock_insert AFTER INSERT ON comments
+CREATE TRIGGER IF NOT EXISTS comments_clock_insert AFTER INSERT ON comments
     BEGIN UPDATE review_clock SET n = n + 1; END;
-CREATE TRIGGER comments_clock_update AFTER UPDATE ON comments
+CREATE TRIGGER IF NOT EXISTS comments_clock_update AFTER UPDATE ON comments
     BEGIN UPDATE review_clock SET n = n + 1; END;
-CREATE TRIGGER comments_clock_delete AFTER DELETE ON comments
+CREATE TRIGGER IF NOT EXISTS comments_clock_delete AFTER DELETE ON comments
     BEGIN UPDATE review_clock SET n = n + 1; END;
-CREATE TRIGGER votes_clock_insert AFTER INSERT ON votes
+CREATE TRIGGER IF NOT EXISTS votes_clock_insert AFTER INSERT ON votes
     BEGIN UPDATE review_clock SET n = n + 1; END;
-CREATE TRIGGER votes_clock_update AFTER UPDATE ON votes
+CREATE TRIGGER IF NOT EXISTS votes_clock_update AFTER UPDATE ON votes
     BEGIN UPDATE review_clock SET n = n + 1; END;
-CREATE TRIGGER votes_clock_delete AFTER DELETE ON votes
+CREATE TRIGGER IF NOT EXISTS votes_clock_delete AFTER DELETE ON votes
     BEGIN UPDATE review_clock SET n = n + 1; END;
 "#,
 ];

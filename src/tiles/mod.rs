@@ -160,11 +160,13 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// Whether `c`'s index is built already (false while it is being built).
-    pub fn ready(&self, c: &Collection) -> bool {
+    /// `c`'s index if it is built already; None while any index is being built.
+    pub fn ready(&self, c: &Collection) -> Option<Arc<TileIndex>> {
         self.indexes
             .try_lock()
-            .is_ok_and(|m| m.contains_key(&TileIndex::key(c)))
+            .ok()?
+            .get(&TileIndex::key(c))
+            .cloned()
     }
 
     pub fn index(&self, c: &Collection) -> Arc<TileIndex> {

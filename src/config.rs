@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::domain::corridor::CorridorsFile;
+use crate::domain::toml_file::describe_toml_error;
 use crate::domain::Role;
 
 #[derive(Debug, thiserror::Error)]
@@ -68,13 +69,34 @@ fn shipped_dir(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Every file under `dir`, in path order.
+pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// A hash of the shipped files that scoring reads at run time: profiles, demand scenarios
 /// and mapping tables. With the data version, it says whether measurements are still valid.
 pub fn shipped_version() -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     for dir in [profiles_dir(), scenarios_dir(), shipped_dir("mappings")] {
-        for f in crate::ingest::files_under(&dir) {
+        for f in files_under(&dir) {
             h.update(f.to_string_lossy().as_bytes());
             h.update(std::fs::read(&f).unwrap_or_default());
         }
@@ -520,7 +542,7 @@ pub fn load_corridors(path: &Path) -> Result<CorridorsFile, ConfigError> {
         path: path.to_path_buf(),
         message,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = read_small_text(path).map_err(|e| {
         err(format!(
             "cannot read it: {e}. Hint: check `corridors = \"…\"` under [region]; it is relative to the region config"
         ))
@@ -531,25 +553,39 @@ pub fn load_corridors(path: &Path) -> Result<CorridorsFile, ConfigError> {
     Ok(file)
 }
 
+/// The most a settings file the config refers to may hold. A corridors file is a few KiB.
+const MAX_SETTINGS_BYTES: u64 = 4 * 1024 * 1024;
+
+/// A settings file's text: only a regular file, and only up to `MAX_SETTINGS_BYTES`, so a
+/// config that points at `/dev/zero` or a huge file gets an error instead of a hang.
+fn read_small_text(path: &Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read};
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "it is not a regular file",
+        ));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_SETTINGS_BYTES + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_SETTINGS_BYTES {
+        return Err(Error::new(
+            ErrorKind::InvalidData,
+            format!("it is larger than {} MiB", MAX_SETTINGS_BYTES / 1024 / 1024),
+        ));
+    }
+    Ok(text)
+}
+
 /// Sources GDAL opens by name rather than as a local file.
 pub fn is_connection_string(source: &str) -> bool {
     source.starts_with("PG:")
         || source.starts_with("/vsi")
         || source.starts_with("OAPIF:")
         || source.starts_with("WFS:")
-}
-
-/// toml's message plus the offending line, so the planner sees line and key at once.
-pub fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
-    let message = e.message().trim().to_string();
-    match e.span() {
-        Some(span) => {
-            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-            let line_text = text.lines().nth(line - 1).unwrap_or("").trim();
-            format!("line {line}: {message} (at `{line_text}`)")
-        }
-        None => message,
-    }
 }
 
 /// The action programmes shipped with the crate: `data/programme/`, in the working

@@ -22,6 +22,8 @@ pub mod config;
 pub mod domain;
 pub mod dossier;
 pub mod export;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod index;
 pub mod ingest;
 pub mod network;

@@ -196,7 +196,7 @@ pub async fn problems(req: axum::extract::Request, next: axum::middleware::Next)
         .cloned();
     let doc = req
         .extensions()
-        .get::<super::openapi::Document>()
+        .get::<super::Document>()
         .map(|d| d.doc.clone());
     let response = next.run(req).await;
     let status = response.status();

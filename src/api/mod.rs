@@ -291,6 +291,24 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     documented().into_openapi()
 }
 
+/// The OpenAPI document, serialized once when the router is built; the refusal mapper
+/// (`error::problems`) reads the allowed methods from it, `openapi` serves it.
+#[derive(Clone)]
+pub struct Document {
+    pub json: Arc<String>,
+    pub doc: Arc<utoipa::openapi::OpenApi>,
+}
+
+impl Document {
+    pub fn new(doc: utoipa::openapi::OpenApi) -> Self {
+        let json = doc.to_pretty_json().unwrap_or_else(|_| "{}".to_string());
+        Document {
+            json: Arc::new(json),
+            doc: Arc::new(doc),
+        }
+    }
+}
+
 pub fn router(state: AppState) -> Router {
     let (routes, doc) = documented().split_for_parts();
     let options = state.options.clone();
@@ -299,7 +317,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .layer(axum::middleware::from_fn(error::problems))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(Extension(openapi::Document::new(doc)))
+        .layer(Extension(Document::new(doc)))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document (`service-desc`), generated from the handlers' annotations, and
 //! the parameter lists that exist only to document it.
 
-use std::sync::Arc;
+use super::Document;
 
 use axum::extract::Query;
 use axum::http::header;
@@ -30,23 +30,6 @@ use super::html;
     components(schemas(super::error::Problem))
 )]
 pub struct ApiDoc;
-
-/// The document, serialized once when the router is built.
-#[derive(Clone)]
-pub struct Document {
-    pub json: Arc<String>,
-    pub doc: Arc<utoipa::openapi::OpenApi>,
-}
-
-impl Document {
-    pub fn new(doc: utoipa::openapi::OpenApi) -> Self {
-        let json = doc.to_pretty_json().unwrap_or_else(|_| "{}".to_string());
-        Document {
-            json: Arc::new(json),
-            doc: Arc::new(doc),
-        }
-    }
-}
 
 pub const MEDIA_TYPE: &str = "application/vnd.oai.openapi+json;version=3.1";
 

@@ -17,6 +17,7 @@ use super::error::bad;
 use super::session::{actor, store};
 use super::{ApiError, AppState};
 use crate::domain::review::{self, Actor, Status, MAX_COMMENT_CHARS};
+use crate::ingest::upload::{read_sites, UploadError, UploadFormat};
 use crate::store::{NewProposal, Vote};
 
 fn signed_in(state: &AppState, headers: &HeaderMap, method: &Method) -> Result<Actor, ApiError> {
@@ -59,12 +60,8 @@ pub struct ProposalRequest {
 }
 
 /// Checks a proposed geometry and brings it to EPSG:25833.
-fn proposal_geometry(req: &ProposalRequest) -> Result<Geometry<f64>, ApiError> {
-    let g: geojson::Geometry = serde_json::from_value(req.geometry.clone())
-        .map_err(|e| bad("geometry", format!("not a GeoJSON geometry: {e}")))?;
-    let g: Geometry<f64> = g
-        .try_into()
-        .map_err(|e| bad("geometry", format!("not a usable geometry: {e}")))?;
+pub fn proposal_geometry(req: &ProposalRequest) -> Result<Geometry<f64>, ApiError> {
+    let g = crate::ingest::geometry::from_geojson(&req.geometry).map_err(|e| bad("geometry", e))?;
     if !matches!(
         g,
         Geometry::Point(_) | Geometry::Polygon(_) | Geometry::MultiPolygon(_)
@@ -481,41 +478,6 @@ pub struct UploadQuery {
     pub crs: Option<String>,
 }
 
-/// The one .shp in a zip, refusing entries that would leave the folder (`../x.shp`,
-/// absolute paths).
-fn shapefile_in_zip(path: &std::path::Path) -> Result<String, ApiError> {
-    let file = std::fs::File::open(path).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let mut zip =
-        zip::ZipArchive::new(file).map_err(|e| bad("body", format!("not a zip file: {e}")))?;
-    let mut shp = Vec::new();
-    for i in 0..zip.len() {
-        let entry = zip
-            .by_index_raw(i)
-            .map_err(|e| bad("body", format!("a broken zip entry: {e}")))?;
-        let name = entry.name().to_string();
-        if name.starts_with('/') || name.split(['/', '\\']).any(|part| part == "..") {
-            return Err(bad(
-                "body",
-                format!("the zip entry '{name}' points outside the archive; zip the Shapefile's files without folders"),
-            ));
-        }
-        if name.to_lowercase().ends_with(".shp") {
-            shp.push(name);
-        }
-    }
-    match shp.as_slice() {
-        [one] => Ok(one.clone()),
-        [] => Err(bad("body", "the zip holds no .shp file")),
-        _ => Err(bad(
-            "body",
-            format!(
-                "the zip holds {} .shp files; upload one at a time",
-                shp.len()
-            ),
-        )),
-    }
-}
-
 /// Proposes every site in a file (GeoJSON, GeoPackage or zipped Shapefile). Every site is
 /// checked first; one bad site refuses the whole file, naming it.
 #[utoipa::path(post, path = "/api/proposals/upload", tag = "Review", params(UploadQuery),
@@ -544,17 +506,15 @@ pub async fn upload(
             bad("body", e.body_text())
         }
     })?;
-    let ext = match q.format.as_str() {
-        "geojson" => "geojson",
-        "gpkg" => "gpkg",
-        "shp" => "zip",
-        other => {
-            return Err(bad(
-                "format",
-                format!("format '{other}' is not read here; use geojson, gpkg or shp (zipped)"),
-            ))
-        }
-    };
+    let format = UploadFormat::parse(&q.format).ok_or_else(|| {
+        bad(
+            "format",
+            format!(
+                "format '{}' is not read here; use geojson, gpkg or shp (zipped)",
+                q.format
+            ),
+        )
+    })?;
     let srs = match q.crs.as_deref() {
         None => None,
         Some(t) => Some(format!(
@@ -565,45 +525,14 @@ pub async fn upload(
     };
     let st = state.clone();
     tokio::task::spawn_blocking(move || -> Result<Response, ApiError> {
-        let dir = tempfile::tempdir().map_err(|e| ApiError::Internal(e.to_string()))?;
-        let path = dir.path().join(format!("upload.{ext}"));
-        std::fs::write(&path, &bytes).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let source = if ext == "zip" {
-            // Braces keep the archive path whole: "//" would be collapsed on the way to GDAL.
-            std::path::PathBuf::from(format!(
-                "/vsizip/{{{}}}/{}",
-                path.display(),
-                shapefile_in_zip(&path)?
-            ))
-        } else {
-            path.clone()
-        };
-        let (sites, report) = crate::ingest::load_sites(&source, srs)
-            .map_err(|e| bad("body", format!("the file cannot be read: {e}")))?;
-        if let Some(issue) = report.issues.first() {
-            return Err(bad(
-                "body",
-                format!("site {}: {}. {}", issue.feature, issue.message, issue.hint),
-            ));
-        }
-        if sites.is_empty() {
-            return Err(bad("body", "the file holds no sites"));
-        }
+        let sites = read_sites(&bytes, format, srs).map_err(|e| match e {
+            UploadError::Io(e) => ApiError::Internal(e.to_string()),
+            UploadError::Bad(message) => bad("body", message),
+        })?;
         // Check every site before storing any.
         let mut checked = Vec::with_capacity(sites.len());
-        for (n, site) in sites.iter().enumerate() {
-            let label = site
-                .attrs
-                .name
-                .clone()
-                .unwrap_or_else(|| format!("#{}", n + 1));
-            if let Some(e) = site.geometry.validation_errors().first() {
-                return Err(bad(
-                    "body",
-                    format!("site {label}: the geometry is invalid: {e}"),
-                ));
-            }
-            let point = crate::scoring::candidates::measurement_point(&site.geometry)
+        for (label, geometry) in sites {
+            let point = crate::scoring::candidates::measurement_point(&geometry)
                 .ok_or_else(|| bad("body", format!("site {label}: the geometry is empty")))?;
             let m = st.ctx.municipality_at(point).ok_or_else(|| {
                 bad(
@@ -616,7 +545,7 @@ pub async fn upload(
                 403 => ApiError::Forbidden(format!("site {label}: {e}")),
                 _ => e.into(),
             })?;
-            checked.push((label, k, site.geometry.clone()));
+            checked.push((label, k, geometry));
         }
         let store = store(&st)?;
         let mut out = Vec::new();

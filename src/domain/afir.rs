@@ -120,7 +120,7 @@ impl Rules {
     pub fn parse(text: &str, origin: &str) -> Result<Rules, AfirError> {
         let file: RulesFile = toml::from_str(text).map_err(|e| AfirError::Parse {
             origin: origin.into(),
-            message: crate::config::describe_toml_error(text, &e),
+            message: crate::domain::toml_file::describe_toml_error(text, &e),
         })?;
         for r in &file.rule {
             let bad = |message: &str| AfirError::Rule {

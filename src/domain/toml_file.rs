@@ -75,3 +75,16 @@ macro_rules! from_located {
         }
     };
 }
+
+/// toml's message plus the offending line, so the planner sees line and key at once.
+pub fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim().to_string();
+    match e.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            let line_text = text.lines().nth(line - 1).unwrap_or("").trim();
+            format!("line {line}: {message} (at `{line_text}`)")
+        }
+        None => message,
+    }
+}

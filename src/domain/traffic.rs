@@ -18,6 +18,11 @@
 //!   a count from a short period is that period's level, not a year's.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use super::layers::RoadCategory;
 
 /// An hour counts only with at least this much of it covered.
 pub const MIN_COVERAGE: f64 = 95.0;
@@ -61,7 +66,7 @@ impl LocalTime {
         if part(13, 14)? != ":" || part(16, 17)? != ":" {
             return Err(bad());
         }
-        let mut rest = &t[19..];
+        let mut rest = t.get(19..).ok_or_else(bad)?;
         if let Some(frac) = rest.strip_prefix('.') {
             let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
             rest = &frac[digits..];
@@ -69,11 +74,13 @@ impl LocalTime {
         let offset_min = match rest {
             "Z" => 0,
             _ if rest.len() == 6 && (rest.starts_with('+') || rest.starts_with('-')) => {
-                if &rest[3..4] != ":" {
+                // Byte ranges: a non-ASCII character here is no offset, and no panic.
+                let at = |a: usize, z: usize| rest.get(a..z).ok_or_else(bad);
+                if at(3, 4)? != ":" {
                     return Err(bad());
                 }
-                let h = num(&rest[1..3])? as i32;
-                let m = num(&rest[4..6])? as i32;
+                let h = num(at(1, 3)?)? as i32;
+                let m = num(at(4, 6)?)? as i32;
                 if h > 14 || m > 59 {
                     return Err(bad());
                 }
@@ -524,9 +531,62 @@ fn metres_between(a: &CountedPoint, b: &CountedPoint) -> f64 {
     2.0 * r * h.sqrt().asin()
 }
 
+// Estimates by road class (`data/traffic-proxy.toml`), where no count or segment says more.
+
+#[derive(Deserialize)]
+struct ProxyTable {
+    heavy_aadt: BTreeMap<String, f64>,
+    heavy_share: BTreeMap<String, f64>,
+}
+
+fn table() -> &'static ProxyTable {
+    static TABLE: OnceLock<ProxyTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        // A unit test parses this file, so an empty table here would be a packaging bug.
+        toml::from_str::<ProxyTable>(include_str!("../../data/traffic-proxy.toml")).unwrap_or(
+            ProxyTable {
+                heavy_aadt: BTreeMap::new(),
+                heavy_share: BTreeMap::new(),
+            },
+        )
+    })
+}
+
+fn key(category: RoadCategory) -> &'static str {
+    match category {
+        RoadCategory::Other => "other",
+        other => other.code(),
+    }
+}
+
+/// The estimated heavy-vehicle ÅDT of a road class.
+pub fn proxy_aadt(category: RoadCategory) -> f64 {
+    table()
+        .heavy_aadt
+        .get(key(category))
+        .copied()
+        .unwrap_or(0.0)
+}
+
+/// The heavy share assumed for a road class where the data give none.
+pub fn assumed_share(category: RoadCategory) -> f64 {
+    table()
+        .heavy_share
+        .get(key(category))
+        .copied()
+        .unwrap_or(0.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_timestamp_with_a_non_ascii_offset_is_an_error_not_a_panic() {
+        // Found by the traffic_csv fuzz target: the offset was sliced inside a character.
+        assert!(LocalTime::parse("2026-04-13 22:00:00+0\u{3bd}:00").is_err());
+        assert!(LocalTime::parse("2026-04-13 22:00:00+02\u{3bd}0").is_err());
+    }
 
     fn t(s: &str) -> LocalTime {
         LocalTime::parse(s).unwrap()

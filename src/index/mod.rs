@@ -5,6 +5,7 @@ pub mod packed;
 pub mod parts;
 pub mod points;
 pub mod polygons;
+pub mod segment;
 
 pub use parts::PartIndex;
 pub use polygons::{PolygonIndex, PreparedPolygon};

@@ -7,7 +7,7 @@
 //! tree. The `index` bench compares this with rstar's nearest-neighbour search; see the
 //! README for the figures that made us keep it.
 
-use super::parts::{segment_distance_2, Part};
+use super::segment::{segment_distance_2, Part};
 
 const FANOUT: usize = 16;
 

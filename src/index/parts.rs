@@ -5,45 +5,12 @@
 //! the distance to its nearest part; `polygons.rs` adds "inside means zero".
 
 use geo::{CoordsIter, Geometry, Line, LinesIter};
-use rstar::{PointDistance, RTree, RTreeObject, AABB};
+use rstar::{PointDistance, RTree};
 
 use std::sync::OnceLock;
 
 use super::packed::PackedTree;
-
-/// One segment (or point, when `a == b`) of feature `feature`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Part {
-    pub a: [f64; 2],
-    pub b: [f64; 2],
-    pub feature: u32,
-}
-
-impl RTreeObject for Part {
-    type Envelope = AABB<[f64; 2]>;
-    fn envelope(&self) -> Self::Envelope {
-        AABB::from_corners(self.a, self.b)
-    }
-}
-
-impl PointDistance for Part {
-    fn distance_2(&self, p: &[f64; 2]) -> f64 {
-        segment_distance_2(self.a, self.b, *p)
-    }
-}
-
-/// Squared distance from `p` to the segment `a`–`b`.
-pub fn segment_distance_2(a: [f64; 2], b: [f64; 2], p: [f64; 2]) -> f64 {
-    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-    let len2 = dx * dx + dy * dy;
-    let t = if len2 > 0.0 {
-        (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    let (qx, qy) = (a[0] + t * dx - p[0], a[1] + t * dy - p[1]);
-    qx * qx + qy * qy
-}
+pub use super::segment::{segment_distance_2, Part};
 
 /// The parts of one geometry: its segments, or its points for point geometries.
 pub fn parts_of(g: &Geometry<f64>, feature: u32, out: &mut Vec<Part>) {

@@ -142,9 +142,55 @@ pub fn all_finite(g: &Geometry<f64>) -> bool {
     g.coords_iter().all(|c| c.x.is_finite() && c.y.is_finite())
 }
 
+/// A GeoJSON geometry object → a `geo` geometry. Every position is checked for an x and a y
+/// that are finite numbers first: the geojson crate's conversion indexes positions without
+/// looking and panics on `[1]`.
+pub fn from_geojson(value: &serde_json::Value) -> Result<Geometry<f64>, String> {
+    let g: geojson::Geometry = serde_json::from_value(value.clone())
+        .map_err(|e| format!("not a GeoJSON geometry: {e}"))?;
+    check_positions(&g.value)?;
+    g.try_into()
+        .map_err(|e: geojson::Error| format!("not a usable geometry: {e}"))
+}
+
+fn check_positions(v: &geojson::GeometryValue) -> Result<(), String> {
+    use geojson::GeometryValue as V;
+    let one = |p: &geojson::Position| -> Result<(), String> {
+        if p.len() < 2 || !p.as_slice().iter().all(|c| c.is_finite()) {
+            return Err(format!(
+                "the position {p:?} is not an x and a y (finite numbers)"
+            ));
+        }
+        Ok(())
+    };
+    match v {
+        V::Point { coordinates } => one(coordinates),
+        V::MultiPoint { coordinates } | V::LineString { coordinates } => {
+            coordinates.iter().try_for_each(one)
+        }
+        V::MultiLineString { coordinates } | V::Polygon { coordinates } => {
+            coordinates.iter().flatten().try_for_each(one)
+        }
+        V::MultiPolygon { coordinates } => coordinates.iter().flatten().flatten().try_for_each(one),
+        V::GeometryCollection { geometries } => geometries
+            .iter()
+            .try_for_each(|g| check_positions(&g.value)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_geojson_position_without_a_y_is_an_error_not_a_panic() {
+        // Found by the proposal_geojson fuzz target: the geojson crate indexes [1] unchecked.
+        let g = serde_json::json!({"type": "Polygon", "coordinates": [[[600000.0], [1.0, 2.0]]]});
+        let e = from_geojson(&g).unwrap_err();
+        assert!(e.contains("not an x and a y"), "{e}");
+        let ok = serde_json::json!({"type": "Point", "coordinates": [10.8, 59.9]});
+        assert!(matches!(from_geojson(&ok), Ok(Geometry::Point(_))));
+    }
 
     #[test]
     fn a_bowtie_polygon_is_repaired_into_two_triangles() {

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::config::describe_toml_error;
+use crate::domain::toml_file::describe_toml_error;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MappingError {

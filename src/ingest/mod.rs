@@ -10,6 +10,7 @@ pub mod reader;
 pub mod registers;
 pub mod report;
 pub mod trafikkdata;
+pub mod upload;
 
 use std::path::PathBuf;
 use std::sync::Once;
@@ -304,26 +305,7 @@ pub fn load_region(
     (region, report)
 }
 
-/// Every file under `dir`, in path order.
-pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                todo.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
+pub use crate::config::files_under;
 
 /// Whether `data_version` saw the bytes of every source: false when one is a database or a
 /// remote service, whose changes only a reload or restart can notice.

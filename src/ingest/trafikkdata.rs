@@ -60,142 +60,150 @@ struct PointHours {
 fn read_hours(path: &Path) -> Result<BTreeMap<String, PointHours>, IngestError> {
     let mut points: BTreeMap<String, PointHours> = BTreeMap::new();
     for file in files(path)? {
-        let shown = file.display().to_string();
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(false)
-            .from_reader(open(&file)?);
-        let bad = |row: u64, field: &str, message: String, hint: &str| IngestError::Register {
-            path: shown.clone(),
-            message: format!("row {row}, field `{field}`: {message}"),
-            hint: hint.to_string(),
-        };
-        let header = reader
-            .headers()
-            .map_err(|e| {
-                bad(
-                    1,
-                    "header",
-                    e.to_string(),
-                    "the file must be CSV with a header row",
-                )
-            })?
-            .clone();
-        let col = |name: &str| header.iter().position(|h| h.trim() == name);
-        if let Some(missing) = REQUIRED.iter().find(|c| col(c).is_none()) {
-            return Err(IngestError::Register {
-                path: shown,
-                message: format!(
-                    "the column `{missing}` is missing (the header has: {})",
-                    header.iter().collect::<Vec<_>>().join(", ")
-                ),
-                hint: "trafikkdata CSV has the columns point_id,from,to,volume,coverage,name,lat,lon; for a point layer with a ready ÅDT, leave out `format` and map `aadt`".into(),
-            });
+        read_file_hours(&file.display().to_string(), open(&file)?, &mut points)?;
+    }
+    Ok(points)
+}
+
+/// Add one file's hours to `points`; `shown` names the file in errors.
+fn read_file_hours(
+    shown: &str,
+    input: impl Read,
+    points: &mut BTreeMap<String, PointHours>,
+) -> Result<(), IngestError> {
+    let shown = shown.to_string();
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
+    let bad = |row: u64, field: &str, message: String, hint: &str| IngestError::Register {
+        path: shown.clone(),
+        message: format!("row {row}, field `{field}`: {message}"),
+        hint: hint.to_string(),
+    };
+    let header = reader
+        .headers()
+        .map_err(|e| {
+            bad(
+                1,
+                "header",
+                e.to_string(),
+                "the file must be CSV with a header row",
+            )
+        })?
+        .clone();
+    let col = |name: &str| header.iter().position(|h| h.trim() == name);
+    if let Some(missing) = REQUIRED.iter().find(|c| col(c).is_none()) {
+        return Err(IngestError::Register {
+            path: shown,
+            message: format!(
+                "the column `{missing}` is missing (the header has: {})",
+                header.iter().collect::<Vec<_>>().join(", ")
+            ),
+            hint: "trafikkdata CSV has the columns point_id,from,to,volume,coverage,name,lat,lon; for a point layer with a ready ÅDT, leave out `format` and map `aadt`".into(),
+        });
+    }
+    let [id_c, from_c, vol_c, cov_c, lat_c, lon_c] = REQUIRED.map(|c| col(c).unwrap_or(0));
+    let (to_c, name_c) = (col("to"), col("name"));
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let row = e.position().map(|p| p.line()).unwrap_or(0);
+            bad(
+                row,
+                "row",
+                e.to_string(),
+                "every row needs as many fields as the header; quote names with commas",
+            )
+        })?;
+        let row = record.position().map(|p| p.line()).unwrap_or(0);
+        let get = |c: usize| record.get(c).unwrap_or("").trim();
+        let id = get(id_c);
+        if id.is_empty() {
+            return Err(bad(
+                row,
+                "point_id",
+                "empty".into(),
+                "every row needs its counting point's id",
+            ));
         }
-        let [id_c, from_c, vol_c, cov_c, lat_c, lon_c] = REQUIRED.map(|c| col(c).unwrap_or(0));
-        let (to_c, name_c) = (col("to"), col("name"));
-        for record in reader.records() {
-            let record = record.map_err(|e| {
-                let row = e.position().map(|p| p.line()).unwrap_or(0);
+        let time = |c: usize, field: &str| {
+            LocalTime::parse(get(c)).map_err(|m| {
                 bad(
                     row,
-                    "row",
-                    e.to_string(),
-                    "every row needs as many fields as the header; quote names with commas",
+                    field,
+                    m,
+                    "write timestamps as trafikkdata does: 2026-04-11 22:00:00+02:00",
                 )
-            })?;
-            let row = record.position().map(|p| p.line()).unwrap_or(0);
-            let get = |c: usize| record.get(c).unwrap_or("").trim();
-            let id = get(id_c);
-            if id.is_empty() {
+            })
+        };
+        let from = time(from_c, "from")?;
+        if let Some(to_c) = to_c {
+            let to = time(to_c, "to")?;
+            if to.utc_minutes() - from.utc_minutes() != 60 {
                 return Err(bad(
                     row,
-                    "point_id",
-                    "empty".into(),
-                    "every row needs its counting point's id",
+                    "to",
+                    format!(
+                        "'{}' is not one hour after `from` ('{}')",
+                        get(to_c),
+                        get(from_c)
+                    ),
+                    "each row must be one hour",
                 ));
             }
-            let time = |c: usize, field: &str| {
-                LocalTime::parse(get(c)).map_err(|m| {
+        }
+        let number = |c: usize, field: &str, what: &str| -> Result<f64, IngestError> {
+            get(c)
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| {
                     bad(
                         row,
                         field,
-                        m,
-                        "write timestamps as trafikkdata does: 2026-04-11 22:00:00+02:00",
+                        format!("'{}' is not {what}", get(c)),
+                        "fix the value or remove the row",
                     )
                 })
-            };
-            let from = time(from_c, "from")?;
-            if let Some(to_c) = to_c {
-                let to = time(to_c, "to")?;
-                if to.utc_minutes() - from.utc_minutes() != 60 {
-                    return Err(bad(
-                        row,
-                        "to",
-                        format!(
-                            "'{}' is not one hour after `from` ('{}')",
-                            get(to_c),
-                            get(from_c)
-                        ),
-                        "each row must be one hour",
-                    ));
-                }
-            }
-            let number = |c: usize, field: &str, what: &str| -> Result<f64, IngestError> {
-                get(c)
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|v| v.is_finite())
-                    .ok_or_else(|| {
-                        bad(
-                            row,
-                            field,
-                            format!("'{}' is not {what}", get(c)),
-                            "fix the value or remove the row",
-                        )
-                    })
-            };
-            let volume = number(vol_c, "volume", "a number of vehicles")?;
-            if volume < 0.0 {
-                return Err(bad(
-                    row,
-                    "volume",
-                    format!("{volume} is negative"),
-                    "a volume is a count of vehicles, 0 or more",
-                ));
-            }
-            let coverage = number(cov_c, "coverage", "a percentage")?;
-            if !(0.0..=100.0).contains(&coverage) {
-                return Err(bad(
-                    row,
-                    "coverage",
-                    format!("{coverage} is not between 0 and 100"),
-                    "coverage is the percent of the hour with valid data",
-                ));
-            }
-            let lat = number(lat_c, "lat", "a latitude")?;
-            let lon = number(lon_c, "lon", "a longitude")?;
-            if lat.abs() > 90.0 || lon.abs() > 180.0 {
-                return Err(bad(
-                    row,
-                    "lat",
-                    format!("({lat}, {lon}) is not a position in degrees"),
-                    "lat and lon are WGS 84 degrees",
-                ));
-            }
-            let entry = points.entry(id.to_string()).or_insert_with(|| PointHours {
-                name: name_c.map(|c| get(c).to_string()).unwrap_or_default(),
-                lon,
-                lat,
-                hours: BTreeMap::new(),
-            });
-            entry.hours.entry(from.utc_minutes()).or_insert(Hour {
-                from,
-                volume,
-                coverage,
-            });
+        };
+        let volume = number(vol_c, "volume", "a number of vehicles")?;
+        if volume < 0.0 {
+            return Err(bad(
+                row,
+                "volume",
+                format!("{volume} is negative"),
+                "a volume is a count of vehicles, 0 or more",
+            ));
         }
+        let coverage = number(cov_c, "coverage", "a percentage")?;
+        if !(0.0..=100.0).contains(&coverage) {
+            return Err(bad(
+                row,
+                "coverage",
+                format!("{coverage} is not between 0 and 100"),
+                "coverage is the percent of the hour with valid data",
+            ));
+        }
+        let lat = number(lat_c, "lat", "a latitude")?;
+        let lon = number(lon_c, "lon", "a longitude")?;
+        if lat.abs() > 90.0 || lon.abs() > 180.0 {
+            return Err(bad(
+                row,
+                "lat",
+                format!("({lat}, {lon}) is not a position in degrees"),
+                "lat and lon are WGS 84 degrees",
+            ));
+        }
+        let entry = points.entry(id.to_string()).or_insert_with(|| PointHours {
+            name: name_c.map(|c| get(c).to_string()).unwrap_or_default(),
+            lon,
+            lat,
+            hours: BTreeMap::new(),
+        });
+        entry.hours.entry(from.utc_minutes()).or_insert(Hour {
+            from,
+            volume,
+            coverage,
+        });
     }
-    Ok(points)
+    Ok(())
 }
 
 /// One counting point as read: its hours' ÅDT (None without a complete day) and what it counts.
@@ -219,8 +227,22 @@ pub struct PointSummary {
 
 /// Every counting point of trafikkdata CSV (a file or a folder), with its ÅDT.
 pub fn read_points(source: &str) -> Result<Vec<(PointSummary, Option<CountedPoint>)>, IngestError> {
-    let points = read_hours(Path::new(source))?;
-    Ok(points
+    Ok(summarise(read_hours(Path::new(source))?))
+}
+
+/// Every counting point of one trafikkdata CSV already open (plain, not gzipped); `name`
+/// names it in errors.
+pub fn read_points_from(
+    name: &str,
+    input: impl Read,
+) -> Result<Vec<(PointSummary, Option<CountedPoint>)>, IngestError> {
+    let mut points = BTreeMap::new();
+    read_file_hours(name, input, &mut points)?;
+    Ok(summarise(points))
+}
+
+fn summarise(points: BTreeMap<String, PointHours>) -> Vec<(PointSummary, Option<CountedPoint>)> {
+    points
         .into_iter()
         .map(|(id, p)| {
             let hours: Vec<Hour> = p.hours.into_values().collect();
@@ -253,7 +275,7 @@ pub fn read_points(source: &str) -> Result<Vec<(PointSummary, Option<CountedPoin
             });
             (summary, counted)
         })
-        .collect())
+        .collect()
 }
 
 /// Read trafikkdata CSV into counting points with their ÅDT, in EPSG:25833.

@@ -323,9 +323,10 @@ fn edge_weights(network: &Network, region: &Region) -> Vec<f64> {
             if !edge.main || edge.ferry {
                 return 0.0;
             }
-            let aadt = road.attrs.heavy_aadt.unwrap_or_else(|| {
-                crate::scoring::criteria::traffic::proxy_aadt(road.attrs.category)
-            });
+            let aadt = road
+                .attrs
+                .heavy_aadt
+                .unwrap_or_else(|| crate::domain::traffic::proxy_aadt(road.attrs.category));
             aadt * edge.length_m / 1000.0
         })
         .collect()

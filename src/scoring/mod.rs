@@ -22,6 +22,7 @@ pub mod page;
 pub mod report;
 pub mod sensitivity;
 pub mod sizing;
+pub mod subset;
 pub mod traffic;
 pub mod workload;
 

@@ -19,7 +19,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 use geo::{Euclidean, Geometry, Length};
 
-use super::context::Subset;
+use super::subset::Subset;
 use crate::domain::layers::{Road, RoadCategory};
 use crate::domain::Region;
 use crate::index::PartIndex;
@@ -247,7 +247,7 @@ pub struct UnattachedPoint {
 
 impl Summary {
     pub fn of(region: &Region) -> Summary {
-        let index = TrafficIndex::new(region, &super::context::main_roads(region));
+        let index = TrafficIndex::new(region, &super::subset::main_roads(region));
         let mut per_point: HashMap<u32, (usize, f64)> = HashMap::new();
         for (road, c) in &index.carried {
             let e = per_point.entry(c.point).or_insert((0, 0.0));

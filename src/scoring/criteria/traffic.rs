@@ -9,14 +9,12 @@
 //! Where a source has an ÅDT but no heavy share, the share is assumed by road class from the
 //! same file, and the reason says so.
 
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
-
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{metres, Measurement};
-use crate::domain::layers::{RoadCategory, Traffic, TrafficBasis};
+use crate::domain::layers::{Traffic, TrafficBasis};
 use crate::domain::profile::Criterion;
+use crate::domain::traffic::{assumed_share, proxy_aadt};
 use crate::scoring::candidates::Candidate;
 use crate::scoring::context::ScoringContext;
 
@@ -25,50 +23,6 @@ pub const DEFAULT_RADIUS_M: f64 = 2000.0;
 /// A segment counts for the nearest road when it lies at most this much farther than the road:
 /// the road layer and the traffic layer may be digitised at different scales.
 pub const MATCH_M: f64 = 100.0;
-
-#[derive(Deserialize)]
-struct ProxyTable {
-    heavy_aadt: BTreeMap<String, f64>,
-    heavy_share: BTreeMap<String, f64>,
-}
-
-fn table() -> &'static ProxyTable {
-    static TABLE: OnceLock<ProxyTable> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        // A unit test parses this file, so an empty table here would be a packaging bug.
-        toml::from_str::<ProxyTable>(include_str!("../../../data/traffic-proxy.toml")).unwrap_or(
-            ProxyTable {
-                heavy_aadt: BTreeMap::new(),
-                heavy_share: BTreeMap::new(),
-            },
-        )
-    })
-}
-
-fn key(category: RoadCategory) -> &'static str {
-    match category {
-        RoadCategory::Other => "other",
-        other => other.code(),
-    }
-}
-
-/// The estimated heavy-vehicle ÅDT of a road class.
-pub fn proxy_aadt(category: RoadCategory) -> f64 {
-    table()
-        .heavy_aadt
-        .get(key(category))
-        .copied()
-        .unwrap_or(0.0)
-}
-
-/// The heavy share assumed for a road class where the data give none.
-pub fn assumed_share(category: RoadCategory) -> f64 {
-    table()
-        .heavy_share
-        .get(key(category))
-        .copied()
-        .unwrap_or(0.0)
-}
 
 /// Where a heavy-traffic figure came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -402,6 +356,7 @@ pub fn words(ctx: &ScoringContext, radius_m: f64, r: Option<&Resolved>) -> (Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::layers::RoadCategory;
 
     #[test]
     fn the_proxy_table_ranks_europaveg_above_riksveg_above_fylkesveg() {

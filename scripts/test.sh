@@ -4,9 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # util-linux's `script` gives the progress-bar test a terminal; gdal-bin is the reference GDAL CLI.
-# chromium (Debian's, never downloaded by npm) runs the web map's end-to-end test.
+# chromium (Debian's, never downloaded by npm) runs the web map's end-to-end test; python3-qgis
+# (QGIS 3.22, headless) opens the service's QGIS project in tests/qgis.rs.
 bash scripts/install-deps.sh libgdal-dev libsqlite3-dev gdal-bin pkg-config bsdutils unzip python3 python3-venv \
-  postgresql-15-postgis-3 chromium
+  postgresql-15-postgis-3 chromium python3-qgis
 # Node.js and npm for web/: Debian's, unless the machine already has them.
 command -v npm >/dev/null || bash scripts/install-deps.sh nodejs npm
 # A real PostGIS for the store tests, stopped by its pid when the run ends.
@@ -36,3 +37,6 @@ mkdir -p target
 cargo test --locked 2>&1 | tee target/test-output.log
 # One closing line over every test binary and the doc tests.
 awk '/^test result:/ { p += $4; f += $6 } END { printf "total: %d passed, %d failed\n", p, f }' target/test-output.log
+# The book (docs/): generated reference pages, the e2e run's screenshots, mdbook build, links checked.
+echo "== the book"
+bash scripts/book.sh

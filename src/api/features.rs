@@ -21,7 +21,7 @@ use crate::scoring::ScoringContext;
 pub use crate::catalog::query::{CRS84, DEFAULT_LIMIT, EPSG_25833, MAX_LIMIT};
 
 /// The base URL clients used, so links work behind any host name.
-fn base(headers: &HeaderMap) -> String {
+pub(super) fn base(headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())

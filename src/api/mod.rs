@@ -13,6 +13,7 @@ pub mod network;
 pub mod openapi;
 pub mod planning;
 pub mod programme;
+pub mod qgis;
 pub mod reload;
 pub mod review;
 pub mod session;
@@ -283,6 +284,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(reload::reload))
         .routes(routes!(metrics::metrics))
         .routes(routes!(openapi::service_desc))
+        .routes(routes!(qgis::project))
         .routes(routes!(openapi::service_doc))
 }
 

@@ -431,24 +431,26 @@ pub async fn audit(
     let entries = store(&state)?.audit(q.limit.unwrap_or(1000).min(100_000))?;
     match q.f.as_deref() {
         Some("csv") => {
-            let mut out = String::from("id,at,actor,action,entity,before,after\n");
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let text = |v: &Option<Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
+            let internal = |e: csv::Error| ApiError::Internal(format!("audit CSV: {e}"));
+            w.write_record(["id", "at", "actor", "action", "entity", "before", "after"])
+                .map_err(internal)?;
             for e in &entries {
-                let cell = |v: &Option<Value>| {
-                    crate::export::stream::quote(
-                        &v.as_ref().map(|v| v.to_string()).unwrap_or_default(),
-                    )
-                };
-                out.push_str(&format!(
-                    "{},{},{},{},{},{},{}\n",
-                    e.id,
+                w.write_record([
+                    e.id.to_string(),
                     crate::export::rfc3339_of(e.at),
-                    crate::export::stream::quote(&e.actor),
-                    crate::export::stream::quote(&e.action),
-                    crate::export::stream::quote(&e.entity),
-                    cell(&e.before),
-                    cell(&e.after)
-                ));
+                    e.actor.clone(),
+                    e.action.clone(),
+                    e.entity.clone(),
+                    text(&e.before),
+                    text(&e.after),
+                ])
+                .map_err(internal)?;
             }
+            let out = w
+                .into_inner()
+                .map_err(|e| ApiError::Internal(format!("audit CSV: {}", e.error())))?;
             Ok((
                 [
                     (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

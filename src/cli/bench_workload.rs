@@ -107,22 +107,24 @@ pub fn run(
         .par_chunks(8192)
         .zip(rows.par_chunks(8192))
         .map(|(cells, rows)| {
-            let mut out = Vec::with_capacity(cells.len() * 80);
+            let mut w = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(Vec::with_capacity(cells.len() * 80));
+            let mut field = Vec::with_capacity(32);
             for ((p, _), r) in cells.iter().zip(rows) {
-                let _ = write!(out, "{},{},", p[0], p[1]);
-                out.extend_from_slice(r.kommunenummer.as_deref().unwrap_or("").as_bytes());
+                let _ = w.write_field(p[0].to_string());
+                let _ = w.write_field(p[1].to_string());
+                let _ = w.write_field(r.kommunenummer.as_deref().unwrap_or(""));
                 for d in [r.d_main_road, r.d_road, r.d_rail, r.d_port, r.d_grid] {
-                    out.push(b',');
-                    fixed4(d, &mut out);
+                    field.clear();
+                    fixed4(d, &mut field);
+                    let _ = w.write_field(&field);
                 }
-                let _ = writeln!(
-                    out,
-                    ",{},{}",
-                    r.landcover.unwrap_or(""),
-                    u8::from(r.protected)
-                );
+                let _ = w.write_field(r.landcover.unwrap_or(""));
+                let _ = w.write_field(if r.protected { "1" } else { "0" });
+                let _ = w.write_record(None::<&[u8]>);
             }
-            out
+            w.into_inner().unwrap_or_default()
         })
         .collect();
     for b in &blocks {

@@ -4,6 +4,7 @@
 //! feature twice.
 
 pub mod catalog;
+pub mod qgis;
 pub mod shapefile;
 pub mod stream;
 pub mod table;

@@ -80,56 +80,57 @@ pub enum CsvGeometry {
     LonLat,
 }
 
-/// A CSV cell: quoted when it holds a comma, quote or line break (RFC 4180).
-pub fn quote(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 fn cell(v: &Value) -> String {
     match v {
-        Value::Str(s) => quote(s),
+        Value::Str(s) => s.clone(),
         Value::Int(i) => i.to_string(),
         Value::Real(x) if x.is_finite() => x.to_string(),
         Value::Real(_) | Value::Null => String::new(),
     }
 }
 
-/// CSV with a header, UTF-8, comma-separated, RFC 4180 quoting.
+/// The csv crate's error as an IO error, the way every writer here reports.
+fn io_error(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+/// CSV with a header, UTF-8, comma-separated, quoted where RFC 4180 needs it (the csv crate).
 pub struct CsvWriter<W: Write> {
-    out: W,
+    out: csv::Writer<W>,
     geometry: CsvGeometry,
 }
 
 impl<W: Write> CsvWriter<W> {
-    pub fn new(mut out: W, fields: &[Field], geometry: CsvGeometry) -> io::Result<Self> {
-        let mut header: Vec<String> = match geometry {
-            CsvGeometry::Wkt => vec!["WKT".into()],
-            CsvGeometry::LonLat => vec!["lon".into(), "lat".into()],
+    pub fn new(out: W, fields: &[Field], geometry: CsvGeometry) -> io::Result<Self> {
+        let mut out = csv::WriterBuilder::new().from_writer(out);
+        let mut header: Vec<&str> = match geometry {
+            CsvGeometry::Wkt => vec!["WKT"],
+            CsvGeometry::LonLat => vec!["lon", "lat"],
         };
-        header.extend(fields.iter().map(|f| quote(&f.name)));
-        writeln!(out, "{}", header.join(","))?;
+        header.extend(fields.iter().map(|f| f.name.as_str()));
+        out.write_record(&header).map_err(io_error)?;
         Ok(CsvWriter { out, geometry })
     }
 
     pub fn row(&mut self, geometry: &serde_json::Value, values: &[Value]) -> io::Result<()> {
         let mut cells: Vec<String> = match self.geometry {
-            CsvGeometry::Wkt => vec![quote(&wkt(geometry))],
+            CsvGeometry::Wkt => vec![wkt(geometry)],
             CsvGeometry::LonLat => match lonlat(geometry) {
                 Some((x, y)) => vec![format!("{x:.7}"), format!("{y:.7}")],
                 None => vec![String::new(), String::new()],
             },
         };
         cells.extend(values.iter().map(cell));
-        writeln!(self.out, "{}", cells.join(","))
+        self.out.write_record(&cells).map_err(io_error)
     }
 
-    pub fn finish(mut self) -> io::Result<W> {
-        self.out.flush()?;
-        Ok(self.out)
+    pub fn finish(self) -> io::Result<W> {
+        self.out
+            .into_inner()
+            .map_err(|e| io::Error::other(e.error().to_string()))
     }
 }
 

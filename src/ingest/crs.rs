@@ -20,10 +20,26 @@ pub enum CrsError {
 
 /// A SpatialRef from any GDAL definition (`EPSG:4326`, WKT, PROJ string), in GIS order.
 pub fn spatial_ref(definition: &str) -> Result<SpatialRef, CrsError> {
-    let mut srs = SpatialRef::from_definition(definition).map_err(|e| CrsError::Unknown {
+    let unknown = |message: String| CrsError::Unknown {
         definition: definition.to_string(),
-        message: e.to_string(),
-    })?;
+        message,
+    };
+    // Not `SpatialRef::from_definition`: gdal 0.19 leaks the handle when the definition is
+    // unknown (found by the proposal_geojson fuzz target). Owned first, it is released on
+    // every path.
+    let mut srs = SpatialRef::new().map_err(|e| unknown(e.to_string()))?;
+    let text = std::ffi::CString::new(definition)
+        .map_err(|_| unknown("it holds a NUL character".into()))?;
+    // SAFETY: the handle is valid and owned by `srs` for the call; GDAL copies the text.
+    let rv = unsafe { gdal_sys::OSRSetFromUserInput(srs.to_c_hsrs(), text.as_ptr()) };
+    if rv != gdal_sys::OGRErr::OGRERR_NONE {
+        let message = super::last_gdal_error();
+        return Err(unknown(if message.is_empty() {
+            format!("GDAL error {rv}")
+        } else {
+            message
+        }));
+    }
     srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
     Ok(srs)
 }

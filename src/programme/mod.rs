@@ -400,45 +400,48 @@ table {{ border-collapse: collapse; width: 100%; }} th, td {{ text-align: left; 
     s
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// One row per measure and KPI (a measure without KPIs gets one row).
 fn csv(p: &Programme) -> String {
-    let mut s = String::from("theme,measure,status,latest_note,kpi,unit,value,target,at,from\n");
+    let mut w = csv::Writer::from_writer(Vec::new());
+    // Writing to memory cannot fail; a row that could not be written would show as missing.
+    let _ = w.write_record([
+        "theme",
+        "measure",
+        "status",
+        "latest_note",
+        "kpi",
+        "unit",
+        "value",
+        "target",
+        "at",
+        "from",
+    ]);
     for m in &p.measures {
-        let theme = p.theme_name(&m.theme);
-        let note = latest_note(m);
         let base = [
-            csv_field(&theme),
-            csv_field(&m.id),
+            p.theme_name(&m.theme),
+            m.id.clone(),
             m.status.name().to_string(),
-            csv_field(&note),
-        ]
-        .join(",");
+            latest_note(m),
+        ];
         if m.kpis.is_empty() {
-            let _ = writeln!(s, "{base},,,,,,");
+            let mut row = base.to_vec();
+            row.extend(std::iter::repeat_n(String::new(), 6));
+            let _ = w.write_record(&row);
         }
         for k in &m.kpis {
             let v = latest(k);
-            let _ = writeln!(
-                s,
-                "{base},{},{},{},{},{},{}",
-                csv_field(&k.name),
-                csv_field(&k.unit),
+            let mut row = base.to_vec();
+            row.extend([
+                k.name.clone(),
+                k.unit.clone(),
                 v.map(|v| number(v.value)).unwrap_or_default(),
                 k.target.map(number).unwrap_or_default(),
-                v.map(|v| csv_field(&v.at)).unwrap_or_default(),
-                v.and_then(|v| v.from.as_deref())
-                    .map(csv_field)
-                    .unwrap_or_default()
-            );
+                v.map(|v| v.at.clone()).unwrap_or_default(),
+                v.and_then(|v| v.from.clone()).unwrap_or_default(),
+            ]);
+            let _ = w.write_record(&row);
         }
     }
-    s
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
 }

@@ -34,23 +34,17 @@ cargo +nightly fuzz build -O >"$logs/build.log" 2>&1 || { tail -30 "$logs/build.
 run_one() {
   local t=$1
   mkdir -p "fuzz/corpus/$t" "fuzz/artifacts/$t"
-  local before
-  before=$(find "fuzz/corpus/$t" -type f | wc -l)
-  echo "$before" >"$logs/$t.before"
+  find "fuzz/corpus/$t" -type f | wc -l >"$logs/$t.before"
   # -timeout: an input that takes over 10 s counts as a hang, a finding like a crash.
   cargo +nightly fuzz run -O "$t" "fuzz/corpus/$t" -- \
     -max_total_time=$((MINUTES * 60)) -timeout=10 -print_final_stats=1 \
     -artifact_prefix="fuzz/artifacts/$t/" >"$logs/$t.log" 2>&1 || true
 }
+export -f run_one
+export MINUTES logs
 
 echo "== fuzzing: $MINUTES min per target, $JOBS at a time (logs in $logs/)"
-running=0
-for t in "${targets[@]}"; do
-  run_one "$t" &
-  running=$((running + 1))
-  if [ "$running" -ge "$JOBS" ]; then wait -n || true; running=$((running - 1)); fi
-done
-wait
+printf '%s\n' "${targets[@]}" | xargs -P "$JOBS" -I{} bash -c 'run_one {}'
 
 echo "== minimising the corpora"
 for t in "${targets[@]}"; do

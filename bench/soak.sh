@@ -8,7 +8,8 @@
 #   bench/soak.sh [DATA_DIR]
 #
 # Environment: MINUTES (default 10), WARMUP (seconds before the first memory reading, default
-# 60: the kept tiles and the explained candidates fill up in it), CONNECTIONS (default 16),
+# 180: the kept tiles (32 MiB) and the explained candidates fill up in it; at PostGIS's pace
+# 60 s was not enough, and the growth then measured was the caches filling), CONNECTIONS (default 16),
 # STORES (default "sqlite postgis"), GRID (default 1000).
 #
 # Prints per store the requests, throughput, p50 and p99 latency, refusals (any 4xx or 5xx)
@@ -19,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=$(realpath "${1:-../shared/data}")
 MINUTES=${MINUTES:-10}
-WARMUP=${WARMUP:-60}
+WARMUP=${WARMUP:-180}
 CONNECTIONS=${CONNECTIONS:-16}
 STORES=${STORES:-sqlite postgis}
 GRID=${GRID:-1000}
